@@ -1,0 +1,1 @@
+"""Benchmarks of glmkit against statsmodels, glum and scikit-learn (see README.md)."""

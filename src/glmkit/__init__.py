@@ -1,0 +1,82 @@
+"""glmkit: Generalized Linear Models built from their parts.
+
+A GLM is a distribution (family), a link, a loss (the negative log-likelihood in η) and
+a solver. Each part is a public object; ``glm`` and ``glm_fit`` put them together.
+"""
+
+from . import design, families, links, solvers, variance
+from .api import glm, glm_fit
+from .errors import (
+    AliasingWarning,
+    ConvergenceWarning,
+    DataWarning,
+    DomainError,
+    FormulaError,
+    GLMError,
+    GLMWarning,
+    InputError,
+    NumericalWarning,
+    SeparationWarning,
+    UnknownNameError,
+    UnseenLevelError,
+)
+from .families import (
+    Binomial,
+    Family,
+    Gamma,
+    Gaussian,
+    InverseGaussian,
+    NegativeBinomial,
+    Poisson,
+    Quasi,
+    QuasiBinomial,
+    QuasiPoisson,
+    Tweedie,
+    get_family,
+)
+from .links import get_link
+from .loss import GLMLoss, Loss
+from .objective import Objective
+from .results import GLMResult
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "glm",
+    "glm_fit",
+    "GLMResult",
+    "GLMLoss",
+    "Loss",
+    "Objective",
+    "Family",
+    "Gaussian",
+    "Binomial",
+    "Poisson",
+    "Gamma",
+    "InverseGaussian",
+    "NegativeBinomial",
+    "Tweedie",
+    "Quasi",
+    "QuasiPoisson",
+    "QuasiBinomial",
+    "get_family",
+    "get_link",
+    "links",
+    "families",
+    "variance",
+    "solvers",
+    "design",
+    "GLMError",
+    "InputError",
+    "DomainError",
+    "UnknownNameError",
+    "FormulaError",
+    "UnseenLevelError",
+    "GLMWarning",
+    "ConvergenceWarning",
+    "SeparationWarning",
+    "AliasingWarning",
+    "NumericalWarning",
+    "DataWarning",
+    "__version__",
+]

@@ -1,0 +1,70 @@
+"""Checks at the boundary: shapes, finiteness, weights, and binomial trials.
+
+Each error says what was wrong, the value seen, what is allowed and what to do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .errors import DomainError, InputError
+
+__all__ = ["as_vector", "check_finite", "check_weights", "check_length"]
+
+Array = NDArray[np.floating]
+
+
+def as_vector(values: ArrayLike, name: str, n: int | None = None) -> Array:
+    """A float64 1-D copy-free view of ``values`` (a copy only when the dtype changes)."""
+    if hasattr(values, "to_numpy"):
+        values = values.to_numpy()
+    arr = np.asarray(values)
+    if arr.dtype == bool:
+        arr = arr.astype(np.float64)
+    if arr.dtype.kind not in "fiu":
+        raise InputError(
+            f"{name} must be numeric; got dtype {arr.dtype}. Convert it (e.g. a 0/1 column) first."
+        )
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise InputError(f"{name} must be one-dimensional; got shape {arr.shape}.")
+    arr = arr.astype(np.float64, copy=False)
+    if n is not None:
+        check_length(arr, name, n)
+    return arr
+
+
+def check_length(arr: ArrayLike, name: str, n: int) -> None:
+    """Raise if ``len(arr) != n``."""
+    if len(arr) != n:  # type: ignore[arg-type]
+        raise InputError(
+            f"{name} has {len(arr)} rows but the data has {n}; they must have the same length."  # type: ignore[arg-type]
+        )
+
+
+def check_finite(arr: Array, name: str) -> None:
+    """Raise if ``arr`` holds NaN or ±inf, quoting the first offending position."""
+    bad = ~np.isfinite(arr)
+    if np.any(bad):
+        idx = np.argwhere(bad)[0]
+        where = int(idx[0]) if idx.size == 1 else tuple(int(i) for i in idx)
+        raise InputError(
+            f"{name} contains {int(bad.sum())} NaN or infinite value(s), the first at index "
+            f"{where} (value {arr[tuple(np.atleast_1d(idx))]!r}). Remove or impute them "
+            "(the formula interface drops incomplete rows with na_action='drop')."
+        )
+
+
+def check_weights(weights: Array) -> None:
+    """Prior weights must be finite and non-negative, with at least one positive."""
+    check_finite(weights, "weights")
+    if np.any(weights < 0):
+        i = int(np.flatnonzero(weights < 0)[0])
+        raise DomainError(
+            f"weights must be non-negative; weights[{i}] = {weights[i]!r}. Prior weights are "
+            "case weights or numbers of trials; drop the row or fix the value."
+        )
+    if not np.any(weights > 0):
+        raise InputError("All weights are zero: there is nothing to fit.")

@@ -1,0 +1,257 @@
+"""The two entry points: ``glm`` (formula + DataFrame) and ``glm_fit`` (arrays).
+
+Both validate at the boundary, fit through ``fit.fit_model`` and wrap the result in a
+frozen :class:`~glmkit.results.GLMResult`. No input is modified.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from numpy.typing import ArrayLike, NDArray
+
+from ._validation import as_vector, check_finite, check_length, check_weights
+from .design import DenseDesign, SparseDesign, as_design
+from .errors import DomainError, InputError
+from .families import Binomial, Family, get_family
+from .families.quasi import QuasiBinomial
+from .fit import fit_model
+from .formula import build_model_frame
+from .links import Link
+from .results import GLMResult
+
+__all__ = ["glm", "glm_fit", "ArraySpec"]
+
+Array = NDArray[np.floating]
+
+
+def _prepare_response(
+    family: Family, y: Array, weights: Array, trials: Array | None, y_is_proportion: bool
+) -> tuple[Array, Array, Array | None]:
+    """Binomial trials → proportions and weights × trials (R's cbind rule); domain checks."""
+    if trials is not None:
+        if not isinstance(family, (Binomial, QuasiBinomial)):
+            raise InputError(f"trials= is only meaningful for binomial families; the family is {family.name}.")
+        check_finite(trials, "trials")
+        if np.any(trials < 0):
+            i = int(np.flatnonzero(trials < 0)[0])
+            raise DomainError(f"trials must be non-negative; trials[{i}] = {trials[i]!r}.")
+        if not y_is_proportion:
+            bad = (y < 0) | (y > trials)
+            if np.any(bad):
+                i = int(np.flatnonzero(bad)[0])
+                raise DomainError(
+                    f"With trials=, y counts successes and must lie in [0, trials]; row {i} has "
+                    f"y = {y[i]!r}, trials = {trials[i]!r}."
+                )
+            with np.errstate(invalid="ignore", divide="ignore"):
+                y = np.where(trials > 0, y / np.where(trials > 0, trials, 1.0), 0.0)
+        weights = weights * trials
+    family.check_y(y, weights)
+    family.warn_y(y, weights)
+    return y, weights, trials
+
+
+def _resolve_family(family: str | Family, link: str | Link | None) -> Family:
+    return get_family(family, link)
+
+
+def glm(
+    formula: str,
+    data: Any,
+    family: str | Family = "gaussian",
+    *,
+    link: str | Link | None = None,
+    weights: str | ArrayLike | None = None,
+    offset: str | ArrayLike | None = None,
+    trials: str | ArrayLike | None = None,
+    na_action: Literal["drop", "raise"] = "drop",
+    solver: Any = "auto",
+    start: ArrayLike | None = None,
+    tol: float | None = None,
+    max_iter: int | None = None,
+    dispersion: float | None = None,
+    **solver_options: Any,
+) -> GLMResult:
+    """Fit a GLM from an R-like formula and a DataFrame.
+
+    Parameters
+    ----------
+    formula : str
+        ``"y ~ x1 + C(g) + x1:C(g) + I(x1**2) + np.log(x2) + offset(np.log(t))"``;
+        ``- 1`` drops the intercept; ``cbind(s, f) ~ ...`` gives binomial successes and failures.
+    data : DataFrame or mapping of columns
+    family : str or Family, default "gaussian"
+        ``gaussian binomial poisson gamma inverse_gaussian negative_binomial tweedie
+        quasipoisson quasibinomial quasi`` or an object such as ``NegativeBinomial(theta=2)``.
+    link : str or Link, optional
+        With a family name: overrides its default link.
+    weights, offset, trials : str or array of shape (n_samples,), optional
+        A column name or one value per row. ``trials`` makes y binomial success counts.
+    na_action : {"drop", "raise"}, default "drop"
+        Drop rows with a missing value in any variable used (R's ``na.omit``) or refuse them.
+    solver : {"auto", "irls", "newton", "lbfgs", "gd", "closed_form"} or a solver object
+    start : array of shape (n_features,), optional
+        Starting coefficients.
+    tol, max_iter : optional
+        Solver tolerance and iteration limit.
+    dispersion : float, optional
+        Fix the dispersion (as R's ``summary(fit, dispersion = ...)``); z tests then.
+    **solver_options
+        Passed to the solver (e.g. ``learning_rate`` and ``record_history`` for ``"gd"``).
+
+    Returns
+    -------
+    GLMResult
+
+    Examples
+    --------
+    >>> import pandas as pd, glmkit as gk
+    >>> df = pd.DataFrame({"y": [2, 3, 6, 7, 8, 9, 10, 12, 15], "x": range(9)})
+    >>> fit = gk.glm("y ~ x", data=df, family="poisson")
+    >>> round(float(fit.coef["x"]), 4)
+    0.2166
+    """
+    fam = _resolve_family(family, link)
+    frame = build_model_frame(formula, data, weights=weights, offset=offset, trials=trials, na_action=na_action)
+    check_weights(frame.weights)
+    for name, arr in (("response", frame.y), ("offset", frame.offset)):
+        check_finite(arr, name)
+    check_finite(frame.X, "design matrix")
+    y_is_prop = trials is None  # cbind() responses arrive as proportions
+    y, w, tr = _prepare_response(fam, frame.y, frame.weights, frame.trials, y_is_prop)
+    model = fit_model(
+        DenseDesign(frame.X), y, w, frame.offset, fam,
+        intercept_index=frame.intercept_index, trials=tr, solver=solver,
+        start=None if start is None else np.asarray(start, dtype=float),
+        column_names=frame.column_names, tol=tol, max_iter=max_iter, **solver_options,
+    )
+    return GLMResult(
+        model=model, names=frame.column_names, data_spec=frame.spec, formula=formula,
+        dispersion_override=dispersion, n_dropped=frame.n_dropped, index=frame.index,
+    )
+
+
+@dataclass(frozen=True)
+class ArraySpec:
+    """Encodes new arrays like the training arrays: same columns, same implicit intercept."""
+
+    n_columns: int
+    intercept: bool
+    sparse: bool
+    offset_required: bool
+
+    def encode(self, newdata: Any, offset: Any = None) -> tuple[Any, Array, pd.Index]:
+        index = newdata.index if isinstance(newdata, pd.DataFrame) else None
+        X = newdata if sp.issparse(newdata) else np.asarray(newdata.to_numpy() if hasattr(newdata, "to_numpy") else newdata, dtype=float)
+        if X.ndim == 1:
+            X = X.reshape(1, -1)
+        if X.shape[1] != self.n_columns:
+            raise InputError(f"New data has {X.shape[1]} columns; the model was fitted on {self.n_columns}.")
+        n = X.shape[0]
+        if offset is None:
+            if self.offset_required:
+                raise InputError("The model was fitted with an offset; pass offset= for the new rows.")
+            off = np.zeros(n)
+        else:
+            off = as_vector(offset, "offset", n)
+        return as_design(X, intercept=self.intercept), off, (index if index is not None else pd.RangeIndex(n))
+
+
+def glm_fit(
+    X: Any,
+    y: ArrayLike,
+    family: str | Family = "gaussian",
+    *,
+    link: str | Link | None = None,
+    intercept: bool = True,
+    weights: ArrayLike | None = None,
+    offset: ArrayLike | None = None,
+    trials: ArrayLike | None = None,
+    solver: Any = "auto",
+    start: ArrayLike | None = None,
+    tol: float | None = None,
+    max_iter: int | None = None,
+    dispersion: float | None = None,
+    feature_names: list[str] | None = None,
+    **solver_options: Any,
+) -> GLMResult:
+    """Fit a GLM from a design matrix and a response.
+
+    Parameters
+    ----------
+    X : ndarray, DataFrame or scipy.sparse matrix of shape (n_samples, n_columns)
+        Not copied; float32 stays float32 in the design.
+    y : array of shape (n_samples,)
+    family, link : as in :func:`glm`
+    intercept : bool, default True
+        Add an intercept (an implicit column of ones, named ``"Intercept"``).
+    weights, offset, trials : array of shape (n_samples,), optional
+    solver, start, tol, max_iter, dispersion, **solver_options : as in :func:`glm`
+    feature_names : list of str, optional
+        Defaults to DataFrame columns, else ``x1 … xp``.
+
+    Returns
+    -------
+    GLMResult
+
+    Examples
+    --------
+    >>> import numpy as np, glmkit as gk
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> fit = gk.glm_fit(X, [1.0, 3.0, 5.0, 7.0])
+    >>> np.round(fit.coef.to_numpy(), 10)
+    array([1., 2.])
+    """
+    fam = _resolve_family(family, link)
+    if feature_names is None and isinstance(X, pd.DataFrame):
+        feature_names = [str(c) for c in X.columns]
+    if isinstance(X, pd.DataFrame):
+        nonnum = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+        if nonnum:
+            raise InputError(
+                f"X has non-numeric columns {nonnum[:5]}; encode them first or use gk.glm with a formula (C(col))."
+            )
+        X = X.to_numpy()
+    if sp.issparse(X):
+        check_finite(X.data, "X")
+    else:
+        X = np.asarray(X)
+        if X.ndim == 1:
+            X = X.reshape(-1, 1)
+        if X.ndim != 2:
+            raise InputError(f"X must be two-dimensional (n_samples, n_columns); got shape {X.shape}.")
+        if X.dtype.kind not in "fiub":
+            raise InputError(f"X must be numeric; got dtype {X.dtype}.")
+        if X.dtype not in (np.float32, np.float64):
+            X = X.astype(np.float64)
+        check_finite(X, "X")
+    n = X.shape[0]
+    if n == 0:
+        raise InputError("X has no rows: there is nothing to fit.")
+    yv = as_vector(y, "y", n)
+    check_finite(yv, "y")
+    w = np.ones(n) if weights is None else as_vector(weights, "weights", n)
+    check_weights(w)
+    off = np.zeros(n) if offset is None else as_vector(offset, "offset", n)
+    check_finite(off, "offset")
+    tr = None if trials is None else as_vector(trials, "trials", n)
+    yv, w, tr = _prepare_response(fam, yv, w, tr, y_is_proportion=False)
+    design = SparseDesign(X, intercept=intercept) if sp.issparse(X) else DenseDesign(X, intercept=intercept)
+    p = X.shape[1]
+    names = list(feature_names) if feature_names is not None else [f"x{j + 1}" for j in range(p)]
+    check_length(names, "feature_names", p)
+    if intercept:
+        names = ["Intercept"] + names
+    model = fit_model(
+        design, yv, w, off, fam, intercept_index=0 if intercept else None, trials=tr,
+        solver=solver, start=None if start is None else np.asarray(start, dtype=float),
+        column_names=names, tol=tol, max_iter=max_iter, **solver_options,
+    )
+    spec = ArraySpec(n_columns=p, intercept=intercept, sparse=sp.issparse(X), offset_required=offset is not None and bool(np.any(off != 0)))
+    return GLMResult(model=model, names=names, data_spec=spec, dispersion_override=dispersion,
+                     index=pd.RangeIndex(n))

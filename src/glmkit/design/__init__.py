@@ -1,0 +1,25 @@
+"""Design matrices behind one protocol (dense, sparse)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._base import Design
+from .dense import DenseDesign
+from .sparse import SparseDesign
+
+__all__ = ["Design", "DenseDesign", "SparseDesign", "as_design"]
+
+
+def as_design(X: Any, intercept: bool = False) -> Design:
+    """Wrap an ndarray, DataFrame or scipy.sparse matrix as a :class:`Design` (no copy of dense data)."""
+    if isinstance(X, (DenseDesign, SparseDesign)):
+        return X
+    if sp.issparse(X):
+        return SparseDesign(X, intercept=intercept)
+    if hasattr(X, "to_numpy"):
+        X = X.to_numpy()
+    return DenseDesign(np.asarray(X), intercept=intercept)

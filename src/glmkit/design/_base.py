@@ -1,0 +1,52 @@
+"""The design-matrix protocol: everything a solver or inference routine asks of X.
+
+Solvers never index X directly; they call ``matvec`` (Xβ), ``rmatvec`` (Xᵀv) and
+``sandwich`` (XᵀWX). That seam is where dense BLAS, sparse and categorical storage
+(and Dask) plug in without any solver changing.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["Design"]
+
+Array = NDArray[np.floating]
+
+
+@runtime_checkable
+class Design(Protocol):
+    """Protocol of a design matrix X of shape (n_samples, n_features)."""
+
+    @property
+    def shape(self) -> tuple[int, int]: ...
+
+    @property
+    def dtype(self) -> np.dtype: ...
+
+    def matvec(self, coef: Array) -> Array:
+        """Xβ, shape (n_samples,)."""
+        ...
+
+    def rmatvec(self, v: Array) -> Array:
+        """Xᵀv, shape (n_features,)."""
+        ...
+
+    def sandwich(self, weights: Array) -> Array:
+        """XᵀWX with W = diag(weights), shape (n_features, n_features), dense."""
+        ...
+
+    def select_columns(self, columns: NDArray[np.intp]) -> "Design":
+        """The design restricted to the given columns."""
+        ...
+
+    def toarray(self) -> Array:
+        """X as a dense ndarray (for small problems and diagnostics)."""
+        ...
+
+    def row_quadratic_form(self, matrix: Array) -> Array:
+        """diag(X M Xᵀ) without forming the n×n matrix, shape (n_samples,)."""
+        ...

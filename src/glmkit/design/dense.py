@@ -1,0 +1,126 @@
+"""Dense design: an ndarray, with an optional implicit intercept column.
+
+The weighted Gram XᵀWX is accumulated over row blocks: each block is scaled by √w into
+one reused, cache-sized buffer and added with a symmetric rank-k update (BLAS syrk), so
+no N×p temporary is ever made. The intercept is never materialised as a column.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.linalg import blas
+
+__all__ = ["DenseDesign"]
+
+Array = NDArray[np.floating]
+
+_BLOCK_BYTES = 1 << 20  # ~1 MiB of scaled rows per block: stays in L2 cache
+
+
+class DenseDesign:
+    """A dense design matrix.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_columns)
+        Not copied (float32 and float64 are kept; other dtypes are converted).
+    intercept : bool, default False
+        Prepend an implicit column of ones (never stored).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d = DenseDesign(np.arange(6.0).reshape(3, 2), intercept=True)
+    >>> d.shape
+    (3, 3)
+    >>> d.matvec(np.array([1.0, 0.0, 1.0]))
+    array([2., 4., 6.])
+    """
+
+    def __init__(self, X: Array, intercept: bool = False) -> None:
+        X = np.asarray(X)
+        if X.dtype not in (np.float32, np.float64):
+            X = X.astype(np.float64)
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-dimensional; got shape {X.shape}.")
+        self.X = X
+        self.intercept = bool(intercept)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        n, p = self.X.shape
+        return n, p + int(self.intercept)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.X.dtype
+
+    def _split(self, coef: Array) -> tuple[float, Array]:
+        if self.intercept:
+            return float(coef[0]), coef[1:]
+        return 0.0, coef
+
+    def matvec(self, coef: Array) -> Array:
+        b0, b = self._split(np.asarray(coef, dtype=self.X.dtype))
+        eta = self.X @ b
+        if self.intercept:
+            eta = eta + b0
+        return eta.astype(np.float64, copy=False)
+
+    def rmatvec(self, v: Array) -> Array:
+        v = np.asarray(v, dtype=self.X.dtype)
+        out = self.X.T @ v
+        if self.intercept:
+            out = np.concatenate(([v.sum()], out))
+        return out.astype(np.float64, copy=False)
+
+    def sandwich(self, weights: Array) -> Array:
+        X = self.X
+        n, p = X.shape
+        if p == 0:
+            w = np.asarray(weights, dtype=np.float64)
+            return np.full((1, 1), w.sum()) if self.intercept else np.zeros((0, 0))
+        gram = np.zeros((p, p), dtype=X.dtype, order="F")
+        sqrt_w = np.sqrt(np.asarray(weights, dtype=X.dtype))
+        block = max(64, _BLOCK_BYTES // max(1, p * X.itemsize))
+        buf = np.empty((min(block, n), p), dtype=X.dtype)
+        syrk = blas.dsyrk if X.dtype == np.float64 else blas.ssyrk
+        for start in range(0, n, block):
+            stop = min(start + block, n)
+            rows = buf[: stop - start]
+            np.multiply(X[start:stop], sqrt_w[start:stop, None], out=rows)
+            # rows is C-contiguous, so rows.T is Fortran-contiguous: syrk reads it without a copy.
+            gram = syrk(1.0, rows.T, beta=1.0, c=gram, trans=0, lower=0, overwrite_c=1)
+        gram = np.triu(gram) + np.triu(gram, 1).T
+        gram = gram.astype(np.float64, copy=False)
+        if not self.intercept:
+            return gram
+        w = np.asarray(weights, dtype=np.float64)
+        xw = (X.T @ w.astype(X.dtype)).astype(np.float64)
+        full = np.empty((p + 1, p + 1))
+        full[0, 0] = w.sum()
+        full[0, 1:] = xw
+        full[1:, 0] = xw
+        full[1:, 1:] = gram
+        return full
+
+    def select_columns(self, columns: NDArray[np.intp]) -> "DenseDesign":
+        columns = np.asarray(columns, dtype=np.intp)
+        if self.intercept:
+            keep_intercept = bool(np.any(columns == 0))
+            rest = columns[columns > 0] - 1
+            return DenseDesign(self.X[:, rest], intercept=keep_intercept)
+        return DenseDesign(self.X[:, columns], intercept=False)
+
+    def toarray(self) -> Array:
+        if self.intercept:
+            return np.column_stack([np.ones(self.X.shape[0], dtype=self.X.dtype), self.X])
+        return self.X
+
+    def row_quadratic_form(self, matrix: Array) -> Array:
+        X = self.toarray().astype(np.float64, copy=False)
+        return np.einsum("ij,jk,ik->i", X, matrix, X, optimize=True)
+
+    def __repr__(self) -> str:
+        return f"DenseDesign(shape={self.shape}, dtype={self.dtype}, intercept={self.intercept})"

@@ -1,0 +1,91 @@
+"""Sparse design: a scipy.sparse matrix (CSR or CSC), with an optional implicit intercept."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+__all__ = ["SparseDesign"]
+
+Array = NDArray[np.floating]
+
+
+class SparseDesign:
+    """A sparse design matrix; XᵀWX is formed sparsely and returned dense (p × p).
+
+    Parameters
+    ----------
+    X : scipy.sparse matrix or array of shape (n_samples, n_columns)
+    intercept : bool, default False
+    """
+
+    def __init__(self, X, intercept: bool = False) -> None:  # type: ignore[no-untyped-def]
+        X = sp.csr_matrix(X) if not sp.issparse(X) or X.format not in ("csr", "csc") else X
+        if X.dtype not in (np.float32, np.float64):
+            X = X.astype(np.float64)
+        self.X = X
+        self.intercept = bool(intercept)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        n, p = self.X.shape
+        return n, p + int(self.intercept)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.X.dtype
+
+    def matvec(self, coef: Array) -> Array:
+        coef = np.asarray(coef, dtype=np.float64)
+        if self.intercept:
+            return np.asarray(self.X @ coef[1:], dtype=np.float64) + coef[0]
+        return np.asarray(self.X @ coef, dtype=np.float64)
+
+    def rmatvec(self, v: Array) -> Array:
+        v = np.asarray(v, dtype=np.float64)
+        out = np.asarray(self.X.T @ v, dtype=np.float64)
+        if self.intercept:
+            out = np.concatenate(([v.sum()], out))
+        return out
+
+    def sandwich(self, weights: Array) -> Array:
+        w = np.asarray(weights, dtype=np.float64)
+        xw = self.X.multiply(w[:, None]).tocsc() if self.X.format == "csr" else self.X.multiply(w[:, None])
+        gram = (self.X.T @ xw).toarray().astype(np.float64)
+        if not self.intercept:
+            return gram
+        p = gram.shape[0]
+        col = np.asarray(self.X.T @ w, dtype=np.float64)
+        full = np.empty((p + 1, p + 1))
+        full[0, 0] = w.sum()
+        full[0, 1:] = col
+        full[1:, 0] = col
+        full[1:, 1:] = gram
+        return full
+
+    def select_columns(self, columns: NDArray[np.intp]) -> "SparseDesign":
+        columns = np.asarray(columns, dtype=np.intp)
+        X = self.X.tocsc() if self.X.format == "csr" else self.X
+        if self.intercept:
+            return SparseDesign(X[:, columns[columns > 0] - 1].tocsr(), intercept=bool(np.any(columns == 0)))
+        return SparseDesign(X[:, columns].tocsr(), intercept=False)
+
+    def toarray(self) -> Array:
+        dense = self.X.toarray()
+        if self.intercept:
+            dense = np.column_stack([np.ones(dense.shape[0]), dense])
+        return dense
+
+    def row_quadratic_form(self, matrix: Array) -> Array:
+        matrix = np.asarray(matrix, dtype=np.float64)
+        if self.intercept:
+            a, b, c = matrix[0, 0], matrix[0, 1:], matrix[1:, 1:]
+            xc = np.asarray(self.X @ c)
+            xb = np.asarray(self.X @ b)
+            return a + 2.0 * xb + np.asarray(self.X.multiply(xc).sum(axis=1)).ravel()
+        xm = np.asarray(self.X @ matrix)
+        return np.asarray(self.X.multiply(xm).sum(axis=1)).ravel()
+
+    def __repr__(self) -> str:
+        return f"SparseDesign(shape={self.shape}, nnz={self.X.nnz}, intercept={self.intercept})"

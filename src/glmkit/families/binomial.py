@@ -1,0 +1,60 @@
+"""Binomial family: y a proportion of successes in m trials, V(μ) = μ(1 − μ)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _numerics as nx
+from ..variance import BinomialVariance
+from ._base import Array, Family, warn_noninteger
+
+__all__ = ["Binomial"]
+
+
+class Binomial(Family):
+    """Binomial responses, as R's ``binomial()``.
+
+    y is a proportion in [0, 1] and the prior weight of a row is its number of trials
+    (so 0/1 data has weight 1). ``trials`` given to :func:`glmkit.glm` turns counts of
+    successes into proportions and multiplies the weights by the trials.
+
+    Examples
+    --------
+    >>> Binomial(link="probit").link.name
+    'probit'
+    """
+
+    name = "binomial"
+    default_link = "logit"
+    dispersion_is_fixed = True
+
+    def __init__(self, link=None) -> None:  # type: ignore[no-untyped-def]
+        self.variance = BinomialVariance()
+        super().__init__(link)
+
+    def _y_hint(self) -> str:
+        return (
+            "Binomial y must be 0/1, a proportion with weights = number of trials, "
+            "or success counts with trials= given."
+        )
+
+    def starting_mu(self, y: Array, weights: Array) -> Array:
+        return (weights * y + 0.5) / (weights + 1.0)
+
+    def warn_y(self, y: Array, weights: Array) -> None:
+        warn_noninteger(
+            weights * y,
+            weights > 0,
+            "non-integer #successes in a binomial glm: weights * y should be whole numbers "
+            "(R gives the same warning); the likelihood and AIC round them.",
+        )
+
+    def loglik(self, y, mu, weights, dispersion=1.0, *, trials=None) -> float:  # type: ignore[no-untyped-def]
+        m = weights if trials is None else trials
+        used = m > 0
+        m, y, mu, w = m[used], y[used], mu[used], weights[used]
+        n = np.round(m)
+        k = np.round(m * y)
+        log_choose = nx.gammaln(n + 1.0) - nx.gammaln(k + 1.0) - nx.gammaln(n - k + 1.0)
+        ll = log_choose + nx.xlogy(k, mu) + nx.xlogy(n - k, 1.0 - mu)
+        return float(np.sum((w / m) * ll))

@@ -1,0 +1,36 @@
+"""Gaussian family: V(μ) = 1, dispersion σ² estimated."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..variance import ConstantVariance
+from ._base import Array, Family
+
+__all__ = ["Gaussian"]
+
+
+class Gaussian(Family):
+    """Normal errors; y ~ N(μ, σ²/w).
+
+    Examples
+    --------
+    >>> Gaussian().link.name
+    'identity'
+    """
+
+    name = "gaussian"
+    default_link = "identity"
+    aic_counts_dispersion = True
+
+    def __init__(self, link=None) -> None:  # type: ignore[no-untyped-def]
+        self.variance = ConstantVariance()
+        super().__init__(link)
+
+    def loglik(self, y, mu, weights, dispersion=1.0, *, trials=None) -> float:  # type: ignore[no-untyped-def]
+        used = weights > 0
+        w, r = weights[used], (y - mu)[used]
+        return float(-0.5 * np.sum(np.log(2.0 * np.pi * dispersion / w) + w * r * r / dispersion))
+
+    def aic_dispersion(self, y: Array, mu: Array, weights: Array, deviance: float) -> float:
+        return deviance / np.count_nonzero(weights > 0)

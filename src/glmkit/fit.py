@@ -1,0 +1,386 @@
+"""Fitting: start values, aliasing detection, solver choice and the null model.
+
+``fit_model`` takes validated arrays and a design and returns a :class:`FittedModel`, the
+numerical core of a fit. It never computes inference (dispersion, tests, AIC): that is
+``inference/``'s job, done lazily by the result object.
+
+Aliasing follows R's ``glm.fit``: columns are examined in order and a column whose
+weighted residual, after projection on the columns kept before it, is tiny relative to
+its norm is aliased (R's ``dqrdc2`` limited pivoting). Aliased coefficients are NaN,
+never a pseudo-inverse.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .design import Design, DenseDesign
+from .errors import AliasingWarning, ConvergenceWarning, InputError, SeparationWarning
+from .families import Binomial, Family, Poisson
+from .families.quasi import QuasiBinomial, QuasiPoisson
+from .links import Log
+from .loss import GLMLoss
+from .objective import Objective
+from .solvers import ClosedForm, IRLS, SolverResult, get_solver, solve_spd
+from .solvers._base import IterationRecord
+from .families.gaussian import Gaussian
+from .links import Identity
+
+__all__ = ["FittedModel", "fit_model", "detect_aliased"]
+
+Array = NDArray[np.floating]
+
+ALIAS_TOL = 1e-9  # residual-norm ratio below which a column counts as aliased (R: 1e-11 on norms)
+ALIAS_TOL_GRAM = 1e-11  # the same on squared norms, for the Gram-based check on large data
+_EXACT_ALIAS_LIMIT = 20_000_000  # n·p above which aliasing is checked on the Gram matrix
+
+
+@dataclass(frozen=True)
+class FittedModel:
+    """The numerical core of a fitted GLM (no inference).
+
+    Attributes
+    ----------
+    family : Family
+    design : Design
+        The full design (aliased columns included).
+    y, weights, offset : ndarray of shape (n_samples,)
+        Response, prior weights (for binomial with trials: trials × prior weights), offset.
+    trials : ndarray or None
+    coef : ndarray of shape (n_features,)
+        NaN for aliased columns.
+    aliased : ndarray of bool, shape (n_features,)
+    eta, mu : ndarray of shape (n_samples,)
+    fisher_information : ndarray of shape (rank, rank)
+        XᵀWX at the solution over the non-aliased columns (W the Fisher weights).
+    deviance, null_deviance : float
+    rank, n_obs, df_resid, df_null : int
+        n_obs counts rows with positive weight, as R's ``nobs``.
+    intercept : bool
+    n_iter : int
+    converged : bool
+    solver : str
+    message : str
+    history : tuple of IterationRecord
+    """
+
+    family: Family
+    design: Design
+    y: Array
+    weights: Array
+    offset: Array
+    trials: Array | None
+    coef: Array
+    aliased: NDArray[np.bool_]
+    eta: Array
+    mu: Array
+    fisher_information: Array
+    deviance: float
+    null_deviance: float
+    rank: int
+    n_obs: int
+    df_resid: int
+    df_null: int
+    intercept: bool
+    n_iter: int
+    converged: bool
+    solver: str
+    message: str
+    history: tuple[IterationRecord, ...] = field(default_factory=tuple)
+
+    @property
+    def kept(self) -> NDArray[np.intp]:
+        """Indices of the non-aliased columns."""
+        return np.flatnonzero(~self.aliased)
+
+
+def detect_aliased(design: Design, weights: Array) -> NDArray[np.bool_]:
+    """Mark columns that are linear combinations of the columns before them.
+
+    Parameters
+    ----------
+    design : Design
+    weights : ndarray of shape (n_samples,)
+        Prior weights; rows with weight 0 are ignored.
+
+    Returns
+    -------
+    ndarray of bool, shape (n_features,)
+    """
+    n, p = design.shape
+    if p == 0:
+        return np.zeros(0, dtype=bool)
+    used = weights > 0
+    if n * p <= _EXACT_ALIAS_LIMIT:
+        A = design.toarray()[used].astype(np.float64, copy=False) * np.sqrt(weights[used])[:, None]
+        return _aliased_by_gram_schmidt(A)
+    return _aliased_by_gram(design.sandwich(np.where(used, weights, 0.0)))
+
+
+def _aliased_by_gram_schmidt(A: Array) -> NDArray[np.bool_]:
+    n, p = A.shape
+    basis = np.empty((n, min(n, p)))
+    rank = 0
+    aliased = np.zeros(p, dtype=bool)
+    for j in range(p):
+        v = A[:, j].copy()
+        norm0 = np.linalg.norm(v)
+        if norm0 == 0.0:
+            aliased[j] = True
+            continue
+        for _ in range(2):  # twice is enough (Kahan–Parlett)
+            if rank:
+                Q = basis[:, :rank]
+                v -= Q @ (Q.T @ v)
+        norm = np.linalg.norm(v)
+        if norm <= ALIAS_TOL * norm0 or rank >= n:
+            aliased[j] = True
+        else:
+            basis[:, rank] = v / norm
+            rank += 1
+    return aliased
+
+
+def _aliased_by_gram(gram: Array) -> NDArray[np.bool_]:
+    p = gram.shape[0]
+    d = np.sqrt(np.diag(gram))
+    aliased = d == 0
+    scale = np.where(aliased, 1.0, d)
+    G = gram / scale[:, None] / scale[None, :]
+    L = np.zeros((p, p))
+    kept: list[int] = []
+    for j in range(p):
+        if aliased[j]:
+            continue
+        lj = L[j, kept]
+        pivot = G[j, j] - lj @ lj
+        if pivot <= ALIAS_TOL_GRAM:
+            aliased[j] = True
+            continue
+        L[j, j] = np.sqrt(pivot)
+        kept.append(j)
+        rest = np.arange(j + 1, p)
+        if rest.size:
+            L[rest, j] = (G[rest, j] - L[np.ix_(rest, kept[:-1])] @ lj) / L[j, j]
+    return aliased
+
+
+def _start_coef(objective: Objective, eta0: Array) -> Array:
+    """One weighted least-squares step from η₀ (R's first IRLS iteration from ``mustart``)."""
+    terms = objective.loss.terms(objective.y, eta0, objective.weights, "expected")
+    h, g = terms.hessian, terms.gradient
+    rhs = objective.design.rmatvec(h * (eta0 - objective.offset) - g)
+    return solve_spd(objective.design.sandwich(h), rhs)
+
+
+def _valid_start_eta(family: Family, y: Array, weights: Array) -> Array | None:
+    link = family.link
+    mu0 = family.starting_mu(y, weights)
+    with np.errstate(all="ignore"):
+        eta0 = link.link(mu0)
+    if link.valid_eta(eta0) and family.valid_mu(link.inverse(eta0)):
+        return eta0
+    mean = np.sum(weights * y) / np.sum(weights)
+    mu0 = np.full_like(y, family.starting_mu(np.array([mean]), np.array([1.0]))[0])
+    with np.errstate(all="ignore"):
+        eta0 = link.link(mu0)
+    if link.valid_eta(eta0) and family.valid_mu(link.inverse(eta0)):
+        return eta0
+    return None
+
+
+def _intercept_only_start(objective: Objective, family: Family, intercept_index: int | None) -> Array | None:
+    if intercept_index is None:
+        return None
+    y, w = objective.y, objective.weights
+    mean = float(np.sum(w * y) / np.sum(w))
+    mu0 = family.starting_mu(np.array([mean]), np.array([1.0]))[0]
+    coef = np.zeros(objective.n_features)
+    with np.errstate(all="ignore"):
+        coef[intercept_index] = float(family.link.link(np.array(mu0)))
+    return coef if np.isfinite(objective.value(coef)) else None
+
+
+def choose_solver(family: Family, solver, **options):  # type: ignore[no-untyped-def]
+    """Resolve ``solver="auto"``: closed form for Gaussian–identity, IRLS otherwise."""
+    if isinstance(solver, str) and solver == "auto":
+        if type(family) is Gaussian and type(family.link) is Identity:
+            return ClosedForm()
+        return get_solver("irls", **options)
+    return get_solver(solver, **options)
+
+
+def fit_model(
+    design: Design,
+    y: Array,
+    weights: Array,
+    offset: Array,
+    family: Family,
+    *,
+    intercept_index: int | None,
+    trials: Array | None = None,
+    solver="auto",  # type: ignore[no-untyped-def]
+    start: Array | None = None,
+    column_names: list[str] | None = None,
+    **solver_options,
+) -> FittedModel:
+    """Fit a GLM on validated inputs.
+
+    Parameters
+    ----------
+    design : Design
+        The design, with its intercept column if the model has one.
+    y, weights, offset : ndarray of shape (n_samples,)
+        Validated (finite, y inside the family's range, weights ≥ 0).
+    family : Family
+    intercept_index : int or None
+        Position of the intercept column in the design, if any.
+    trials : ndarray or None
+        Binomial trials (already folded into ``weights``), kept for the likelihood.
+    solver : str or solver object
+    start : ndarray of shape (n_features,), optional
+        Starting coefficients (aliased positions ignored).
+    column_names : list of str, optional
+        Used in warnings.
+    **solver_options
+        ``tol``, ``max_iter``, ``learning_rate``, ``record_history``.
+    """
+    n, p = design.shape
+    names = column_names or [f"x{j}" for j in range(p)]
+    aliased = detect_aliased(design, weights)
+    if np.any(aliased):
+        warnings.warn(
+            f"{int(aliased.sum())} coefficient(s) not defined because of singularities "
+            f"(aliased columns: {', '.join(names[j] for j in np.flatnonzero(aliased))}); "
+            "they are reported as NaN, as R's NA.",
+            AliasingWarning,
+            stacklevel=3,
+        )
+    kept = np.flatnonzero(~aliased)
+    work_design = design if kept.size == p else design.select_columns(kept)
+    kept_intercept = None
+    if intercept_index is not None and not aliased[intercept_index]:
+        kept_intercept = int(np.searchsorted(kept, intercept_index))
+
+    loss = GLMLoss(family)
+    objective = Objective(loss, work_design, y, weights, offset)
+    solver_obj = choose_solver(family, solver, **solver_options)
+
+    coef0 = None
+    if start is not None:
+        coef0 = np.asarray(start, dtype=float)
+        if coef0.shape != (p,):
+            raise InputError(f"start must have {p} values, one per column; got shape {coef0.shape}.")
+        coef0 = coef0[kept]
+    else:
+        eta0 = _valid_start_eta(family, y, weights)
+        if eta0 is not None and kept.size:
+            coef0 = _start_coef(objective, eta0)
+            if not np.isfinite(objective.value(coef0)):
+                coef0 = _intercept_only_start(objective, family, kept_intercept)
+        elif kept.size == 0:
+            coef0 = np.zeros(0)
+    if coef0 is None:
+        raise InputError(
+            "cannot find valid starting values for this family and link (the means implied by "
+            "the data are outside the link's range); pass start= coefficients."
+        )
+
+    result: SolverResult = solver_obj.solve(objective, coef0) if kept.size else SolverResult(
+        np.zeros(0), True, 0, objective.value(np.zeros(0)), "no coefficients"
+    )
+    if not result.converged:
+        warnings.warn(
+            f"glm fit did not converge ({solver_obj.name}: {result.message}); results are not "
+            "the maximum-likelihood estimate. Raise max_iter or try another solver.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    coef = np.full(p, np.nan)
+    coef[kept] = result.coef
+    final = objective.evaluate(result.coef, hessian="expected")
+    eta, mu = final.eta, final.mu
+    deviance = family.deviance(y, mu, weights)
+    _warn_boundary(family, mu, weights, result.coef, work_design, [names[j] for j in kept], kept_intercept)
+
+    n_obs = int(np.count_nonzero(weights > 0))
+    has_intercept = intercept_index is not None
+    null_dev = _null_deviance(family, y, weights, offset, has_intercept, solver_options)
+    return FittedModel(
+        family=family,
+        design=design,
+        y=y,
+        weights=weights,
+        offset=offset,
+        trials=trials,
+        coef=coef,
+        aliased=aliased,
+        eta=eta,
+        mu=mu,
+        fisher_information=final.hessian if final.hessian is not None else np.zeros((0, 0)),
+        deviance=deviance,
+        null_deviance=null_dev,
+        rank=int(kept.size),
+        n_obs=n_obs,
+        df_resid=n_obs - int(kept.size),
+        df_null=n_obs - int(has_intercept),
+        intercept=has_intercept,
+        n_iter=result.n_iter,
+        converged=result.converged,
+        solver=solver_obj.name,
+        message=result.message,
+        history=result.history,
+    )
+
+
+def _null_deviance(family: Family, y: Array, weights: Array, offset: Array, intercept: bool, options) -> float:  # type: ignore[no-untyped-def]
+    """R's null deviance: the intercept-only model (with the offset), or η = offset without intercept."""
+    link = family.link
+    if not intercept:
+        return family.deviance(y, link.inverse(offset), weights)
+    if not np.any(offset != 0):
+        mean = np.sum(weights * y) / np.sum(weights)
+        return family.deviance(y, np.full_like(y, mean), weights)
+    design = DenseDesign(np.empty((y.shape[0], 0)), intercept=True)
+    objective = Objective(GLMLoss(family), design, y, weights, offset)
+    eta0 = _valid_start_eta(family, y, weights)
+    start = _start_coef(objective, eta0) if eta0 is not None else np.zeros(1)
+    res = IRLS(tol=options.get("tol") or 1e-10).solve(objective, start)
+    return family.deviance(y, link.inverse(objective.eta(res.coef)), weights)
+
+
+def _warn_boundary(family: Family, mu: Array, weights: Array, coef: Array, design: Design,
+                   names: list[str], intercept: int | None) -> None:
+    used = weights > 0
+    eps = 10 * np.finfo(float).eps
+    if isinstance(family, (Binomial, QuasiBinomial)):
+        at_boundary = np.any((mu[used] < eps) | (mu[used] > 1 - eps))
+        what = "fitted probabilities numerically 0 or 1 occurred (perfect or quasi-separation)"
+    elif isinstance(family, (Poisson, QuasiPoisson)) or isinstance(family.link, Log):
+        at_boundary = np.any(mu[used] < eps)
+        what = "fitted rates numerically 0 occurred"
+    else:
+        return
+    if not at_boundary:
+        return
+    suspects = _diverging_terms(coef, design, names, intercept)
+    detail = f"; terms with diverging coefficients: {', '.join(suspects)}" if suspects else ""
+    warnings.warn(
+        f"{what}{detail}. Their estimates and standard errors are not meaningful; consider "
+        "removing the terms, merging levels or a penalised fit.",
+        SeparationWarning,
+        stacklevel=4,
+    )
+
+
+def _diverging_terms(coef: Array, design: Design, names: list[str], intercept: int | None) -> list[str]:
+    if design.shape[0] * design.shape[1] > 50_000_000:
+        return []
+    X = design.toarray()
+    spread = np.max(np.abs(X), axis=0) if X.size else np.zeros(0)
+    effect = np.abs(coef) * spread
+    return [names[j] for j in np.flatnonzero(effect > 10.0) if j != intercept]

@@ -1,0 +1,309 @@
+"""The formula adapter: an R-like formula and a DataFrame → y, design, offset, a spec.
+
+Formulas are evaluated by formulaic (``C(x)``, ``a*b``, ``a:b``, ``I(x**2)``,
+``np.log(x)``, ``- 1``). glmkit adds what formulaic lacks for GLMs: ``offset(expr)``
+terms, a ``cbind(successes, failures)`` response, R's ``na.omit`` over every variable
+used (formula, weights, offsets, trials) and a spec that re-encodes new data with the
+training levels, refusing unseen levels instead of silently encoding them as zeros.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from .design import DenseDesign
+from .errors import FormulaError, InputError, UnseenLevelError
+
+__all__ = ["ModelFrame", "FormulaSpec", "build_model_frame", "split_offsets"]
+
+Array = NDArray[np.floating]
+NAAction = Literal["drop", "raise"]
+
+
+def _find_call(text: str, name: str, start: int = 0) -> tuple[int, int, str] | None:
+    """Locate ``name(...)`` at a word boundary; returns (start, end, inner text)."""
+    for m in re.finditer(rf"(?<![\w.]){re.escape(name)}\s*\(", text[start:]):
+        s = start + m.start()
+        depth, i = 0, start + m.end() - 1
+        while i < len(text):
+            if text[i] == "(":
+                depth += 1
+            elif text[i] == ")":
+                depth -= 1
+                if depth == 0:
+                    return s, i + 1, text[start + m.end(): i]
+            i += 1
+        raise FormulaError(f"Unbalanced parentheses in {name}(...) of formula term {text!r}.")
+    return None
+
+
+def split_offsets(rhs: str) -> tuple[str, list[str]]:
+    """Remove ``offset(expr)`` terms from a right-hand side; return the rest and the expressions."""
+    offsets: list[str] = []
+    while (hit := _find_call(rhs, "offset")) is not None:
+        s, e, inner = hit
+        before, after = rhs[:s].rstrip(), rhs[e:].lstrip()
+        if before.endswith("+"):
+            before = before[:-1].rstrip()
+        elif after.startswith("+"):
+            after = after[1:].lstrip()
+        rhs = (before + " " + after).strip()
+        offsets.append(inner.strip())
+    return (rhs if rhs else "1"), offsets
+
+
+def _parse(formula: str) -> tuple[str, str]:
+    if not isinstance(formula, str) or "~" not in formula:
+        raise FormulaError(f"A formula needs a response and '~', e.g. 'y ~ x1 + x2'; got {formula!r}.")
+    lhs, rhs = formula.split("~", 1)
+    if not lhs.strip():
+        raise FormulaError(f"The formula {formula!r} has no response on the left of '~'.")
+    return lhs.strip(), rhs.strip()
+
+
+def _evaluate(expr: str, data: pd.DataFrame, what: str) -> Array:
+    """Evaluate one numeric expression (a column name or formulaic expression) on data."""
+    import formulaic
+
+    if expr in data.columns:
+        values = data[expr]
+        if values.dtype == bool:
+            return values.to_numpy(dtype=float)
+        try:
+            return pd.to_numeric(values).to_numpy(dtype=float, na_value=np.nan)
+        except (ValueError, TypeError) as exc:
+            raise FormulaError(f"The {what} {expr!r} must be numeric; got dtype {values.dtype}.") from exc
+    try:
+        mm = formulaic.model_matrix(f"0 + I({expr})", data, na_action="ignore")
+    except Exception as exc:  # formulaic raises its own hierarchy
+        raise FormulaError(_formula_message(exc, data, what, expr)) from exc
+    if mm.shape[1] != 1:
+        raise FormulaError(f"The {what} {expr!r} must evaluate to one numeric column; got {mm.shape[1]}.")
+    return mm.to_numpy(dtype=float)[:, 0]
+
+
+def _formula_message(exc: Exception, data: pd.DataFrame, what: str, expr: str) -> str:
+    cols = ", ".join(map(str, list(data.columns)[:30]))
+    return f"Could not evaluate the {what} {expr!r}: {exc}. Columns available: {cols}."
+
+
+def _response(lhs: str, data: pd.DataFrame) -> tuple[Array, Array | None]:
+    """The response; with ``cbind(s, f)``, the proportion s/(s+f) and the trials s+f."""
+    hit = _find_call(lhs, "cbind")
+    if hit is not None and hit[0] == 0 and hit[1] == len(lhs):
+        parts = _split_top_level_commas(hit[2])
+        if len(parts) != 2:
+            raise FormulaError(f"cbind() in the response needs two columns (successes, failures); got {lhs!r}.")
+        succ = _evaluate(parts[0], data, "response")
+        fail = _evaluate(parts[1], data, "response")
+        trials = succ + fail
+        with np.errstate(invalid="ignore", divide="ignore"):
+            y = np.where(trials > 0, succ / np.where(trials > 0, trials, 1.0), 0.0)
+        y[np.isnan(trials)] = np.nan
+        return y, trials
+    if lhs in data.columns:
+        col = data[lhs]
+        if isinstance(col.dtype, pd.CategoricalDtype) or col.dtype == object or pd.api.types.is_string_dtype(col):
+            cat = pd.Categorical(col)
+            if len(cat.categories) != 2:
+                raise FormulaError(
+                    f"A categorical response must have exactly 2 levels (the first is failure, as "
+                    f"in R); {lhs!r} has {len(cat.categories)}: {list(cat.categories)[:10]}."
+                )
+            y = (cat.codes == 1).astype(float)
+            y[cat.codes < 0] = np.nan
+            return y, None
+    return _evaluate(lhs, data, "response"), None
+
+
+def _split_top_level_commas(text: str) -> list[str]:
+    parts, depth, cur = [], 0, ""
+    for ch in text:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur.strip())
+    return parts
+
+
+def _column_or_array(value: Any, data: pd.DataFrame, what: str) -> Array | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if value not in data.columns:
+            raise FormulaError(
+                f"{what}={value!r} names no column of the data. Columns: {', '.join(map(str, data.columns[:30]))}."
+            )
+        return pd.to_numeric(data[value]).to_numpy(dtype=float, na_value=np.nan)
+    arr = np.asarray(value.to_numpy() if hasattr(value, "to_numpy") else value, dtype=float)
+    if arr.ndim != 1 or arr.shape[0] != len(data):
+        raise InputError(f"{what} has shape {arr.shape} but the data has {len(data)} rows; give one value per row.")
+    return arr
+
+
+@dataclass(frozen=True)
+class FormulaSpec:
+    """Everything needed to encode new data as the training data was encoded.
+
+    Attributes
+    ----------
+    rhs_spec : formulaic ModelSpec
+        Carries factor levels and stateful transforms.
+    offset_terms : tuple of str
+        ``offset(...)`` expressions of the formula, re-evaluated on new data.
+    offset_column : str or None
+        The ``offset=`` argument when it named a column (re-read from new data).
+    """
+
+    rhs_spec: Any
+    offset_terms: tuple[str, ...]
+    offset_column: str | None
+    offset_was_array: bool
+
+    def encode(self, newdata: Any, offset: Any = None) -> tuple[DenseDesign, Array, pd.Index]:
+        """(design, offset, row index) for new data; unseen factor levels raise UnseenLevelError."""
+        data = newdata if isinstance(newdata, pd.DataFrame) else pd.DataFrame(newdata)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                mm = self.rhs_spec.get_model_matrix(data, na_action="ignore")
+            except Exception as exc:
+                raise FormulaError(_formula_message(exc, data, "formula", "right-hand side")) from exc
+        for w in caught:
+            text = str(w.message)
+            if "categories outside" in text or "not seen" in text:
+                raise UnseenLevelError(
+                    f"New data has factor levels not seen when fitting: {text.split(':', 1)[-1].strip()} "
+                    "The model has no coefficient for them; drop those rows or refit with them included."
+                )
+            warnings.warn(w.message, w.category, stacklevel=3)
+        off = np.zeros(len(data))
+        for expr in self.offset_terms:
+            off = off + _evaluate(expr, data, "offset")
+        if offset is not None:
+            off = off + _column_or_array(offset, data, "offset")
+        elif self.offset_column is not None:
+            off = off + _column_or_array(self.offset_column, data, "offset")
+        elif self.offset_was_array:
+            raise InputError(
+                "The model was fitted with offset= given as an array; pass offset= to predict for the new rows."
+            )
+        return DenseDesign(mm.to_numpy(dtype=float)), off, data.index
+
+
+@dataclass(frozen=True)
+class ModelFrame:
+    """The evaluated data of a formula fit (rows with missing values removed)."""
+
+    y: Array
+    X: Array
+    column_names: list[str]
+    weights: Array
+    offset: Array
+    trials: Array | None
+    intercept_index: int | None
+    spec: FormulaSpec
+    index: pd.Index
+    n_dropped: int
+
+
+def build_model_frame(
+    formula: str,
+    data: Any,
+    *,
+    weights: Any = None,
+    offset: Any = None,
+    trials: Any = None,
+    na_action: NAAction = "drop",
+) -> ModelFrame:
+    """Evaluate a formula on data, with R's ``na.omit`` over every variable used."""
+    import formulaic
+
+    if na_action not in ("drop", "raise"):
+        raise InputError(f"na_action must be 'drop' or 'raise'; got {na_action!r}.")
+    if not isinstance(data, pd.DataFrame):
+        try:
+            data = pd.DataFrame(data)
+        except Exception as exc:
+            raise InputError(f"data must be a DataFrame or a mapping of columns; got {type(data).__name__}.") from exc
+    if len(data) == 0:
+        raise InputError("data has no rows: there is nothing to fit.")
+    index = data.index
+    data = data.reset_index(drop=True)
+
+    lhs, rhs = _parse(formula)
+    rhs, offset_terms = split_offsets(rhs)
+    y, cbind_trials = _response(lhs, data)
+    w = _column_or_array(weights, data, "weights")
+    off_arg = _column_or_array(offset, data, "offset")
+    tr = _column_or_array(trials, data, "trials")
+    if cbind_trials is not None:
+        if tr is not None:
+            raise InputError("Give binomial trials either with cbind(successes, failures) or with trials=, not both.")
+        tr = cbind_trials
+    off_terms = [_evaluate(e, data, "offset") for e in offset_terms]
+
+    extra = [("response", y)] + [(n, a) for n, a in (("weights", w), ("offset", off_arg), ("trials", tr)) if a is not None]
+    extra += [(f"offset({e})", a) for e, a in zip(offset_terms, off_terms)]
+    missing = np.zeros(len(data), dtype=bool)
+    for name, arr in extra:
+        miss = np.isnan(arr)
+        if na_action == "raise" and miss.any():
+            raise InputError(
+                f"{name} has {int(miss.sum())} missing value(s) (first at row {int(np.flatnonzero(miss)[0])}) "
+                "and na_action='raise'. Use na_action='drop' to drop incomplete rows."
+            )
+        missing |= miss
+
+    try:
+        mm = formulaic.model_matrix(rhs, data[~missing] if missing.any() else data,
+                                    na_action="raise" if na_action == "raise" else "drop")
+    except Exception as exc:
+        if na_action == "raise" and "missing" in str(exc).lower():
+            raise InputError(f"The formula's variables have missing values and na_action='raise': {exc}") from exc
+        raise FormulaError(_formula_message(exc, data, "formula", rhs)) from exc
+    rows = data.index.get_indexer(mm.index)
+    keep = np.zeros(len(data), dtype=bool)
+    keep[rows] = True
+    n_dropped = int(len(data) - keep.sum())
+    if keep.sum() == 0:
+        raise InputError("No complete rows remain after dropping missing values.")
+
+    names = [str(c) for c in mm.columns]
+    intercept_index = names.index("Intercept") if "Intercept" in names else None
+    total_offset = np.zeros(len(data))
+    for a in off_terms:
+        total_offset = total_offset + a
+    if off_arg is not None:
+        total_offset = total_offset + off_arg
+    spec = FormulaSpec(
+        rhs_spec=mm.model_spec,
+        offset_terms=tuple(offset_terms),
+        offset_column=offset if isinstance(offset, str) else None,
+        offset_was_array=offset is not None and not isinstance(offset, str),
+    )
+    return ModelFrame(
+        y=y[keep],
+        X=mm.to_numpy(dtype=float),
+        column_names=names,
+        weights=(w[keep] if w is not None else np.ones(int(keep.sum()))),
+        offset=total_offset[keep],
+        trials=(tr[keep] if tr is not None else None),
+        intercept_index=intercept_index,
+        spec=spec,
+        index=index[keep],
+        n_dropped=n_dropped,
+    )

@@ -1,0 +1,40 @@
+"""Log-likelihood, AIC and BIC with R's conventions.
+
+R's AIC is −2 log L + 2k where the log-likelihood is evaluated at the dispersion R's
+family uses for it (deviance/n for the Gaussian, deviance/Σw for the Gamma and inverse
+Gaussian) and k counts that dispersion for those three families. ``logLik`` is the same
+log-likelihood; BIC replaces 2 by log(n) with n the number of rows of positive weight.
+Quasi-families have none of these (NaN).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..fit import FittedModel
+
+__all__ = ["loglik", "n_parameters", "aic", "bic"]
+
+
+def loglik(model: FittedModel) -> float:
+    """R's ``logLik`` of the fit."""
+    fam = model.family
+    if not getattr(fam, "has_likelihood", True):
+        return float("nan")
+    disp = fam.aic_dispersion(model.y, model.mu, model.weights, model.deviance)
+    return fam.loglik(model.y, model.mu, model.weights, disp, trials=model.trials)
+
+
+def n_parameters(model: FittedModel) -> int:
+    """The number of estimated parameters R counts in AIC/BIC."""
+    return model.rank + int(getattr(model.family, "aic_counts_dispersion", False))
+
+
+def aic(model: FittedModel) -> float:
+    """−2 log L + 2k."""
+    return -2.0 * loglik(model) + 2.0 * n_parameters(model)
+
+
+def bic(model: FittedModel) -> float:
+    """−2 log L + log(n)·k."""
+    return -2.0 * loglik(model) + np.log(model.n_obs) * n_parameters(model)

@@ -1,0 +1,102 @@
+"""The objective in β: loss + design + y + weights + offset.
+
+f(β) = Σᵢ ℓᵢ(ηᵢ),  η = Xβ + offset,
+∇f = Xᵀ (dℓ/dη),  ∇²f = Xᵀ diag(d²ℓ/dη²) X.
+
+Solvers see only this object: they never see a family, a link or the raw data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .design import Design
+from .loss import GLMLoss, HessianKind
+
+__all__ = ["Objective", "Evaluation"]
+
+Array = NDArray[np.floating]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The objective and its derivatives at one β.
+
+    Attributes
+    ----------
+    value : float
+        f(β); inf where η or μ left their domains.
+    gradient : ndarray of shape (n_features,) or None
+    hessian : ndarray of shape (n_features, n_features) or None
+    eta, mu : ndarray of shape (n_samples,)
+    """
+
+    value: float
+    gradient: Array | None
+    hessian: Array | None
+    eta: Array
+    mu: Array
+
+
+class Objective:
+    """Negative log-likelihood of a GLM as a function of the coefficients.
+
+    Parameters
+    ----------
+    loss : GLMLoss
+    design : Design
+    y, weights, offset : ndarray of shape (n_samples,)
+    """
+
+    def __init__(self, loss: GLMLoss, design: Design, y: Array, weights: Array, offset: Array) -> None:
+        self.loss = loss
+        self.design = design
+        self.y = y
+        self.weights = weights
+        self.offset = offset
+
+    @property
+    def n_features(self) -> int:
+        return self.design.shape[1]
+
+    def eta(self, coef: Array) -> Array:
+        """η = Xβ + offset."""
+        return self.design.matvec(coef) + self.offset
+
+    def value_at_eta(self, eta: Array) -> float:
+        """f as a function of η (for line searches that already hold η)."""
+        if not self.loss.link.valid_eta(eta):
+            return float("inf")
+        return float(np.sum(self.loss.loss(self.y, eta, self.weights)))
+
+    def value(self, coef: Array) -> float:
+        """f(β)."""
+        return self.value_at_eta(self.eta(coef))
+
+    def gradient(self, coef: Array) -> Array:
+        """∇f(β), shape (n_features,)."""
+        return self.evaluate(coef, hessian=None).gradient  # type: ignore[return-value]
+
+    def hessian(self, coef: Array, kind: HessianKind = "expected") -> Array:
+        """∇²f(β): Xᵀ diag(d²ℓ/dη²) X, the expected (Fisher) or observed Hessian."""
+        return self.evaluate(coef, hessian=kind).hessian  # type: ignore[return-value]
+
+    def evaluate(self, coef: Array, hessian: HessianKind | None = "expected", eta: Array | None = None) -> Evaluation:
+        """Value, gradient and (optionally) Hessian at β with one pass over the loss."""
+        if eta is None:
+            eta = self.eta(coef)
+        if not self.loss.link.valid_eta(eta):
+            nan = np.full(self.n_features, np.nan)
+            return Evaluation(float("inf"), nan, None, eta, np.full_like(eta, np.nan))
+        terms = self.loss.terms(self.y, eta, self.weights, hessian or "expected")
+        value = float(np.sum(terms.loss))
+        grad = self.design.rmatvec(terms.gradient)
+        hess = self.design.sandwich(terms.hessian) if hessian is not None else None
+        return Evaluation(value, grad, hess, eta, terms.mu)
+
+    def fisher_weights(self, eta: Array) -> Array:
+        """The IRLS working weights w μ′²/V at η."""
+        return self.loss.terms(self.y, eta, self.weights, "expected").hessian

@@ -1,0 +1,87 @@
+"""What every solver shares: the frozen result record and a careful SPD solve."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import scipy.linalg as sla
+from numpy.typing import NDArray
+
+from ..errors import NumericalWarning
+
+__all__ = ["SolverResult", "Solver", "solve_spd", "IterationRecord"]
+
+Array = NDArray[np.floating]
+
+
+@dataclass(frozen=True)
+class IterationRecord:
+    """One row of a solver's history."""
+
+    iteration: int
+    loss: float
+    gradient_norm: float
+    step_size: float
+
+
+@dataclass(frozen=True)
+class SolverResult:
+    """What a solver returns.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_features,)
+    converged : bool
+    n_iter : int
+    objective : float
+        The objective at ``coef``.
+    message : str
+    history : tuple of IterationRecord
+        Empty unless the solver was asked to record it.
+    """
+
+    coef: Array
+    converged: bool
+    n_iter: int
+    objective: float
+    message: str = ""
+    history: tuple[IterationRecord, ...] = field(default_factory=tuple)
+
+
+class Solver(Protocol):
+    """A solver: ``solve(objective, start) -> SolverResult``; options are set on construction."""
+
+    name: str
+
+    def solve(self, objective: Any, start: Array) -> SolverResult: ...
+
+
+def solve_spd(matrix: Array, rhs: Array) -> Array:
+    """Solve M x = rhs for a symmetric positive-definite M.
+
+    The matrix is equilibrated by its diagonal before the Cholesky factorisation (this
+    removes the effect of column scaling on accuracy). If it is not numerically
+    positive definite, a least-squares solve is used and a NumericalWarning is issued.
+    """
+    d = np.sqrt(np.abs(np.diag(matrix)))
+    d[d == 0] = 1.0
+    scaled = matrix / d[:, None] / d[None, :]
+    try:
+        factor = sla.cho_factor(scaled, lower=False, check_finite=False)
+        return sla.cho_solve(factor, rhs / d, check_finite=False) / d
+    except (np.linalg.LinAlgError, ValueError):
+        warnings.warn(
+            "The Hessian is not numerically positive definite (near-singular fit, e.g. "
+            "separation); a least-squares step was used.",
+            NumericalWarning,
+            stacklevel=3,
+        )
+        return np.linalg.lstsq(scaled, rhs / d, rcond=None)[0] / d
+
+
+def relative_decrement(step: Array, gradient: Array, value: float) -> float:
+    """Newton decrement −δᵀ∇f relative to |f| + 0.1 (≈ the relative change of the deviance)."""
+    return float(abs(step @ gradient)) / (abs(value) + 0.1)

@@ -1,0 +1,38 @@
+"""Newton–Raphson on the observed Hessian, with step-halving.
+
+For canonical links the observed and expected Hessians coincide and this is IRLS. For
+other links it converges quadratically where Fisher scoring converges linearly; where the
+observed Hessian is not positive definite (far from the optimum) the step falls back to
+the expected one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._base import Array, SolverResult
+from .irls import newton_iterations
+
+__all__ = ["Newton"]
+
+
+@dataclass(frozen=True)
+class Newton:
+    """Newton's method with the observed information.
+
+    Parameters
+    ----------
+    tol : float, default 1e-10
+    max_iter : int, default 100
+    max_halvings : int, default 40
+    record_history : bool, default False
+    """
+
+    tol: float = 1e-10
+    max_iter: int = 100
+    max_halvings: int = 40
+    record_history: bool = False
+    name: str = "newton"
+
+    def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
+        return newton_iterations(objective, start, self, hessian_kind="observed")
