@@ -34,14 +34,15 @@ class GlumRunner(Runner):
 
         if problem.kind == "categorical":
             return {"X": categorical_frame(problem, data), "y": data["y"]}
-        prepared = {"X": data["X"], "y": data["y"]}
-        if problem.kind == "path":
-            prepared["alphas"] = reference["alphas"]
-        return prepared
+        return {"X": data["X"], "y": data["y"]}
 
     def fit(self, problem, prepared):
         if problem.kind == "path":
-            model = self._estimator(problem, alpha=prepared["alphas"], alpha_search=True)
+            # glum's own grid: alpha_max as the reference computes it (checked to agree
+            # to ~1e-15), geometric down to alpha_max * alpha_min_ratio.
+            model = self._estimator(problem, alpha=None, alpha_search=True,
+                                    n_alphas=problem.n_alphas,
+                                    min_alpha_ratio=problem.alpha_min_ratio)
         else:
             model = self._estimator(problem)
         return model.fit(prepared["X"], prepared["y"])
