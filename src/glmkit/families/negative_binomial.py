@@ -23,10 +23,11 @@ class NegativeBinomial(Family):
 
     Notes
     -----
-    As R's ``glm(family = MASS::negative.binomial(theta))``, ``summary`` estimates a
-    Pearson dispersion for this family (R does this for every family except binomial and
-    Poisson). Pass ``dispersion=1`` to :func:`glmkit.glm` for the likelihood-based
-    standard errors that ``MASS::glm.nb`` reports.
+    With θ given the model is a full likelihood with dispersion 1, and glmkit treats it
+    so (z tests), as MASS's ``summary.negbin`` and statsmodels do. This differs from a
+    plain ``summary(glm(..., family = MASS::negative.binomial(theta)))`` in R, which
+    estimates a Pearson dispersion because the family is neither binomial nor Poisson;
+    to reproduce that, fix ``dispersion=`` to the Pearson value in :func:`glmkit.glm`.
 
     Examples
     --------
@@ -36,6 +37,7 @@ class NegativeBinomial(Family):
 
     name = "negative_binomial"
     default_link = "log"
+    dispersion_is_fixed = True
 
     def __init__(self, theta: float = 1.0, link=None) -> None:  # type: ignore[no-untyped-def]
         self.variance = NegativeBinomialVariance(theta)

@@ -37,4 +37,5 @@ def aic(model: FittedModel) -> float:
 
 def bic(model: FittedModel) -> float:
     """−2 log L + log(n)·k."""
-    return -2.0 * loglik(model) + np.log(model.n_obs) * n_parameters(model)
+    # R takes n from logLik.glm's "nobs" attribute: every row, zero-weight rows included.
+    return -2.0 * loglik(model) + np.log(model.y.shape[0]) * n_parameters(model)
