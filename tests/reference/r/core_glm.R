@@ -175,8 +175,9 @@ cases <- list(
        "glm(mpg ~ wt + am, family = gaussian(link = 'identity'), data = mtcars, weights = w0, control = ctrl)",
        "mpg ~ wt + am", "gaussian", "identity", weights = "w0",
        note = paste("R's gaussian AIC adds -sum(log(w)), which is -Inf with a zero weight, so R",
-                    "reports AIC = Inf, logLik = -Inf, BIC = Inf; those are null here and not",
-                    "compared (r_quirks). Zero-weight rows are left out of df and dispersion.")),
+                    "reports AIC = Inf, logLik = -Inf, BIC = Inf; those are null here (r_quirks)",
+                    "and r_quirks_alternative gives R's values without the zero-weight rows.",
+                    "Zero-weight rows are left out of df and dispersion.")),
   case("gaussian_log_mtcars",
        "gaussian, log link",
        "mtcars",
@@ -565,11 +566,28 @@ run_case <- function(cs) {
   aic <- suppressWarnings(AIC(fit))
   bic <- suppressWarnings(BIC(fit))
   quirks <- list()
+  quirks_alternative <- NULL
   if (!is.finite(aic) && !is.na(aic)) {
     quirks$loglik <- sprintf("R gives %s", format(loglik))
     quirks$aic <- sprintf("R gives %s", format(aic))
     quirks$bic <- sprintf("R gives %s", format(bic))
     loglik <- NA; aic <- NA; bic <- NA
+    if (any(weights(fit, "prior") == 0)) {
+      # What R gives once the zero-weight rows are dropped, with BIC's n counted as R
+      # counts it for every other family (all rows, attr(logLik, "nobs")).
+      keep <- weights(fit, "prior") > 0
+      alt <- suppressWarnings(update(fit, data = df[keep, , drop = FALSE]))
+      alt_ll <- logLik(alt)
+      quirks_alternative <- list(
+        description = unbox(paste(
+          "the same call on the rows with non-zero prior weight (loglik, aic);",
+          "bic = -2 * loglik + log(n_obs) * loglik_df, n_obs counting every row as",
+          "BIC(glm) does elsewhere")),
+        loglik = json_num(as.numeric(alt_ll)),
+        aic = json_num(AIC(alt)),
+        bic = json_num(-2 * as.numeric(alt_ll) + log(nrow(df)) * attr(alt_ll, "df"))
+      )
+    }
   } else if (is.na(aic) && !(fit$family$family %in% c("quasi", "quasipoisson", "quasibinomial"))) {
     why <- sprintf("R's %s family defines no AIC", fit$family$family)
     quirks$loglik <- why; quirks$aic <- why; quirks$bic <- why
@@ -606,6 +624,7 @@ run_case <- function(cs) {
     r_link = unbox(fit$family$link),
     note = if (is.null(cs$note)) NULL else unbox(cs$note),
     r_quirks = if (length(quirks)) lapply(quirks, unbox) else NULL,
+    r_quirks_alternative = quirks_alternative,
     r_warnings = unique(warnings_seen),
     n_obs = unbox(nrow(df)),
     nobs = unbox(nobs(fit)),
@@ -630,6 +649,7 @@ run_case <- function(cs) {
     dispersion_pearson = json_num(dispersion_pearson),
     loglik = json_num(loglik),
     loglik_df = unbox(attr(ll, "df")),
+    loglik_nobs = unbox(attr(ll, "nobs")),
     aic = json_num(aic),
     bic = json_num(bic),
     rank = unbox(fit$rank),
