@@ -182,7 +182,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lib", required=True)
     parser.add_argument("--problem", required=True)
     parser.add_argument("--quick", action="store_true", help="N/20 (development)")
+    parser.add_argument("--mem-limit-gb", type=float, default=None,
+                        help="address-space limit: a fit that needs more fails with "
+                             "MemoryError (reported 'out of memory') instead of "
+                             "inviting the OOM killer")
     args = parser.parse_args(argv)
+    if args.mem_limit_gb:
+        limit = int(args.mem_limit_gb * 1024**3)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     problem = pb.select(args.problem)[0]
     scale: pb.Scale = "quick" if args.quick else "full"
     try:
@@ -192,7 +199,15 @@ def main(argv: list[str] | None = None) -> int:
     except Skipped as exc:
         record = {"status": "skipped", "reason": str(exc)}
     except NotAvailable as exc:
-        record = {"status": "not available", "reason": str(exc)}
+        cause = exc.__cause__
+        if isinstance(cause, MemoryError):
+            record = {"status": "out of memory",
+                      "reason": f"MemoryError above the {args.mem_limit_gb} GB limit"}
+        else:
+            record = {"status": "not available", "reason": str(exc)}
+    except MemoryError as exc:
+        record = {"status": "out of memory",
+                  "reason": f"MemoryError above the {args.mem_limit_gb} GB limit: {exc}"}
     except Exception as exc:  # a crash in a peer library: report it, do not hide it
         traceback.print_exc()
         status = "not available" if args.lib == "glmkit" else "error"
