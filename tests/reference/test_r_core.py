@@ -31,7 +31,6 @@ REFERENCE = "core_glm"
 RTOL = 1e-6
 
 QUASI_FAMILIES = {"quasi", "quasipoisson", "quasibinomial"}
-FAMILY_CLASSES_WITH_ARGS = {"negative_binomial", "tweedie", "quasi"}
 
 
 # --------------------------------------------------------------------------------------
