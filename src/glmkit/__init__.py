@@ -38,6 +38,7 @@ from .links import get_link
 from .loss import GLMLoss, Loss
 from .objective import Objective
 from .results import GLMResult
+from .parts import build_objective
 
 __version__ = "0.1.0"
 
@@ -79,4 +80,5 @@ __all__ = [
     "NumericalWarning",
     "DataWarning",
     "__version__",
+    "build_objective",
 ]

@@ -30,16 +30,28 @@ def _fmt_p(p: float) -> str:
 class Summary:
     """A printable summary; ``str()`` gives R's layout, ``.table`` the coefficient DataFrame."""
 
-    def __init__(self, result: "GLMResult") -> None:
+    def __init__(self, result: "GLMResult", std_err: Any = None, cov_label: str | None = None) -> None:
         self.result = result
+        self.cov_label = cov_label
         r = result
-        stat = "t value" if r.dispersion_is_estimated else "z value"
-        pcol = "Pr(>|t|)" if r.dispersion_is_estimated else "Pr(>|z|)"
         import pandas as pd
 
-        self.table = pd.DataFrame(
-            {"Estimate": r.coef, "Std. Error": r.std_err, stat: r.statistic, pcol: r.p_values}
-        )
+        if std_err is None:
+            stat = "t value" if r.dispersion_is_estimated else "z value"
+            pcol = "Pr(>|t|)" if r.dispersion_is_estimated else "Pr(>|z|)"
+            self.table = pd.DataFrame(
+                {"Estimate": r.coef, "Std. Error": r.std_err, stat: r.statistic, pcol: r.p_values}
+            )
+        else:
+            # Robust standard errors: z tests, as lmtest::coeftest does for a glm (df = Inf).
+            from .inference.wald import wald_p_values, wald_statistic
+
+            se = pd.Series(np.asarray(std_err, dtype=float), index=r.coef.index)
+            z = wald_statistic(r.coef.to_numpy(), se.to_numpy())
+            self.table = pd.DataFrame({
+                "Estimate": r.coef, "Std. Error": se, "z value": z,
+                "Pr(>|z|)": wald_p_values(z, False, r.df_resid),
+            }, index=r.coef.index)
 
     def __str__(self) -> str:
         r = self.result
@@ -50,6 +62,8 @@ class Summary:
             lines.append(f"Formula: {r.formula}")
         lines.append(f"Family: {fam.name}    Link: {fam.link.name}")
         lines.append("")
+        if self.cov_label is not None:
+            lines.append(f"Standard errors: robust ({self.cov_label})")
         lines.append("Coefficients:" + (f" ({int(r.model.aliased.sum())} not defined because of singularities)" if r.model.aliased.any() else ""))
         names = list(r.coef.index)
         width = max([len(n) for n in names] + [8])

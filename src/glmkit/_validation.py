@@ -52,7 +52,7 @@ def check_finite(arr: Array, name: str) -> None:
         where = int(idx[0]) if idx.size == 1 else tuple(int(i) for i in idx)
         raise InputError(
             f"{name} contains {int(bad.sum())} NaN or infinite value(s), the first at index "
-            f"{where} (value {arr[tuple(np.atleast_1d(idx))]!r}). Remove or impute them "
+            f"{where} (value {float(arr[tuple(np.atleast_1d(idx))])!r}). Remove or impute them "
             "(the formula interface drops incomplete rows with na_action='drop')."
         )
 
@@ -63,7 +63,7 @@ def check_weights(weights: Array) -> None:
     if np.any(weights < 0):
         i = int(np.flatnonzero(weights < 0)[0])
         raise DomainError(
-            f"weights must be non-negative; weights[{i}] = {weights[i]!r}. Prior weights are "
+            f"weights must be non-negative; weights[{i}] = {float(weights[i])!r}. Prior weights are "
             "case weights or numbers of trials; drop the row or fix the value."
         )
     if not np.any(weights > 0):

@@ -39,14 +39,14 @@ def _prepare_response(
         check_finite(trials, "trials")
         if np.any(trials < 0):
             i = int(np.flatnonzero(trials < 0)[0])
-            raise DomainError(f"trials must be non-negative; trials[{i}] = {trials[i]!r}.")
+            raise DomainError(f"trials must be non-negative; trials[{i}] = {float(trials[i])!r}.")
         if not y_is_proportion:
             bad = (y < 0) | (y > trials)
             if np.any(bad):
                 i = int(np.flatnonzero(bad)[0])
                 raise DomainError(
                     f"With trials=, y counts successes and must lie in [0, trials]; row {i} has "
-                    f"y = {y[i]!r}, trials = {trials[i]!r}."
+                    f"y = {float(y[i])!r}, trials = {float(trials[i])!r}."
                 )
             with np.errstate(invalid="ignore", divide="ignore"):
                 y = np.where(trials > 0, y / np.where(trials > 0, trials, 1.0), 0.0)
@@ -133,6 +133,7 @@ def glm(
     return GLMResult(
         model=model, names=frame.column_names, data_spec=frame.spec, formula=formula,
         dispersion_override=dispersion, n_dropped=frame.n_dropped, index=frame.index,
+        data=data,
     )
 
 

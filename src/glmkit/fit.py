@@ -305,7 +305,7 @@ def fit_model(
     final = objective.evaluate(result.coef, hessian="expected")
     eta, mu = final.eta, final.mu
     deviance = family.deviance(y, mu, weights)
-    _warn_boundary(family, mu, weights, result.coef, work_design, [names[j] for j in kept], kept_intercept)
+    _warn_boundary(family, mu, weights, final, work_design, [names[j] for j in kept])
 
     n_obs = int(np.count_nonzero(weights > 0))
     has_intercept = intercept_index is not None
@@ -353,8 +353,7 @@ def _null_deviance(family: Family, y: Array, weights: Array, offset: Array, inte
     return family.deviance(y, link.inverse(objective.eta(res.coef)), weights)
 
 
-def _warn_boundary(family: Family, mu: Array, weights: Array, coef: Array, design: Design,
-                   names: list[str], intercept: int | None) -> None:
+def _warn_boundary(family: Family, mu: Array, weights: Array, final, design: Design, names: list[str]) -> None:  # type: ignore[no-untyped-def]
     used = weights > 0
     eps = 10 * np.finfo(float).eps
     if isinstance(family, (Binomial, QuasiBinomial)):
@@ -367,7 +366,7 @@ def _warn_boundary(family: Family, mu: Array, weights: Array, coef: Array, desig
         return
     if not at_boundary:
         return
-    suspects = _diverging_terms(coef, design, names, intercept)
+    suspects = _diverging_terms(final, design, names)
     detail = f"; terms with diverging coefficients: {', '.join(suspects)}" if suspects else ""
     warnings.warn(
         f"{what}{detail}. Their estimates and standard errors are not meaningful; consider "
@@ -377,10 +376,20 @@ def _warn_boundary(family: Family, mu: Array, weights: Array, coef: Array, desig
     )
 
 
-def _diverging_terms(coef: Array, design: Design, names: list[str], intercept: int | None) -> list[str]:
-    if design.shape[0] * design.shape[1] > 50_000_000:
+def _diverging_terms(final, design: Design, names: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+    """Terms along which the likelihood keeps rising: the components of one more Newton step.
+
+    Where the MLE does not exist, Newton steps point along the recession direction (the
+    combination of columns that separates the data), so its large components, scaled by
+    each column's spread, name the diverging terms.
+    """
+    if final.hessian is None or final.hessian.size == 0:
         return []
-    X = design.toarray()
-    spread = np.max(np.abs(X), axis=0) if X.size else np.zeros(0)
-    effect = np.abs(coef) * spread
-    return [names[j] for j in np.flatnonzero(effect > 10.0) if j != intercept]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        step = solve_spd(final.hessian, -final.gradient)
+    spread = np.sqrt(np.diag(design.sandwich(np.ones(design.shape[0]))) / design.shape[0])
+    effect = np.abs(step) * spread
+    if not np.all(np.isfinite(effect)) or effect.max() <= 0:
+        return []
+    return [names[j] for j in np.flatnonzero(effect >= 0.1 * effect.max())]

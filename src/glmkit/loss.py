@@ -160,9 +160,10 @@ def _poisson_log(y: Array, eta: Array, w: Array, kind: HessianKind) -> LossTerms
 
 def _binomial_logit(y: Array, eta: Array, w: Array, kind: HessianKind) -> LossTerms:
     mu = nx.expit(eta)
-    # y log(y/μ) + (1−y) log((1−y)/(1−μ)) = y log y + (1−y) log(1−y) − y η + log(1 + e^η)
+    # y log(y/μ) + (1−y) log((1−y)/(1−μ)) = y log y + (1−y) log(1−y) + y log(1 + e^−η)
+    # + (1−y) log(1 + e^η): both softplus terms are ≥ 0, so nothing cancels in either tail.
     const = nx.xlogy(y, y) + nx.xlogy(1.0 - y, 1.0 - y)
-    loss = w * (const - y * eta + nx.log1pexp(eta))
+    loss = w * (const + y * nx.log1pexp(-eta) + (1.0 - y) * nx.log1pexp(eta))
     return LossTerms(loss, w * (mu - y), w * nx.expit(eta) * nx.expit(-eta), mu)
 
 

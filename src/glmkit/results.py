@@ -55,6 +55,9 @@ class GLMResult:
         Rows dropped for missing values.
     index : pandas.Index
         Row labels of the data used.
+    data : DataFrame or None
+        The data of a formula fit (a reference, not a copy): ``add1`` evaluates new terms
+        on it and ``cluster="column"`` reads cluster labels from it.
 
     Examples
     --------
@@ -74,6 +77,7 @@ class GLMResult:
     dispersion_override: float | None = None
     n_dropped: int = 0
     index: pd.Index = field(default_factory=lambda: pd.RangeIndex(0))
+    data: Any = field(default=None, repr=False)
 
     # -- the family and the fit ----------------------------------------------------------
     @property
@@ -169,25 +173,146 @@ class GLMResult:
             index=self.names, name="p_value",
         )
 
-    def conf_int(self, level: float = 0.95, method: Literal["wald"] = "wald") -> pd.DataFrame:
+    def conf_int(
+        self,
+        level: float = 0.95,
+        method: Literal["wald", "profile"] = "wald",
+        cov: Any = None,
+        cluster: Any = None,
+    ) -> pd.DataFrame:
         """Confidence intervals for the coefficients.
 
         Parameters
         ----------
         level : float, default 0.95
-        method : {"wald"}
-            Wald intervals with normal quantiles, as R's ``confint.default``.
+        method : {"wald", "profile"}
+            ``"wald"``: β̂ ± z·SE with normal quantiles, as R's ``confint.default``.
+            ``"profile"``: profile-likelihood intervals, as ``MASS::confint.glm`` but with
+            the end points solved exactly (see :mod:`glmkit.inference.profile`).
+        cov : {"HC0", "HC1", "HC2", "HC3", "CR0", "CR1"} or DataFrame, optional
+            Wald intervals with a robust (or any given) covariance instead of the model one.
+        cluster : column name or array, optional
+            Cluster labels for ``cov="CR0"``/``"CR1"``.
 
         Returns
         -------
         DataFrame with columns ``lower`` and ``upper``, one row per coefficient.
         """
-        if method != "wald":
+        if method not in ("wald", "profile"):
             from .errors import UnknownNameError
 
-            raise UnknownNameError(f"Unknown interval method {method!r}; valid: 'wald'.")
-        lo, hi = inference.wald_intervals(self.model.coef, self.std_err.to_numpy(), level)
+            raise UnknownNameError(f"Unknown interval method {method!r}; valid: 'wald', 'profile'.")
+        if method == "profile":
+            if cov is not None or cluster is not None:
+                raise InputError("Profile-likelihood intervals use the likelihood, not a covariance; drop cov=/cluster=.")
+            from .inference.profile import profile_intervals
+
+            lo, hi = profile_intervals(self.model, self.dispersion, level, self.names)
+            return pd.DataFrame({"lower": lo, "upper": hi}, index=self.names)
+        se = self.std_err.to_numpy() if cov is None and cluster is None else self._robust_std_err(cov, cluster)
+        lo, hi = inference.wald_intervals(self.model.coef, se, level)
         return pd.DataFrame({"lower": lo, "upper": hi}, index=self.names)
+
+    # -- robust covariance -----------------------------------------------------------------
+    def _cluster_labels(self, cluster: Any) -> Any:
+        """Cluster labels for the rows used: a column of the fit's data, or given values."""
+        if cluster is None or not isinstance(cluster, str):
+            if isinstance(cluster, pd.Series) and len(cluster) != len(self.index):
+                return cluster.loc[self.index].to_numpy()
+            return cluster
+        if self.data is None:
+            raise InputError(
+                f"cluster={cluster!r} names a column, but this result keeps no data (fits from arrays do "
+                "not); pass the labels as an array with one value per row used."
+            )
+        data = self.data if isinstance(self.data, pd.DataFrame) else pd.DataFrame(self.data)
+        if cluster not in data.columns:
+            raise InputError(f"cluster={cluster!r} names no column of the data; columns: {', '.join(map(str, data.columns[:30]))}.")
+        if not data.index.is_unique:
+            raise InputError("The data's row index has duplicates, so the rows used cannot be matched; pass cluster as an array.")
+        return data[cluster].to_numpy()[data.index.get_indexer(self.index)]
+
+    def cov_robust(self, kind: str | None = None, cluster: Any = None, cadjust: bool = True) -> pd.DataFrame:
+        """Sandwich covariance of the coefficients, identical to R's ``sandwich`` package.
+
+        Parameters
+        ----------
+        kind : {"HC0", "HC1", "HC2", "HC3"} or {"CR0", "CR1"}, optional
+            Default ``"HC3"`` (as ``vcovHC``), or ``"CR0"`` with ``cluster`` (as ``vcovCL``
+            for a glm: type HC0 with the G/(G − 1) adjustment). CR1 adds (n − 1)/(n − k).
+        cluster : str, array of shape (n_samples,) or (n_samples, n_ways), optional
+            A column of the data (formula fits) or cluster labels of the rows used.
+        cadjust : bool, default True
+            Multiply cluster-robust covariances by G/(G − 1).
+
+        Returns
+        -------
+        DataFrame of shape (n_features, n_features), NaN for aliased coefficients.
+
+        Notes
+        -----
+        See :mod:`glmkit.inference.robust` for the formulas.
+        """
+        from .inference.robust import robust_covariance
+
+        if isinstance(kind, str):
+            kind = kind.upper()
+        cov = robust_covariance(self.model, kind, self._cluster_labels(cluster), cadjust)
+        return pd.DataFrame(cov, index=self.names, columns=self.names)
+
+    def _robust_std_err(self, cov: Any, cluster: Any) -> NDArray[np.floating]:
+        if isinstance(cov, pd.DataFrame):
+            matrix = cov.to_numpy(dtype=float)
+        elif cov is None or isinstance(cov, str):
+            matrix = self.cov_robust(cov, cluster).to_numpy()
+        else:
+            matrix = np.asarray(cov, dtype=float)
+        if matrix.shape != (len(self.names), len(self.names)):
+            raise InputError(f"cov must be {len(self.names)}×{len(self.names)}; got shape {matrix.shape}.")
+        return np.sqrt(np.diag(matrix))
+
+    # -- influence and diagnostics -----------------------------------------------------------
+    @cached_property
+    def _influence(self):  # type: ignore[no-untyped-def]
+        from .inference.influence import influence
+
+        return influence(self.model, self.dispersion)
+
+    def hat_values(self) -> pd.Series:
+        """Leverages hᵢ (R's ``hatvalues``); NaN for rows of zero weight."""
+        return pd.Series(self._influence.hat, index=self.index, name="hat")
+
+    def cooks_distance(self) -> pd.Series:
+        """Cook's distances (R's ``cooks.distance.glm``)."""
+        return pd.Series(self._influence.cooks_distance, index=self.index, name="cooks_distance")
+
+    def standardized_residuals(self, kind: Literal["deviance", "pearson"] = "deviance") -> pd.Series:
+        """Residuals / √(φ(1 − h)) (R's ``rstandard.glm``)."""
+        return pd.Series(self._influence.rstandard(kind), index=self.index, name=f"standardized_{kind}")
+
+    def studentized_residuals(self) -> pd.Series:
+        """Likelihood (deletion) residuals (R's ``rstudent.glm``)."""
+        return pd.Series(self._influence.rstudent, index=self.index, name="studentized")
+
+    def dfbeta(self) -> pd.DataFrame:
+        """Approximate change in each coefficient when a row is dropped (R's ``dfbeta``)."""
+        names = [self.names[j] for j in self.model.kept]
+        return pd.DataFrame(self._influence.dfbeta, index=self.index, columns=names)
+
+    def dfbetas(self) -> pd.DataFrame:
+        """dfbeta scaled by the leave-one-out σ and the unscaled standard errors (R's ``dfbetas``)."""
+        names = [self.names[j] for j in self.model.kept]
+        return pd.DataFrame(self._influence.dfbetas, index=self.index, columns=names)
+
+    def influence(self) -> pd.DataFrame:
+        """R's ``influence.measures`` table: dfbetas, dffit, cov_r, cook_d, hat (one row per observation)."""
+        inf = self._influence
+        table = self.dfbetas().add_prefix("dfb_")
+        table["dffit"] = inf.dffits
+        table["cov_r"] = inf.covratio
+        table["cook_d"] = inf.cooks_distance
+        table["hat"] = inf.hat
+        return table
 
     # -- likelihood ------------------------------------------------------------------------
     @cached_property
@@ -264,11 +389,22 @@ class GLMResult:
         se_out = se_link if kind == "link" else np.abs(link.inverse_derivative(eta)) * se_link
         return pd.DataFrame({"fit": fit, "se": se_out}, index=index)
 
-    def summary(self) -> "Summary":
-        """An R-like summary: coefficient table, dispersion, deviances, AIC, iterations."""
+    def summary(self, cov: Any = None, cluster: Any = None) -> "Summary":
+        """An R-like summary: coefficient table, dispersion, deviances, AIC, iterations.
+
+        Parameters
+        ----------
+        cov : {"HC0", "HC1", "HC2", "HC3", "CR0", "CR1"} or DataFrame, optional
+            Use robust standard errors (z tests, as ``lmtest::coeftest`` for a glm).
+        cluster : column name or array, optional
+            Cluster labels for a cluster-robust covariance.
+        """
         from ._summary import Summary
 
-        return Summary(self)
+        if cov is None and cluster is None:
+            return Summary(self)
+        label = cov if isinstance(cov, str) else ("CR0" if cov is None else "user-supplied")
+        return Summary(self, std_err=self._robust_std_err(cov, cluster), cov_label=label)
 
     def __repr__(self) -> str:
         fam = self.model.family

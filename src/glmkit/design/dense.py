@@ -82,16 +82,26 @@ class DenseDesign:
             w = np.asarray(weights, dtype=np.float64)
             return np.full((1, 1), w.sum()) if self.intercept else np.zeros((0, 0))
         gram = np.zeros((p, p), dtype=X.dtype, order="F")
-        sqrt_w = np.sqrt(np.asarray(weights, dtype=X.dtype))
+        w_arr = np.asarray(weights, dtype=X.dtype)
         block = max(64, _BLOCK_BYTES // max(1, p * X.itemsize))
         buf = np.empty((min(block, n), p), dtype=X.dtype)
-        syrk = blas.dsyrk if X.dtype == np.float64 else blas.ssyrk
-        for start in range(0, n, block):
-            stop = min(start + block, n)
-            rows = buf[: stop - start]
-            np.multiply(X[start:stop], sqrt_w[start:stop, None], out=rows)
-            # rows is C-contiguous, so rows.T is Fortran-contiguous: syrk reads it without a copy.
-            gram = syrk(1.0, rows.T, beta=1.0, c=gram, trans=0, lower=0, overwrite_c=1)
+        if np.all(w_arr >= 0):
+            sqrt_w = np.sqrt(w_arr)
+            syrk = blas.dsyrk if X.dtype == np.float64 else blas.ssyrk
+            for start in range(0, n, block):
+                stop = min(start + block, n)
+                rows = buf[: stop - start]
+                np.multiply(X[start:stop], sqrt_w[start:stop, None], out=rows)
+                # rows is C-contiguous, so rows.T is Fortran-contiguous: syrk reads it without a copy.
+                gram = syrk(1.0, rows.T, beta=1.0, c=gram, trans=0, lower=0, overwrite_c=1)
+        else:  # signed weights (an observed Hessian far from the optimum): Xᵀ(wX) by blocks
+            full_gram = np.zeros((p, p), dtype=X.dtype)
+            for start in range(0, n, block):
+                stop = min(start + block, n)
+                rows = buf[: stop - start]
+                np.multiply(X[start:stop], w_arr[start:stop, None], out=rows)
+                full_gram += X[start:stop].T @ rows
+            gram = np.asfortranarray(np.triu(full_gram))
         gram = np.triu(gram) + np.triu(gram, 1).T
         gram = gram.astype(np.float64, copy=False)
         if not self.intercept:

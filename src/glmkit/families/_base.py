@@ -89,7 +89,7 @@ class Family:
             idx = np.flatnonzero(bad)
             raise DomainError(
                 f"The {self.name} family needs y in {self.y_domain}; {idx.size} value(s) are "
-                f"outside it, e.g. y[{idx[0]}] = {y[idx[0]]!r}. "
+                f"outside it, e.g. y[{idx[0]}] = {float(y[idx[0]])!r}. "
                 f"{self._y_hint()}"
             )
 

@@ -37,6 +37,7 @@ class Tweedie(Family):
 
     name = "tweedie"
     default_link = "log"
+    aic_counts_dispersion = True
 
     def __init__(self, power: float = 1.5, link=None) -> None:  # type: ignore[no-untyped-def]
         self.variance = PowerVariance(power)
@@ -47,6 +48,17 @@ class Tweedie(Family):
         if self.power == 0.0:
             return y.copy()
         return y + 0.1 * (y == 0)
+
+    def aic_dispersion(self, y: Array, mu: Array, weights: Array, deviance: float) -> float:
+        """deviance / Σw, as R's Gamma and inverse Gaussian; 1 for p = 1.
+
+        R's ``statmod::tweedie`` defines no AIC, so glmkit follows R's convention for the
+        members it contains. At p = 1 the density with φ ≠ 1 lives on the lattice φ·ℕ,
+        which data rarely do; the Poisson likelihood (φ = 1) is used and φ is not counted.
+        """
+        if self.power == 1.0:
+            return 1.0
+        return deviance / float(np.sum(weights))
 
     def loglik(self, y, mu, weights, dispersion=1.0, *, trials=None) -> float:  # type: ignore[no-untyped-def]
         used = weights > 0

@@ -27,7 +27,11 @@ def loglik(model: FittedModel) -> float:
 
 def n_parameters(model: FittedModel) -> int:
     """The number of estimated parameters R counts in AIC/BIC."""
-    return model.rank + int(getattr(model.family, "aic_counts_dispersion", False))
+    fam = model.family
+    counts = bool(getattr(fam, "aic_counts_dispersion", False))
+    if counts and getattr(fam, "power", None) == 1.0:  # Tweedie p = 1: the Poisson likelihood, φ not used
+        counts = False
+    return model.rank + int(counts)
 
 
 def aic(model: FittedModel) -> float:

@@ -1,0 +1,109 @@
+"""Refits of a fitted model on a subset of its columns, with an extra offset.
+
+Analysis of deviance, drop1/add1, score tests and profile likelihood all need the same
+GLM fitted again with fewer (or other) columns or with one coefficient held fixed through
+the offset. They go through :func:`glmkit.fit.fit_model` — the same validation, start
+values, aliasing detection and solver as the original fit — never a second GLM
+implementation. y, weights (prior × trials), offset and trials are taken from the
+original ``FittedModel`` so that refits see exactly the data the fit saw.
+"""
+
+from __future__ import annotations
+
+import warnings
+import numpy as np
+from numpy.typing import NDArray
+
+from ..design import Design
+from ..errors import AliasingWarning
+from ..fit import FittedModel, fit_model
+
+__all__ = ["refit", "working_quantities", "kept_design", "column", "intercept_position", "position_in"]
+
+Array = NDArray[np.floating]
+
+
+def intercept_position(model: FittedModel, names: list[str]) -> int | None:
+    """Index of the intercept column of the design (None without intercept).
+
+    Formula fits name it ``"Intercept"`` (a materialised column); array fits have an
+    implicit intercept at position 0 with the same name.
+    """
+    if not model.intercept:
+        return None
+    return names.index("Intercept") if "Intercept" in names else 0
+
+
+def position_in(columns: NDArray[np.intp] | list[int], index: int | None) -> int | None:
+    """Where ``index`` lands among sorted ``columns`` (None if absent)."""
+    if index is None:
+        return None
+    cols = list(np.asarray(columns))
+    return cols.index(index) if index in cols else None
+
+
+def refit(
+    model: FittedModel,
+    columns: NDArray[np.intp] | list[int],
+    *,
+    design: Design | None = None,
+    extra_offset: Array | None = None,
+    start: Array | None = None,
+    intercept_index: int | None = None,
+    quiet_aliasing: bool = True,
+) -> FittedModel:
+    """Fit the model again on ``columns`` of ``design`` (default: the model's own design).
+
+    Parameters
+    ----------
+    model : FittedModel
+        Supplies y, weights, offset, trials and family.
+    columns : sequence of int
+        Columns of ``design`` to keep, in order.
+    design : Design, optional
+        Another design over the same rows (add1 uses the design of a larger formula).
+    extra_offset : ndarray of shape (n_samples,), optional
+        Added to the model's offset (profile likelihood holds a coefficient fixed this way).
+    start : ndarray of shape (len(columns),), optional
+    intercept_index : int, optional
+        Position of the intercept among ``columns`` (None: no intercept in the refit).
+    quiet_aliasing : bool, default True
+        Silence the aliasing warning (a sub-model of an aliased fit is aliased too).
+    """
+    base = model.design if design is None else design
+    cols = np.asarray(columns, dtype=np.intp)
+    sub = base.select_columns(cols)
+    offset = model.offset if extra_offset is None else model.offset + extra_offset
+    with warnings.catch_warnings():
+        if quiet_aliasing:
+            warnings.simplefilter("ignore", AliasingWarning)
+        return fit_model(
+            sub, model.y, model.weights, offset, model.family,
+            intercept_index=intercept_index, trials=model.trials, start=start,
+        )
+
+
+def kept_design(model: FittedModel) -> Design:
+    """The design restricted to the non-aliased columns."""
+    kept = model.kept
+    return model.design if kept.size == model.design.shape[1] else model.design.select_columns(kept)
+
+
+def column(design: Design, j: int) -> Array:
+    """Column j of a design as a dense vector."""
+    e = np.zeros(design.shape[1])
+    e[j] = 1.0
+    return design.matvec(e)
+
+
+def working_quantities(model: FittedModel) -> tuple[Array, Array]:
+    """(working weights, working residuals) at the fit, as R's ``weights(fit, "working")``
+    and ``residuals(fit, "working")``: w = prior · (dμ/dη)² / V(μ), r = (y − μ)/(dμ/dη)."""
+    fam = model.family
+    d = fam.link.inverse_derivative(model.eta)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = model.weights * d * d / fam.variance(model.mu)
+        r = (model.y - model.mu) / d
+    w = np.where(model.weights > 0, w, 0.0)
+    return w, r
+

@@ -1,0 +1,178 @@
+"""Heteroskedasticity- and cluster-robust (sandwich) covariances, as R's ``sandwich``.
+
+For a GLM the estimating function of observation i is uᵢ xᵢ with
+uᵢ = wᵢ (yᵢ − μᵢ)(dμ/dη)ᵢ / V(μᵢ) (prior weight wᵢ; this is R's ``estfun.glm``, the
+working residual times the working weight). The bread is B = (XᵀWX)⁻¹ with W the
+*expected* (Fisher) weights, also for non-canonical links (R's ``bread.glm`` is
+``summary(fit)$cov.unscaled``). The dispersion cancels between bread and meat. Then
+
+    HC0  B Xᵀ diag(uᵢ²) X B
+    HC1  HC0 · n / (n − k)
+    HC2  B Xᵀ diag(uᵢ² / (1 − hᵢ)) X B
+    HC3  B Xᵀ diag(uᵢ² / (1 − hᵢ)²) X B
+
+with hᵢ the GLM hat values (``hatvalues.glm``), n the rows of positive weight and k the
+rank. Cluster-robust (R's ``vcovCL`` ): with Sg = Σ_{i∈g} uᵢ xᵢ,
+
+    CR0  G/(G − 1) · B (Σg Sg Sgᵀ) B               (vcovCL type = "HC0")
+    CR1  CR0 · (n − 1)/(n − k)                     (vcovCL type = "HC1")
+
+vcovCL's defaults for a glm are ``type = "HC0"`` and ``cadjust = TRUE``, i.e. CR0 here
+(sandwich ≥ 2.5 uses HC1 only for ``lm``); that is what ``kind=None`` gives.
+
+``cadjust=False`` drops the G/(G − 1) factor. Several cluster variables (columns of a 2-D
+array) are combined by inclusion–exclusion over their intersections, as ``vcovCL`` does.
+
+Rows with zero prior weight are left out (R's ``glm`` gives them zero working weight; the
+sandwich package nonetheless counts them in n, which changes its scaling — we do not copy
+that).
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from ..errors import InputError, UnknownNameError
+from ..fit import FittedModel
+from ._refit import kept_design, working_quantities
+from .covariance import unscaled_covariance
+
+__all__ = ["HC_KINDS", "CR_KINDS", "estimating_functions", "hc_covariance", "cluster_covariance",
+           "robust_covariance", "hat_values"]
+
+Array = NDArray[np.floating]
+HCKind = Literal["HC0", "HC1", "HC2", "HC3"]
+CRKind = Literal["CR0", "CR1"]
+HC_KINDS = ("HC0", "HC1", "HC2", "HC3")
+CR_KINDS = ("CR0", "CR1")
+
+
+def _score_weights(model: FittedModel) -> Array:
+    """uᵢ = working weight × working residual (0 for rows of zero prior weight)."""
+    w, r = working_quantities(model)
+    return np.where(model.weights > 0, w * r, 0.0)
+
+
+def estimating_functions(model: FittedModel) -> Array:
+    """uᵢ xᵢ over the non-aliased columns, shape (n_samples, rank) (R's ``estfun`` × φ)."""
+    X = kept_design(model).toarray()
+    return _score_weights(model)[:, None] * X
+
+
+def hat_values(model: FittedModel) -> Array:
+    """Diagonal of W^½ X (XᵀWX)⁻¹ Xᵀ W^½, shape (n_samples,); 0 for zero-weight rows."""
+    w, _ = working_quantities(model)
+    if model.rank == 0:
+        return np.zeros_like(w)
+    q = kept_design(model).row_quadratic_form(unscaled_covariance(model))
+    h = w * q
+    # As R's lm.influence: values within rounding of 1 are 1.
+    h[h > 1.0 - 10 * np.finfo(float).eps] = 1.0
+    return h
+
+
+def _embed(model: FittedModel, cov: Array) -> Array:
+    p = model.coef.shape[0]
+    full = np.full((p, p), np.nan)
+    kept = model.kept
+    full[np.ix_(kept, kept)] = cov
+    return full
+
+
+def hc_covariance(model: FittedModel, kind: HCKind = "HC0") -> Array:
+    """Heteroskedasticity-consistent covariance, shape (n_features, n_features), NaN for aliased."""
+    if kind not in HC_KINDS:
+        raise UnknownNameError(f"Unknown robust covariance {kind!r}; valid: {', '.join(HC_KINDS)} "
+                               "(or CR0/CR1 with cluster=).")
+    u = _score_weights(model)
+    n, k = model.n_obs, model.rank
+    omega = u * u
+    if kind == "HC1":
+        omega = omega * n / (n - k)
+    elif kind in ("HC2", "HC3"):
+        h = hat_values(model)
+        one_minus = np.where(model.weights > 0, 1.0 - h, 1.0)
+        omega = omega / (one_minus if kind == "HC2" else one_minus**2)
+    bread = unscaled_covariance(model)
+    meat = kept_design(model).sandwich(omega)
+    cov = bread @ meat @ bread
+    return _embed(model, 0.5 * (cov + cov.T))
+
+
+def _cluster_codes(cluster: ArrayLike, n: int) -> list[NDArray[np.intp]]:
+    if isinstance(cluster, pd.DataFrame):
+        columns = [cluster[c].to_numpy() for c in cluster.columns]
+    else:
+        arr = np.asarray(cluster.to_numpy() if hasattr(cluster, "to_numpy") else cluster)
+        columns = [arr] if arr.ndim == 1 else [arr[:, j] for j in range(arr.shape[1])]
+    codes = []
+    for c in columns:
+        if c.shape[0] != n:
+            raise InputError(f"cluster has {c.shape[0]} values; the fit has {n} rows. Give one label per row used.")
+        if pd.isna(pd.Series(c)).any():
+            raise InputError("cluster has missing values; every row used in the fit needs a cluster label.")
+        codes.append(pd.factorize(pd.Series(c), sort=True)[0].astype(np.intp))
+    return codes
+
+
+def cluster_covariance(model: FittedModel, cluster: ArrayLike, kind: CRKind = "CR0",
+                       cadjust: bool = True) -> Array:
+    """Cluster-robust covariance as R's ``sandwich::vcovCL``, shape (n_features, n_features).
+
+    Parameters
+    ----------
+    model : FittedModel
+    cluster : array of shape (n_samples,) or (n_samples, n_ways), or DataFrame
+        Cluster labels of the rows used in the fit; several columns give multi-way clustering.
+    kind : {"CR0", "CR1"}
+        vcovCL's ``type = "HC0"`` (its default for a glm) or ``"HC1"``.
+    cadjust : bool, default True
+        Apply G/(G − 1).
+    """
+    kind = {"HC0": "CR0", "HC1": "CR1"}.get(kind, kind)  # type: ignore[assignment]
+    if kind not in CR_KINDS:
+        raise UnknownNameError(f"Unknown cluster-robust covariance {kind!r}; valid: {', '.join(CR_KINDS)}.")
+    n_rows = model.y.shape[0]
+    codes = _cluster_codes(cluster, n_rows)
+    used = model.weights > 0
+    ef = estimating_functions(model)[used]
+    codes = [c[used] for c in codes]
+    k = ef.shape[1]
+    meat = np.zeros((k, k))
+    for order in range(1, len(codes) + 1):
+        sign = 1.0 if order % 2 == 1 else -1.0
+        for combo in combinations(range(len(codes)), order):
+            if order == 1:
+                labels = codes[combo[0]]
+            else:
+                labels = pd.factorize(pd.Series(list(zip(*(codes[i] for i in combo)))))[0]
+            g = int(labels.max()) + 1
+            sums = np.zeros((g, k))
+            np.add.at(sums, labels, ef)
+            adj = g / (g - 1.0) if cadjust and g > 1 else 1.0
+            meat += sign * adj * (sums.T @ sums)
+    n = ef.shape[0]
+    if kind == "CR1":
+        meat *= (n - 1.0) / (n - k)
+    bread = unscaled_covariance(model)
+    cov = bread @ meat @ bread
+    return _embed(model, 0.5 * (cov + cov.T))
+
+
+def robust_covariance(model: FittedModel, kind: str | None = None, cluster: ArrayLike | None = None,
+                      cadjust: bool = True) -> Array:
+    """HC covariance, or cluster-robust where ``cluster`` is given.
+
+    ``kind=None`` gives the R defaults: ``"HC3"`` (``vcovHC``) without clusters,
+    ``"CR0"`` (``vcovCL``'s default for a glm: type HC0 with G/(G − 1)) with them.
+    """
+    if cluster is None:
+        if kind is not None and kind in CR_KINDS:
+            raise InputError(f"{kind} is a cluster-robust covariance; pass cluster= labels.")
+        return hc_covariance(model, kind or "HC3")  # type: ignore[arg-type]
+    return cluster_covariance(model, cluster, kind or "CR0", cadjust)  # type: ignore[arg-type]
