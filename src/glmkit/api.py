@@ -114,7 +114,7 @@ def glm(
     >>> df = pd.DataFrame({"y": [2, 3, 6, 7, 8, 9, 10, 12, 15], "x": range(9)})
     >>> fit = gk.glm("y ~ x", data=df, family="poisson")
     >>> round(float(fit.coef["x"]), 4)
-    0.2166
+    0.1948
     """
     fam = _resolve_family(family, link)
     frame = build_model_frame(formula, data, weights=weights, offset=offset, trials=trials, na_action=na_action)

@@ -272,7 +272,7 @@ def build_model_frame(
         mm = formulaic.model_matrix(rhs, data[~missing] if missing.any() else data,
                                     na_action="raise" if na_action == "raise" else "drop")
     except Exception as exc:
-        if na_action == "raise" and "missing" in str(exc).lower():
+        if na_action == "raise" and ("null" in str(exc).lower() or "missing" in str(exc).lower()):
             raise InputError(f"The formula's variables have missing values and na_action='raise': {exc}") from exc
         raise FormulaError(_formula_message(exc, data, "formula", rhs)) from exc
     rows = data.index.get_indexer(mm.index)

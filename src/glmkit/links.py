@@ -230,8 +230,8 @@ class Power(Link):
 
     Examples
     --------
-    >>> Power(0.5).link(4.0)
-    array(2.)
+    >>> float(Power(0.5).link(4.0))
+    2.0
     """
 
     name = "power"

@@ -31,8 +31,8 @@ class NegativeBinomial(Family):
 
     Examples
     --------
-    >>> NegativeBinomial(theta=2.0).variance(2.0)
-    array(4.)
+    >>> float(NegativeBinomial(theta=2.0).variance(2.0))
+    4.0
     """
 
     name = "negative_binomial"

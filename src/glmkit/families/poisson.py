@@ -16,8 +16,8 @@ class Poisson(Family):
 
     Examples
     --------
-    >>> Poisson().unit_deviance(3.0, 3.0)
-    array(0.)
+    >>> float(Poisson().unit_deviance(3.0, 3.0))
+    0.0
     """
 
     name = "poisson"

@@ -24,8 +24,8 @@ class Quasi(Family):
 
     Examples
     --------
-    >>> Quasi(link="log", variance="mu^2").variance(3.0)
-    array(9.)
+    >>> float(Quasi(link="log", variance="mu^2").variance(3.0))
+    9.0
     """
 
     name = "quasi"

@@ -31,8 +31,8 @@ class Tweedie(Family):
 
     Examples
     --------
-    >>> Tweedie(power=1.5).variance(4.0)
-    array(8.)
+    >>> float(Tweedie(power=1.5).variance(4.0))
+    8.0
     """
 
     name = "tweedie"
