@@ -6,8 +6,8 @@ group of quantities.
 
 Tolerance: relative 1e-6 throughout, with an absolute floor only where the R value can be
 (near) zero and a relative comparison would measure rounding noise: covariance entries
-(atol 1e-6 × the largest entry of the matrix), residual-like vectors (1e-9) and p-values
-(1e-12). MASS's spline-interpolated profile intervals are compared at 1e-4 only (see
+(atol 1e-6 × the largest entry of the matrix), residual-like vectors (1e-7, see RESID_ATOL)
+and p-values (1e-12). MASS's spline-interpolated profile intervals are compared at 1e-4 only (see
 ``test_profile_intervals_against_mass``); the exact R roots at 1e-6.
 """
 
@@ -27,6 +27,10 @@ import glmkit as gk
 REFERENCE = "inference"
 RTOL = 1e-6
 _HERE = Path(__file__).parent
+# Residual-like vectors (order 1) get an absolute floor of 1e-7: R stops IRLS on the relative
+# change of the deviance (1e-14 here), which pins the coefficients only to ~√1e-14 = 1e-7, so
+# residuals that are nearly zero differ by ~1e-8 in absolute terms (seen: 2e-8 on 0.02).
+RESID_ATOL = 1e-7
 REF = json.loads((_HERE / "expected" / f"{REFERENCE}.json").read_text(encoding="utf-8"))
 
 
@@ -124,12 +128,12 @@ def test_influence_vectors(fitted: gk.GLMResult, r_case: dict[str, Any]) -> None
     # tiny distances are compared on the scale of the largest one.
     cooks = _arr(r_case["cooks"])
     _close(fitted.cooks_distance(), cooks, atol=1e-8 * np.nanmax(cooks), what="cooks.distance")
-    _close(fitted.standardized_residuals(), r_case["rstandard_deviance"], atol=1e-9, what="rstandard")
-    _close(fitted.standardized_residuals("pearson"), r_case["rstandard_pearson"], atol=1e-9,
+    _close(fitted.standardized_residuals(), r_case["rstandard_deviance"], atol=RESID_ATOL, what="rstandard")
+    _close(fitted.standardized_residuals("pearson"), r_case["rstandard_pearson"], atol=RESID_ATOL,
            what="rstandard pearson")
-    _close(fitted.studentized_residuals(), r_case["rstudent"], atol=1e-9, what="rstudent")
+    _close(fitted.studentized_residuals(), r_case["rstudent"], atol=RESID_ATOL, what="rstudent")
     table = fitted.influence()
-    _close(table["dffit"], r_case["dffit"], atol=1e-9, what="dffits")
+    _close(table["dffit"], r_case["dffit"], atol=RESID_ATOL, what="dffits")
     _close(table["cov_r"], r_case["cov_r"], what="covratio")
 
 
