@@ -64,7 +64,7 @@ class GradientDescent:
     >>> objective = gk.build_objective(X, np.array([1.0, 2.0, 2.0, 4.0]), "poisson")
     >>> result = GradientDescent(tol=1e-10).solve(objective, np.zeros(2))
     >>> result.converged, np.round(result.coef, 6)
-    (True, array([0.101992, 0.430335]))
+    (True, array([0.074083, 0.419618]))
     """
 
     learning_rate: float | None = None
