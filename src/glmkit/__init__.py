@@ -39,6 +39,8 @@ from .loss import GLMLoss, Loss
 from .objective import Objective
 from .results import GLMResult
 from .parts import build_objective
+from .inference.anova import add1, anova, drop1
+from .inference.hypothesis import score_test, wald_test
 
 __version__ = "0.1.0"
 
@@ -81,4 +83,9 @@ __all__ = [
     "DataWarning",
     "__version__",
     "build_objective",
+    "anova",
+    "drop1",
+    "add1",
+    "wald_test",
+    "score_test",
 ]

@@ -145,3 +145,79 @@ def test_dfbeta(fitted: gk.GLMResult, r_case: dict[str, Any]) -> None:
     for name, kind in (("dfbeta", fitted.dfbeta()), ("dfbetas", fitted.dfbetas())):
         e = _arr(r_case[name])
         _close(kind, e, atol=1e-6 * np.nanmax(np.abs(e), axis=0), what=name)
+
+
+# ---- analysis of deviance ------------------------------------------------------------------
+
+def _table_close(actual: pd.DataFrame, expected: dict[str, Any], what: str) -> None:
+    cols = [c for c in expected if c != "rows"]
+    assert len(actual) == len(expected["rows"]), f"{what}: {len(actual)} rows, R has {len(expected['rows'])}"
+    assert set(actual.columns) == set(cols), f"{what}: columns {list(actual.columns)}, R {cols}"
+    for col in cols:
+        e = _arr(expected[col])
+        atol = 1e-14 if col.startswith("Pr(") else 0.0
+        _close(actual[col].to_numpy(dtype=float), e, atol=atol, what=f"{what} [{col}]")
+
+
+@pytest.mark.parametrize("test", ["Chisq", "F", "Rao"])
+def test_anova_sequential(fitted: gk.GLMResult, r_case: dict[str, Any], test: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = gk.anova(fitted, test=test, dispersion=r_case.get("dispersion_argument"))
+    _table_close(table, r_case["anova"][test], f"anova {test}")
+
+
+@pytest.mark.parametrize("test", ["none", "Chisq", "F", "Rao"])
+def test_drop1(fitted: gk.GLMResult, r_case: dict[str, Any], test: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = gk.drop1(fitted, test=None if test == "none" else test, scale=r_case.get("dispersion_argument"))
+    _table_close(table, r_case["drop1"][test], f"drop1 {test}")
+
+
+@pytest.mark.parametrize("test", ["none", "Chisq", "F", "Rao"])
+def test_add1(fitted: gk.GLMResult, r_case: dict[str, Any], test: str) -> None:
+    if "add1" not in r_case:
+        pytest.skip("no add1 scope for this case")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = gk.add1(fitted, r_case["add_scope"], test=None if test == "none" else test,
+                        scale=r_case.get("dispersion_argument"))
+    _table_close(table, r_case["add1"][test], f"add1 {test}")
+
+
+@pytest.mark.parametrize("test", ["Chisq", "F", "Rao"])
+def test_anova_nested(fitted: gk.GLMResult, r_case: dict[str, Any], test: str) -> None:
+    if "nested" not in r_case:
+        pytest.skip("no nested model for this case")
+    small = _fit(r_case, r_case["small_formula"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = gk.anova(small, fitted, test=test, dispersion=r_case.get("dispersion_argument"))
+    _table_close(table, r_case["nested"][test], f"anova(small, big) {test}")
+
+
+def test_score_test(fitted: gk.GLMResult, r_case: dict[str, Any]) -> None:
+    if "nested" not in r_case:
+        pytest.skip("no nested model for this case")
+    small = _fit(r_case, r_case["small_formula"])
+    res = gk.score_test(small, fitted, dispersion=r_case.get("dispersion_argument"))
+    rao = r_case["nested"]["Rao"]
+    _close(res.statistic, rao["Rao"][1] / r_case["dispersion"], what="score statistic")
+    _close(res.p_value, rao["Pr(>Chi)"][1], atol=1e-14, what="score p-value")
+
+
+def test_wald_term(fitted: gk.GLMResult, r_case: dict[str, Any]) -> None:
+    ref = r_case["wald"]
+    res = gk.wald_test(fitted, terms=r_case["wald_term"])
+    if ref["dispersion_estimated"]:
+        assert res.test == "F"
+        _close(res.statistic, ref["statistic_f"], what="Wald F")
+        _close(res.p_value, ref["p_f"], atol=1e-14, what="Wald F p")
+    else:
+        assert res.test == "Chisq"
+        _close(res.statistic, ref["statistic_chisq"], what="Wald chi2")
+        _close(res.p_value, ref["p_chisq"], atol=1e-14, what="Wald p")
+    assert res.df == ref["df"]
+    chisq = gk.wald_test(fitted, terms=r_case["wald_term"], test="Chisq")
+    _close(chisq.statistic, ref["statistic_chisq"], what="Wald chi2")
