@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .design import Design
-from .loss import GLMLoss, HessianKind
+from .loss import GLMLoss, HessianKind, LossTerms
 
 __all__ = ["Objective", "Evaluation"]
 
@@ -84,14 +84,30 @@ class Objective:
         """∇²f(β): Xᵀ diag(d²ℓ/dη²) X, the expected (Fisher) or observed Hessian."""
         return self.evaluate(coef, hessian=kind).hessian  # type: ignore[return-value]
 
-    def evaluate(self, coef: Array, hessian: HessianKind | None = "expected", eta: Array | None = None) -> Evaluation:
-        """Value, gradient and (optionally) Hessian at β with one pass over the loss."""
+    def terms_at(self, eta: Array, kind: HessianKind = "expected") -> LossTerms | None:
+        """Per-observation loss terms at η, or None where η is outside the link's domain."""
+        if not self.loss.link.valid_eta(eta):
+            return None
+        return self.loss.terms(self.y, eta, self.weights, kind)
+
+    def evaluate(
+        self,
+        coef: Array,
+        hessian: HessianKind | None = "expected",
+        eta: Array | None = None,
+        terms: LossTerms | None = None,
+    ) -> Evaluation:
+        """Value, gradient and (optionally) Hessian at β with one pass over the loss.
+
+        ``eta`` and ``terms`` already computed at β (e.g. by a line search) are reused.
+        """
         if eta is None:
             eta = self.eta(coef)
-        if not self.loss.link.valid_eta(eta):
+        if terms is None:
+            terms = self.terms_at(eta, hessian or "expected")
+        if terms is None:
             nan = np.full(self.n_features, np.nan)
             return Evaluation(float("inf"), nan, None, eta, np.full_like(eta, np.nan))
-        terms = self.loss.terms(self.y, eta, self.weights, hessian or "expected")
         value = float(np.sum(terms.loss))
         grad = self.design.rmatvec(terms.gradient)
         hess = self.design.sandwich(terms.hessian) if hessian is not None else None

@@ -1,7 +1,8 @@
 """Dense design: an ndarray, with an optional implicit intercept column.
 
 The weighted Gram XᵀWX is accumulated over row blocks: each block is scaled by √w into
-one reused, cache-sized buffer and added with a symmetric rank-k update (BLAS syrk), so
+one reused, cache-sized buffer and added with a symmetric rank-k update (BLAS syrk, which
+numpy uses for ``B.T @ B``), so
 no N×p temporary is ever made. The intercept is never materialised as a column.
 """
 
@@ -9,13 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.linalg import blas
 
 __all__ = ["DenseDesign"]
 
 Array = NDArray[np.floating]
 
-_BLOCK_BYTES = 1 << 20  # ~1 MiB of scaled rows per block: stays in L2 cache
+_BLOCK_BYTES = 1 << 19  # ~512 KiB of scaled rows per block: stays in L2 cache (fastest measured)
 
 
 class DenseDesign:
@@ -78,36 +78,37 @@ class DenseDesign:
     def sandwich(self, weights: Array) -> Array:
         X = self.X
         n, p = X.shape
+        w = np.asarray(weights, dtype=np.float64)
         if p == 0:
-            w = np.asarray(weights, dtype=np.float64)
             return np.full((1, 1), w.sum()) if self.intercept else np.zeros((0, 0))
-        gram = np.zeros((p, p), dtype=X.dtype, order="F")
-        w_arr = np.asarray(weights, dtype=X.dtype)
+        w_x = w.astype(X.dtype, copy=False)
         block = max(64, _BLOCK_BYTES // max(1, p * X.itemsize))
         buf = np.empty((min(block, n), p), dtype=X.dtype)
-        if np.all(w_arr >= 0):
-            sqrt_w = np.sqrt(w_arr)
-            syrk = blas.dsyrk if X.dtype == np.float64 else blas.ssyrk
+        gram = np.zeros((p, p), dtype=X.dtype)
+        xw = np.zeros(p, dtype=X.dtype)  # Xᵀw, the intercept's row, from the same cached blocks
+        if np.all(w_x >= 0):
+            sqrt_w = np.sqrt(w_x)
             for start in range(0, n, block):
                 stop = min(start + block, n)
                 rows = buf[: stop - start]
                 np.multiply(X[start:stop], sqrt_w[start:stop, None], out=rows)
-                # rows is C-contiguous, so rows.T is Fortran-contiguous: syrk reads it without a copy.
-                gram = syrk(1.0, rows.T, beta=1.0, c=gram, trans=0, lower=0, overwrite_c=1)
+                # B.T @ B on one buffer is a symmetric rank-k update: numpy calls BLAS syrk.
+                gram += rows.T @ rows
+                if self.intercept:
+                    xw += sqrt_w[start:stop] @ rows
         else:  # signed weights (an observed Hessian far from the optimum): Xᵀ(wX) by blocks
-            full_gram = np.zeros((p, p), dtype=X.dtype)
             for start in range(0, n, block):
                 stop = min(start + block, n)
                 rows = buf[: stop - start]
-                np.multiply(X[start:stop], w_arr[start:stop, None], out=rows)
-                full_gram += X[start:stop].T @ rows
-            gram = np.asfortranarray(np.triu(full_gram))
-        gram = np.triu(gram) + np.triu(gram, 1).T
+                np.multiply(X[start:stop], w_x[start:stop, None], out=rows)
+                gram += X[start:stop].T @ rows
+                if self.intercept:
+                    xw += rows.sum(axis=0)
+            gram = 0.5 * (gram + gram.T)
         gram = gram.astype(np.float64, copy=False)
         if not self.intercept:
             return gram
-        w = np.asarray(weights, dtype=np.float64)
-        xw = (X.T @ w.astype(X.dtype)).astype(np.float64)
+        xw = xw.astype(np.float64)
         full = np.empty((p + 1, p + 1))
         full[0, 0] = w.sum()
         full[0, 1:] = xw

@@ -41,6 +41,9 @@ class SolverResult:
     message : str
     history : tuple of IterationRecord
         Empty unless the solver was asked to record it.
+    evaluation : Evaluation or None
+        The objective, gradient and expected Hessian at ``coef`` when the solver has them
+        (IRLS), so the caller need not evaluate them again.
     """
 
     coef: Array
@@ -49,6 +52,7 @@ class SolverResult:
     objective: float
     message: str = ""
     history: tuple[IterationRecord, ...] = field(default_factory=tuple)
+    evaluation: Any = None
 
 
 class Solver(Protocol):
