@@ -1,0 +1,15 @@
+"""Plots of fits and solvers (needs matplotlib: ``pip install 'glmkit[plot]'``).
+
+Axes-level functions (``plot_*``) draw into a given ``ax`` (or a new pyplot figure);
+figure-level functions (``*_figure``) return a pyplot-free Figure to save.
+"""
+
+from .coefficients import coefficient_figure, plot_coefficients
+from .convergence import convergence_figure, plot_convergence
+
+__all__ = [
+    "plot_coefficients",
+    "coefficient_figure",
+    "plot_convergence",
+    "convergence_figure",
+]
