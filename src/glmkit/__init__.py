@@ -41,6 +41,7 @@ from .results import GLMResult
 from .parts import build_objective
 from .inference.anova import add1, anova, drop1
 from .inference.hypothesis import score_test, wald_test
+from .ml_parameters import gamma_shape, glm_nb, tweedie_power
 
 __version__ = "0.1.0"
 
@@ -88,4 +89,7 @@ __all__ = [
     "add1",
     "wald_test",
     "score_test",
+    "glm_nb",
+    "gamma_shape",
+    "tweedie_power",
 ]

@@ -60,6 +60,11 @@ def _resolve_family(family: str | Family, link: str | Link | None) -> Family:
     return get_family(family, link)
 
 
+def _theta_is_estimated(family: str | Family) -> bool:
+    """The negative binomial named without θ: θ is estimated, as ``MASS::glm.nb``."""
+    return isinstance(family, str) and family.lower() in ("negative_binomial", "negbin", "negative.binomial")
+
+
 def glm(
     formula: str,
     data: Any,
@@ -75,6 +80,12 @@ def glm(
     tol: float | None = None,
     max_iter: int | None = None,
     dispersion: float | None = None,
+    alpha: float = 0.0,
+    l1_ratio: float = 0.0,
+    penalty_factor: Any = None,
+    lower: Any = None,
+    upper: Any = None,
+    standardize: bool = False,
     **solver_options: Any,
 ) -> GLMResult:
     """Fit a GLM from an R-like formula and a DataFrame.
@@ -88,6 +99,8 @@ def glm(
     family : str or Family, default "gaussian"
         ``gaussian binomial poisson gamma inverse_gaussian negative_binomial tweedie
         quasipoisson quasibinomial quasi`` or an object such as ``NegativeBinomial(theta=2)``.
+        ``"negative_binomial"`` by name estimates θ by maximum likelihood (``MASS::glm.nb``,
+        see :func:`glmkit.glm_nb`); pass ``NegativeBinomial(theta=...)`` for a known θ.
     link : str or Link, optional
         With a family name: overrides its default link.
     weights, offset, trials : str or array of shape (n_samples,), optional
@@ -101,12 +114,17 @@ def glm(
         Solver tolerance and iteration limit.
     dispersion : float, optional
         Fix the dispersion (as R's ``summary(fit, dispersion = ...)``); z tests then.
+    alpha, l1_ratio, penalty_factor, lower, upper, standardize : optional
+        Elastic-net penalty and box bounds (see :mod:`glmkit.penalties`): with ``alpha > 0``
+        or bounds the fit is penalised and a :class:`~glmkit.penalized.PenalizedGLMResult`
+        is returned. ``penalty_factor``/``lower``/``upper`` take a scalar, one value per
+        non-intercept column, or a mapping {column name: value}.
     **solver_options
         Passed to the solver (e.g. ``learning_rate`` and ``record_history`` for ``"gd"``).
 
     Returns
     -------
-    GLMResult
+    GLMResult (PenalizedGLMResult for a penalised fit)
 
     Examples
     --------
@@ -116,6 +134,21 @@ def glm(
     >>> round(float(fit.coef["x"]), 4)
     0.1948
     """
+    if _theta_is_estimated(family):  # routing only: the estimation lives in ml_parameters
+        from .ml_parameters.negbin import negative_binomial_ml
+
+        start_fit = glm(formula, data, "poisson", link=link or "log", weights=weights, offset=offset,
+                        trials=trials, na_action=na_action, solver=solver, start=start, tol=tol,
+                        max_iter=max_iter, dispersion=dispersion, **solver_options)
+        return negative_binomial_ml(start_fit)
+    if alpha > 0 or lower is not None or upper is not None:
+        from .penalized import fit_formula_penalized
+
+        return fit_formula_penalized(formula, data, family, link=link, weights=weights, offset=offset,  # type: ignore[return-value]
+                                     trials=trials, na_action=na_action, alpha=alpha, l1_ratio=l1_ratio,
+                                     penalty_factor=penalty_factor, lower=lower, upper=upper,
+                                     standardize=standardize, solver=solver, start=start, tol=tol,
+                                     max_iter=max_iter)
     fam = _resolve_family(family, link)
     frame = build_model_frame(formula, data, weights=weights, offset=offset, trials=trials, na_action=na_action)
     check_weights(frame.weights)
@@ -179,6 +212,12 @@ def glm_fit(
     max_iter: int | None = None,
     dispersion: float | None = None,
     feature_names: list[str] | None = None,
+    alpha: float = 0.0,
+    l1_ratio: float = 0.0,
+    penalty_factor: Any = None,
+    lower: Any = None,
+    upper: Any = None,
+    standardize: bool = False,
     **solver_options: Any,
 ) -> GLMResult:
     """Fit a GLM from a design matrix and a response.
@@ -195,10 +234,13 @@ def glm_fit(
     solver, start, tol, max_iter, dispersion, **solver_options : as in :func:`glm`
     feature_names : list of str, optional
         Defaults to DataFrame columns, else ``x1 … xp``.
+    alpha, l1_ratio, penalty_factor, lower, upper, standardize : optional
+        Elastic-net penalty and bounds, as in :func:`glm`; penalised fits return a
+        :class:`~glmkit.penalized.PenalizedGLMResult`.
 
     Returns
     -------
-    GLMResult
+    GLMResult (PenalizedGLMResult for a penalised fit)
 
     Examples
     --------
@@ -208,6 +250,22 @@ def glm_fit(
     >>> np.round(fit.coef.to_numpy(), 10)
     array([1., 2.])
     """
+    if _theta_is_estimated(family):  # routing only: the estimation lives in ml_parameters
+        from .ml_parameters.negbin import negative_binomial_ml
+
+        start_fit = glm_fit(X, y, "poisson", link=link or "log", intercept=intercept, weights=weights,
+                            offset=offset, trials=trials, solver=solver, start=start, tol=tol,
+                            max_iter=max_iter, dispersion=dispersion, feature_names=feature_names,
+                            **solver_options)
+        return negative_binomial_ml(start_fit)
+    if alpha > 0 or lower is not None or upper is not None:
+        from .penalized import fit_arrays_penalized
+
+        return fit_arrays_penalized(X, y, family, link=link, intercept=intercept, weights=weights,  # type: ignore[return-value]
+                                    offset=offset, trials=trials, feature_names=feature_names, alpha=alpha,
+                                    l1_ratio=l1_ratio, penalty_factor=penalty_factor, lower=lower,
+                                    upper=upper, standardize=standardize, solver=solver, start=start,
+                                    tol=tol, max_iter=max_iter)
     fam = _resolve_family(family, link)
     if feature_names is None and isinstance(X, pd.DataFrame):
         feature_names = [str(c) for c in X.columns]
