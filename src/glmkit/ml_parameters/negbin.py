@@ -86,7 +86,7 @@ def theta_ml(y: Array, mu: Array, weights: Array | None = None, start: float | N
             break
     _, info = _score_info(t, y, mu, w)
     se = 1.0 / np.sqrt(info) if info > 0 else np.nan
-    return t, float(se), converged
+    return float(t), float(se), converged
 
 
 def _twologlik(theta: float, y: Array, mu: Array, w: Array) -> float:
