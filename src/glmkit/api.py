@@ -6,6 +6,7 @@ frozen :class:`~glmkit.results.GLMResult`. No input is modified.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -15,8 +16,8 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_vector, check_finite, check_length, check_weights
-from .design import DenseDesign, SparseDesign, as_design
-from .errors import DomainError, InputError
+from .design import CategoricalDesign, DenseDesign, MixedDesign, SparseDesign, as_design
+from .errors import DomainError, InputError, UnseenLevelError
 from .families import Binomial, Family, get_family
 from .families.quasi import QuasiBinomial
 from .fit import fit_model
@@ -196,6 +197,85 @@ class ArraySpec:
         return as_design(X, intercept=self.intercept), off, (index if index is not None else pd.RangeIndex(n))
 
 
+def _is_categorical(col: pd.Series) -> bool:
+    return isinstance(col.dtype, pd.CategoricalDtype) or col.dtype == object or pd.api.types.is_string_dtype(col)
+
+
+@dataclass(frozen=True)
+class FrameSpec:
+    """Encodes a DataFrame with categorical columns as a mixed design (factors as codes).
+
+    Numeric columns form one dense block; each categorical column a
+    :class:`~glmkit.design.CategoricalDesign` with treatment coding (first level dropped
+    next to an intercept; without one, the first factor keeps all its levels, as in R).
+    """
+
+    columns: tuple[str, ...]
+    categories: tuple[tuple[str, tuple], ...]  # (column, levels) for categorical columns
+    intercept: bool
+    offset_required: bool = False
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, intercept: bool) -> "FrameSpec":
+        cats = []
+        for c in frame.columns:
+            if _is_categorical(frame[c]):
+                levels = frame[c].cat.categories if isinstance(frame[c].dtype, pd.CategoricalDtype) else pd.Index(sorted(frame[c].dropna().unique()))
+                cats.append((str(c), tuple(levels)))
+        return cls(tuple(str(c) for c in frame.columns), tuple(cats), intercept)
+
+    def _dropped_first(self, k: int) -> bool:
+        return self.intercept or k > 0
+
+    def names(self) -> list[str]:
+        cat_levels = dict(self.categories)
+        names = ["Intercept"] if self.intercept else []
+        numeric = [c for c in self.columns if c not in cat_levels]
+        names += numeric
+        for k, (c, levels) in enumerate(self.categories):
+            start = 1 if self._dropped_first(k) else 0
+            names += [f"{c}[T.{lv}]" if start else f"{c}[{lv}]" for lv in levels[start:]]
+        return names
+
+    def design(self, frame: pd.DataFrame) -> MixedDesign:
+        frame = frame.rename(columns=str)
+        missing = [c for c in self.columns if c not in frame.columns]
+        if missing:
+            raise InputError(f"New data lacks the columns {missing} the model was fitted on.")
+        cat_levels = dict(self.categories)
+        numeric = [c for c in self.columns if c not in cat_levels]
+        blocks: list = []
+        if numeric:
+            values = frame[numeric].to_numpy(dtype=float)
+            check_finite(values, "X")
+            blocks.append(DenseDesign(values))
+        for k, (c, levels) in enumerate(self.categories):
+            codes = pd.Categorical(frame[c], categories=list(levels)).codes
+            if np.any(codes < 0):
+                bad = frame[c][codes < 0]
+                if bad.isna().any():
+                    raise InputError(f"Column {c!r} has missing values; drop or impute them.")
+                raise UnseenLevelError(
+                    f"Column {c!r} has levels not seen when fitting: {sorted(map(str, set(bad)))[:10]}. "
+                    "The model has no coefficient for them; drop those rows or refit with them included."
+                )
+            columns = np.arange(1 if self._dropped_first(k) else 0, len(levels))
+            blocks.append(CategoricalDesign(codes.astype(np.intp), len(levels), columns=columns))
+        return MixedDesign(blocks, intercept=self.intercept)
+
+    def encode(self, newdata: Any, offset: Any = None) -> tuple[Any, Array, pd.Index]:
+        if not isinstance(newdata, pd.DataFrame):
+            raise InputError("The model was fitted on a DataFrame; pass new data as a DataFrame with the same columns.")
+        n = len(newdata)
+        if offset is None:
+            if self.offset_required:
+                raise InputError("The model was fitted with an offset; pass offset= for the new rows.")
+            off = np.zeros(n)
+        else:
+            off = as_vector(offset, "offset", n)
+        return self.design(newdata), off, newdata.index
+
+
 def glm_fit(
     X: Any,
     y: ArrayLike,
@@ -269,14 +349,15 @@ def glm_fit(
     fam = _resolve_family(family, link)
     if feature_names is None and isinstance(X, pd.DataFrame):
         feature_names = [str(c) for c in X.columns]
+    frame_spec = None
     if isinstance(X, pd.DataFrame):
-        nonnum = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
-        if nonnum:
-            raise InputError(
-                f"X has non-numeric columns {nonnum[:5]}; encode them first or use gk.glm with a formula (C(col))."
-            )
-        X = X.to_numpy()
-    if sp.issparse(X):
+        if any(_is_categorical(X[c]) for c in X.columns):
+            frame_spec = FrameSpec.from_frame(X, intercept)
+        else:
+            X = X.to_numpy()
+    if frame_spec is not None:
+        pass  # validated column by column when encoded
+    elif sp.issparse(X):
         check_finite(X.data, "X")
     else:
         X = np.asarray(X)
@@ -300,17 +381,23 @@ def glm_fit(
     check_finite(off, "offset")
     tr = None if trials is None else as_vector(trials, "trials", n)
     yv, w, tr = _prepare_response(fam, yv, w, tr, y_is_proportion=False)
-    design = SparseDesign(X, intercept=intercept) if sp.issparse(X) else DenseDesign(X, intercept=intercept)
-    p = X.shape[1]
-    names = list(feature_names) if feature_names is not None else [f"x{j + 1}" for j in range(p)]
-    check_length(names, "feature_names", p)
-    if intercept:
-        names = ["Intercept"] + names
+    if frame_spec is not None:
+        design, names = frame_spec.design(X), frame_spec.names()
+        p = X.shape[1]
+    else:
+        design = SparseDesign(X, intercept=intercept) if sp.issparse(X) else DenseDesign(X, intercept=intercept)
+        p = X.shape[1]
+        names = list(feature_names) if feature_names is not None else [f"x{j + 1}" for j in range(p)]
+        check_length(names, "feature_names", p)
+        if intercept:
+            names = ["Intercept"] + names
     model = fit_model(
         design, yv, w, off, fam, intercept_index=0 if intercept else None, trials=tr,
         solver=solver, start=None if start is None else np.asarray(start, dtype=float),
         column_names=names, tol=tol, max_iter=max_iter, **solver_options,
     )
-    spec = ArraySpec(n_columns=p, intercept=intercept, sparse=sp.issparse(X), offset_required=offset is not None and bool(np.any(off != 0)))
+    offset_required = offset is not None and bool(np.any(off != 0))
+    spec = (dataclasses.replace(frame_spec, offset_required=offset_required) if frame_spec is not None
+            else ArraySpec(n_columns=p, intercept=intercept, sparse=sp.issparse(X), offset_required=offset_required))
     return GLMResult(model=model, names=names, data_spec=spec, dispersion_override=dispersion,
                      index=pd.RangeIndex(n))

@@ -1,4 +1,4 @@
-"""Design matrices behind one protocol (dense, sparse)."""
+"""Design matrices behind one protocol (dense, sparse, categorical, mixed)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,17 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._base import Design
+from .categorical import CategoricalDesign
 from .dense import DenseDesign
+from .mixed import MixedDesign
 from .sparse import SparseDesign
 
-__all__ = ["Design", "DenseDesign", "SparseDesign", "as_design"]
+__all__ = ["Design", "DenseDesign", "SparseDesign", "CategoricalDesign", "MixedDesign", "as_design"]
 
 
 def as_design(X: Any, intercept: bool = False) -> Design:
     """Wrap an ndarray, DataFrame or scipy.sparse matrix as a :class:`Design` (no copy of dense data)."""
-    if isinstance(X, (DenseDesign, SparseDesign)):
+    if isinstance(X, (DenseDesign, SparseDesign, CategoricalDesign, MixedDesign)):
         return X
     if sp.issparse(X):
         return SparseDesign(X, intercept=intercept)

@@ -1,0 +1,173 @@
+"""Mixed design: dense, sparse and categorical blocks side by side, one implicit intercept.
+
+XᵀWX is assembled block by block: each block's own sandwich on the diagonal, and the
+cross products from the cheapest form of each pair — grouped sums over a factor's levels
+for categorical × anything, a dense product otherwise. No block is converted to another
+representation, so a 2,000-level factor never becomes an N × 2,000 matrix.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from .categorical import CategoricalDesign
+from .dense import DenseDesign
+from .sparse import SparseDesign
+
+__all__ = ["MixedDesign"]
+
+Array = NDArray[np.floating]
+
+
+class MixedDesign:
+    """Columns of several blocks concatenated (an optional intercept first).
+
+    Parameters
+    ----------
+    blocks : list of DenseDesign, SparseDesign or CategoricalDesign
+        Each without an intercept of its own.
+    intercept : bool, default False
+
+    Examples
+    --------
+    >>> d = MixedDesign([DenseDesign(np.array([[1.0], [2.0], [3.0]])),
+    ...                  CategoricalDesign(np.array([0, 1, 1]), 2, columns=np.array([1]))], intercept=True)
+    >>> d.shape
+    (3, 3)
+    >>> d.matvec(np.array([1.0, 2.0, 10.0]))
+    array([ 3., 15., 17.])
+    """
+
+    def __init__(self, blocks: list, intercept: bool = False) -> None:  # type: ignore[type-arg]
+        if not blocks:
+            raise ValueError("a MixedDesign needs at least one block")
+        n = {b.shape[0] for b in blocks}
+        if len(n) != 1:
+            raise ValueError(f"blocks have different numbers of rows: {sorted(n)}")
+        for b in blocks:
+            if getattr(b, "intercept", False):
+                raise ValueError("blocks of a MixedDesign must not carry their own intercept")
+        self.blocks = list(blocks)
+        self.intercept = bool(intercept)
+        widths = [b.shape[1] for b in self.blocks]
+        self._offsets = np.concatenate(([0], np.cumsum(widths))) + int(self.intercept)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.blocks[0].shape[0], int(self._offsets[-1])
+
+    @property
+    def dtype(self) -> np.dtype:
+        return np.dtype(np.float64)
+
+    def _slices(self):  # type: ignore[no-untyped-def]
+        return [slice(int(a), int(b)) for a, b in zip(self._offsets[:-1], self._offsets[1:])]
+
+    def matvec(self, coef: Array) -> Array:
+        coef = np.asarray(coef, dtype=np.float64)
+        eta = np.full(self.shape[0], coef[0] if self.intercept else 0.0)
+        for block, sl in zip(self.blocks, self._slices()):
+            if sl.stop > sl.start:
+                eta += block.matvec(coef[sl])
+        return eta
+
+    def rmatvec(self, v: Array) -> Array:
+        parts = [np.array([np.sum(v)])] if self.intercept else []
+        parts += [block.rmatvec(v) for block in self.blocks]
+        return np.concatenate(parts)
+
+    def sandwich(self, weights: Array) -> Array:
+        w = np.asarray(weights, dtype=np.float64)
+        p = self.shape[1]
+        out = np.empty((p, p))
+        slices = self._slices()
+        if self.intercept:
+            out[0, 0] = w.sum()
+            for block, sl in zip(self.blocks, slices):
+                col = block.rmatvec(w)
+                out[0, sl] = col
+                out[sl, 0] = col
+        for i, (bi, si) in enumerate(zip(self.blocks, slices)):
+            out[si, si] = bi.sandwich(w)
+            for bj, sj in zip(self.blocks[i + 1:], slices[i + 1:]):
+                cross = _cross(bi, bj, w)
+                out[si, sj] = cross
+                out[sj, si] = cross.T
+        return out
+
+    def select_columns(self, columns: NDArray[np.intp]) -> "MixedDesign":
+        columns = np.asarray(columns, dtype=np.intp)
+        keep_intercept = self.intercept and bool(np.any(columns == 0))
+        blocks = []
+        for block, sl in zip(self.blocks, self._slices()):
+            local = columns[(columns >= sl.start) & (columns < sl.stop)] - sl.start
+            if local.size:
+                blocks.append(block.select_columns(local))
+        if not blocks:
+            return DenseDesign(np.empty((self.shape[0], 0)), intercept=keep_intercept)  # type: ignore[return-value]
+        return MixedDesign(blocks, intercept=keep_intercept)
+
+    def toarray(self) -> Array:
+        parts = [np.ones((self.shape[0], 1))] if self.intercept else []
+        parts += [np.asarray(b.toarray(), dtype=np.float64) for b in self.blocks]
+        return np.hstack(parts)
+
+    def row_quadratic_form(self, matrix: Array) -> Array:
+        # diag(X M Xᵀ) over chunks of rows, each chunk made dense (chunk × p, ~32 MiB at most).
+        matrix = np.asarray(matrix, dtype=np.float64)
+        n, p = self.shape
+        out = np.empty(n)
+        chunk = max(1, (1 << 22) // max(p, 1))
+        for start in range(0, n, chunk):
+            stop = min(start + chunk, n)
+            parts = [np.ones((stop - start, 1))] if self.intercept else []
+            parts += [_dense_rows(b, start, stop) for b in self.blocks]
+            rows = np.hstack(parts)
+            out[start:stop] = np.einsum("ij,ij->i", rows @ matrix, rows)
+        return out
+
+    def __repr__(self) -> str:
+        return f"MixedDesign(shape={self.shape}, blocks={[type(b).__name__ for b in self.blocks]}, intercept={self.intercept})"
+
+
+def _cross(a, b, w: Array) -> Array:  # type: ignore[no-untyped-def]
+    """Aᵀ W B for two blocks without an intercept, never densifying a factor."""
+    if isinstance(a, CategoricalDesign) and isinstance(b, CategoricalDesign):
+        joint = np.bincount(a.codes * b.n_levels + b.codes, weights=w, minlength=a.n_levels * b.n_levels)
+        return joint.reshape(a.n_levels, b.n_levels)[np.ix_(a.columns, b.columns)]
+    if isinstance(a, CategoricalDesign):
+        return _level_cross(a, b, w)
+    if isinstance(b, CategoricalDesign):
+        return _level_cross(b, a, w).T
+    A, B = a.X, b.X
+    WB = B.multiply(w[:, None]).tocsc() if sp.issparse(B) else B * w[:, None]
+    out = A.T @ WB
+    return np.asarray(out.toarray() if sp.issparse(out) else out, dtype=np.float64)
+
+
+def _level_cross(cat: CategoricalDesign, other, w: Array) -> Array:  # type: ignore[no-untyped-def]
+    """Cᵀ W B: for each level, the w-weighted column sums of B over that level's rows."""
+    X = other.X
+    k = X.shape[1]
+    if sp.issparse(X):
+        coo = X.tocoo()
+        flat = cat.codes[coo.row] * k + coo.col
+        sums = np.bincount(flat, weights=w[coo.row] * coo.data, minlength=cat.n_levels * k)
+        return sums.reshape(cat.n_levels, k)[cat.columns]
+    sums = np.empty((cat.n_levels, k))
+    for j in range(k):  # one bincount per column: no N × k temporary
+        sums[:, j] = np.bincount(cat.codes, weights=w * X[:, j], minlength=cat.n_levels)
+    return sums[cat.columns]
+
+
+def _dense_rows(block, start: int, stop: int) -> Array:  # type: ignore[no-untyped-def]
+    if isinstance(block, CategoricalDesign):
+        out = np.zeros((stop - start, block.shape[1]))
+        cols = block.row_column[start:stop]
+        rows = np.flatnonzero(cols >= 0)
+        out[rows, cols[rows]] = 1.0
+        return out
+    X = block.X[start:stop]
+    return np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)
