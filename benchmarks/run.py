@@ -20,7 +20,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 from statistics import median
@@ -28,16 +27,13 @@ from statistics import median
 from benchmarks import machine
 from benchmarks import problems as pb
 from benchmarks.report import render
-from benchmarks.run_one import MARKER
-from benchmarks.runners.base import LIBRARIES, NotApplicable, Skipped, get_runner
+from benchmarks.runners.base import MARKER, LIBRARIES, NotApplicable, Skipped, get_runner
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS",
                "NUMBA_NUM_THREADS")
-FINAL_STATUSES = {"n/a", "skipped", "not available", "error", "timeout", "out of memory",
-                  "crashed"}
 
 
 def child_env(threads: int | None = 1) -> dict[str, str]:
@@ -59,6 +55,10 @@ def _run(cmd: list[str], timeout: float, env: dict[str, str]) -> tuple[int | Non
         os.killpg(proc.pid, signal.SIGKILL)
         out, err = proc.communicate()
         return None, out, err
+    except BaseException:  # e.g. Ctrl-C: the child is in its own session, end it too
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise
     return proc.returncode, out, err
 
 
@@ -158,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true",
                         help=f"N/{pb.QUICK_FACTOR} for development (P7 unchanged)")
-    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per run")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="seconds per run (default 600; 120 with --quick)")
     parser.add_argument("--prepare-timeout", type=float, default=3600.0)
     parser.add_argument("--mem-limit-gb", type=float, default=None,
                         help="per-run address-space limit (default: 50%% of RAM)")
@@ -166,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     scale: pb.Scale = "quick" if args.quick else "full"
+    if args.timeout is None:
+        args.timeout = 120.0 if args.quick else 600.0
     libs = [lib.strip() for lib in args.libs.split(",") if lib.strip()]
     for lib in libs:
         get_runner(lib)

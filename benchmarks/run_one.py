@@ -45,10 +45,9 @@ import numpy as np  # noqa: E402
 from benchmarks import problems as pb  # noqa: E402
 from benchmarks.objective import objective  # noqa: E402
 from benchmarks.reference import ensure_reference  # noqa: E402
-from benchmarks.runners.base import (NotApplicable, NotAvailable, Skipped,  # noqa: E402
-                                     get_runner)
+from benchmarks.runners.base import (MARKER, NotApplicable, NotAvailable,  # noqa: E402
+                                     Skipped, get_runner)
 
-MARKER = "BENCH_RESULT "
 SMALL_MIN_REPS = 20
 SMALL_MIN_SECONDS = 1.0
 SMALL_MAX_REPS = 5_000

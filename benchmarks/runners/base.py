@@ -28,6 +28,7 @@ import numpy as np
 from benchmarks.problems import Problem
 
 LIBRARIES = ["glmkit", "statsmodels", "glum", "sklearn"]
+MARKER = "BENCH_RESULT "  # prefixes the one JSON line a run prints on stdout
 
 
 class NotApplicable(Exception):

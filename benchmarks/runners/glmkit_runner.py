@@ -88,8 +88,9 @@ class GlmkitRunner(Runner):
                          alpha_min_ratio=problem.alpha_min_ratio)
         penalty = ({"alpha": problem.alpha, "l1_ratio": problem.l1_ratio}
                    if problem.penalised else {})
+        # The link is explicit: glmkit's default Gamma link is R's (inverse), ours is log.
         return _call("glm_fit", prepared["X"], prepared["y"], family=problem.family,
-                     **penalty)
+                     link=problem.link, **penalty)
 
     def extract(self, problem, fitted):
         if problem.kind == "path":
