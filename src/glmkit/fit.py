@@ -134,6 +134,13 @@ def detect_aliased(design: Design, weights: Array, gram: Array | None = None) ->
 
 def _aliased_by_gram_schmidt(A: Array) -> NDArray[np.bool_]:
     n, p = A.shape
+    if n >= p:
+        # Fast path: without dependencies, |R_jj| of an unpivoted QR is the norm of column j
+        # after projection on the columns before it, exactly the quantity tested below.
+        r = np.linalg.qr(A, mode="r")
+        norms = np.linalg.norm(A, axis=0)
+        if np.all(np.abs(np.diag(r)) > 1e3 * ALIAS_TOL * norms):
+            return np.zeros(p, dtype=bool)
     basis = np.empty((n, min(n, p)))
     rank = 0
     aliased = np.zeros(p, dtype=bool)

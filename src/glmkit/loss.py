@@ -159,12 +159,20 @@ def _poisson_log(y: Array, eta: Array, w: Array, kind: HessianKind) -> LossTerms
 
 
 def _binomial_logit(y: Array, eta: Array, w: Array, kind: HessianKind) -> LossTerms:
-    mu = nx.expit(eta)
-    # y log(y/μ) + (1−y) log((1−y)/(1−μ)) = y log y + (1−y) log(1−y) + y log(1 + e^−η)
-    # + (1−y) log(1 + e^η): both softplus terms are ≥ 0, so nothing cancels in either tail.
+    # With e = exp(−|η|): μ and 1 − μ are 1/(1+e) and e/(1+e) in some order, and
+    # log(1 + e^η) = max(η, 0) + log1p(e). So y log(y/μ) + (1−y) log((1−y)/(1−μ))
+    # = y log y + (1−y) log(1−y) + log1p(e) + y·max(−η, 0) + (1−y)·max(η, 0):
+    # one exponential, and no term cancels in either tail.
+    eta = np.asarray(eta, dtype=float)
+    e = nx.exp(-np.abs(eta))
+    big = 1.0 / (1.0 + e)
+    small = e * big
+    positive = eta >= 0
+    mu = np.where(positive, big, small)
+    one_minus_mu = np.where(positive, small, big)
     const = nx.xlogy(y, y) + nx.xlogy(1.0 - y, 1.0 - y)
-    loss = w * (const + y * nx.log1pexp(-eta) + (1.0 - y) * nx.log1pexp(eta))
-    return LossTerms(loss, w * (mu - y), w * nx.expit(eta) * nx.expit(-eta), mu)
+    loss = w * (const + nx.log1p(e) + y * np.maximum(-eta, 0.0) + (1.0 - y) * np.maximum(eta, 0.0))
+    return LossTerms(loss, w * (mu - y), w * mu * one_minus_mu, mu)
 
 
 def _gaussian_identity(y: Array, eta: Array, w: Array, kind: HessianKind) -> LossTerms:
