@@ -17,9 +17,11 @@ multiplied by the same number or every row is duplicated.
 With ``standardize=True`` the penalty is applied to the coefficients of the columns scaled
 to unit weighted standard deviation (with divisor Σw, not Σw − 1) — equivalently the
 penalty on βⱼ is multiplied by sⱼ (L1 part) and sⱼ² (L2 part), sⱼ the column's standard
-deviation — and the coefficients are reported on the original scale. Without an intercept
-sⱼ is the root mean square of the column (it is not centred), as glmnet does. Bounds
-always refer to the coefficients as reported (the original scale).
+deviation — and the coefficients are reported on the original scale. sⱼ is the standard
+deviation also in a model without intercept (glmnet does the same: it scales by the
+standard deviation but does not centre). Bounds always refer to the coefficients as
+reported (the original scale), as glmnet's ``lower.limits``/``upper.limits``. A column
+that is constant gets coefficient 0 under ``standardize=True`` (as in glmnet).
 
 Mapping to glum
 ---------------
