@@ -349,8 +349,15 @@ class GLMResult:
         kind: Literal["link", "response"] = "response",
         se: bool = False,
         offset: Any = None,
+        interval: Literal["confidence", "prediction"] | None = None,
+        level: float = 0.95,
+        *,
+        weights: Any = None,
+        trials: Any = None,
+        n_draws: int = 4000,
+        seed: int | None = 0,
     ) -> pd.Series | pd.DataFrame:
-        """Predictions on the link or response scale, with delta-method standard errors.
+        """Predictions on the link or response scale, with delta-method standard errors and intervals.
 
         Parameters
         ----------
@@ -362,15 +369,35 @@ class GLMResult:
             Also return standard errors (a DataFrame with columns ``fit`` and ``se``).
         offset : array or column name, optional
             The offset for new data where it was given as an array when fitting.
+        interval : {"confidence", "prediction"}, optional
+            ``"confidence"``: limits for the mean (η̂ ± q·SE on the link scale, mapped by the
+            inverse link). ``"prediction"``: limits for a new observation, from the predictive
+            distribution simulated with the estimator's normal approximation and the family's
+            outcome distribution (response scale only); see
+            :mod:`glmkit.inference.prediction`. Adds columns ``lower`` and ``upper``.
+        level : float, default 0.95
+        weights : array or column name, optional
+            Prior weights of the new observations (prediction intervals; default 1).
+        trials : array or column name, optional
+            Binomial trials of the new observations (prediction intervals; default 1). The
+            limits are proportions, like the binomial response.
+        n_draws : int, default 4000
+            Simulation size for prediction intervals.
+        seed : int or None, default 0
+            Seed of the simulation (fixed by default, so results are reproducible).
 
         Returns
         -------
-        Series of predictions, or DataFrame with ``fit`` and ``se``.
+        Series of predictions, or DataFrame with ``fit`` (and ``se``, ``lower``, ``upper``).
         """
         if kind not in ("link", "response"):
             from .errors import UnknownNameError
 
             raise UnknownNameError(f"Unknown prediction kind {kind!r}; valid: 'link', 'response'.")
+        if interval not in (None, "confidence", "prediction"):
+            from .errors import UnknownNameError
+
+            raise UnknownNameError(f"Unknown interval {interval!r}; valid: 'confidence', 'prediction'.")
         if newdata is None:
             design, off, index = self.model.design, self.model.offset, self.index
         else:
@@ -382,12 +409,39 @@ class GLMResult:
         eta = sub.matvec(self.model.coef[kept]) + off
         link = self.model.family.link
         fit = eta if kind == "link" else link.inverse(eta)
-        if not se:
+        if not se and interval is None:
             return pd.Series(fit, index=index, name=kind)
-        cov = self.cov.to_numpy()[np.ix_(kept, kept)]
-        se_link = np.sqrt(np.maximum(sub.row_quadratic_form(cov), 0.0))
-        se_out = se_link if kind == "link" else np.abs(link.inverse_derivative(eta)) * se_link
-        return pd.DataFrame({"fit": fit, "se": se_out}, index=index)
+        out = pd.DataFrame({"fit": fit}, index=index)
+        if se:
+            cov = self.cov.to_numpy()[np.ix_(kept, kept)]
+            se_link = np.sqrt(np.maximum(sub.row_quadratic_form(cov), 0.0))
+            out["se"] = se_link if kind == "link" else np.abs(link.inverse_derivative(eta)) * se_link
+        if interval == "confidence":
+            from .inference.prediction import confidence_interval
+
+            _, lo, hi = confidence_interval(self.model, design, off, self.dispersion, self.dispersion_is_estimated,
+                                            level, kind)
+            out["lower"], out["upper"] = lo, hi
+        elif interval == "prediction":
+            if kind != "response":
+                raise InputError("Prediction intervals are for new observations, on the response scale; use kind='response'.")
+            from .inference.prediction import prediction_interval
+
+            def column(value: Any, what: str) -> Any:
+                if isinstance(value, str):
+                    source = newdata if newdata is not None else self.data
+                    if source is None or value not in source:
+                        raise InputError(f"{what}={value!r} names no column of the data.")
+                    frame = source if isinstance(source, pd.DataFrame) else pd.DataFrame(source)
+                    values = frame[value]
+                    return (values.loc[index] if newdata is None else values).to_numpy(dtype=float)
+                return None if value is None else np.asarray(value, dtype=float)
+
+            _, lo, hi = prediction_interval(self.model, design, off, self.dispersion, self.dispersion_is_estimated,
+                                            level, weights=column(weights, "weights"), trials=column(trials, "trials"),
+                                            n_draws=n_draws, seed=seed)
+            out["lower"], out["upper"] = lo, hi
+        return out
 
     def summary(self, cov: Any = None, cluster: Any = None) -> "Summary":
         """An R-like summary: coefficient table, dispersion, deviances, AIC, iterations.
