@@ -15,6 +15,7 @@ import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
+from ._threads import blas_threads
 from ._validation import as_vector, check_finite, check_length, check_weights
 from .design import CategoricalDesign, DenseDesign, MixedDesign, SparseDesign, as_design
 from .errors import DomainError, InputError, UnseenLevelError
@@ -87,6 +88,7 @@ def glm(
     lower: Any = None,
     upper: Any = None,
     standardize: bool = False,
+    n_threads: int | None = None,
     **solver_options: Any,
 ) -> GLMResult:
     """Fit a GLM from an R-like formula and a DataFrame.
@@ -115,6 +117,9 @@ def glm(
         Solver tolerance and iteration limit.
     dispersion : float, optional
         Fix the dispersion (as R's ``summary(fit, dispersion = ...)``); z tests then.
+    n_threads : int, optional
+        Cap on BLAS threads. By default problems with n·p ≤ 2·10⁶ run on one thread and
+        larger ones use the BLAS default.
     alpha, l1_ratio, penalty_factor, lower, upper, standardize : optional
         Elastic-net penalty and box bounds (see :mod:`glmkit.penalties`): with ``alpha > 0``
         or bounds the fit is penalised and a :class:`~glmkit.penalized.PenalizedGLMResult`
@@ -158,12 +163,13 @@ def glm(
     check_finite(frame.X, "design matrix")
     y_is_prop = trials is None  # cbind() responses arrive as proportions
     y, w, tr = _prepare_response(fam, frame.y, frame.weights, frame.trials, y_is_prop)
-    model = fit_model(
-        DenseDesign(frame.X), y, w, frame.offset, fam,
-        intercept_index=frame.intercept_index, trials=tr, solver=solver,
-        start=None if start is None else np.asarray(start, dtype=float),
-        column_names=frame.column_names, tol=tol, max_iter=max_iter, **solver_options,
-    )
+    with blas_threads(n_threads, frame.X.size):
+        model = fit_model(
+            DenseDesign(frame.X), y, w, frame.offset, fam,
+            intercept_index=frame.intercept_index, trials=tr, solver=solver,
+            start=None if start is None else np.asarray(start, dtype=float),
+            column_names=frame.column_names, tol=tol, max_iter=max_iter, **solver_options,
+        )
     return GLMResult(
         model=model, names=frame.column_names, data_spec=frame.spec, formula=formula,
         dispersion_override=dispersion, n_dropped=frame.n_dropped, index=frame.index,
@@ -298,6 +304,7 @@ def glm_fit(
     lower: Any = None,
     upper: Any = None,
     standardize: bool = False,
+    n_threads: int | None = None,
     **solver_options: Any,
 ) -> GLMResult:
     """Fit a GLM from a design matrix and a response.
@@ -311,7 +318,7 @@ def glm_fit(
     intercept : bool, default True
         Add an intercept (an implicit column of ones, named ``"Intercept"``).
     weights, offset, trials : array of shape (n_samples,), optional
-    solver, start, tol, max_iter, dispersion, **solver_options : as in :func:`glm`
+    solver, start, tol, max_iter, dispersion, n_threads, **solver_options : as in :func:`glm`
     feature_names : list of str, optional
         Defaults to DataFrame columns, else ``x1 … xp``.
     alpha, l1_ratio, penalty_factor, lower, upper, standardize : optional
@@ -391,11 +398,12 @@ def glm_fit(
         check_length(names, "feature_names", p)
         if intercept:
             names = ["Intercept"] + names
-    model = fit_model(
-        design, yv, w, off, fam, intercept_index=0 if intercept else None, trials=tr,
-        solver=solver, start=None if start is None else np.asarray(start, dtype=float),
-        column_names=names, tol=tol, max_iter=max_iter, **solver_options,
-    )
+    with blas_threads(n_threads, n * len(names)):
+        model = fit_model(
+            design, yv, w, off, fam, intercept_index=0 if intercept else None, trials=tr,
+            solver=solver, start=None if start is None else np.asarray(start, dtype=float),
+            column_names=names, tol=tol, max_iter=max_iter, **solver_options,
+        )
     offset_required = offset is not None and bool(np.any(off != 0))
     spec = (dataclasses.replace(frame_spec, offset_required=offset_required) if frame_spec is not None
             else ArraySpec(n_columns=p, intercept=intercept, sparse=sp.issparse(X), offset_required=offset_required))
