@@ -6,10 +6,13 @@ figure-level functions (``*_figure``) return a pyplot-free Figure to save.
 
 from .coefficients import coefficient_figure, plot_coefficients
 from .convergence import convergence_figure, plot_convergence
+from .diagnostics import diagnostic_figure, plot_diagnostics
 
 __all__ = [
     "plot_coefficients",
     "coefficient_figure",
     "plot_convergence",
     "convergence_figure",
+    "plot_diagnostics",
+    "diagnostic_figure",
 ]
