@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -53,7 +54,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ImportError as exc:  # pragma: no cover - only without matplotlib
             print(f"glmkit demo: {exc}", file=sys.stderr)
             return 1
-        run_demo(args.output_dir)
+        try:
+            run_demo(args.output_dir)
+        except BrokenPipeError:
+            # output piped into a reader that stopped early (e.g. `| head`): end quietly,
+            # as the Python documentation recommends, instead of a traceback at exit
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 0
         return 0
     parser.error(f"unknown command {args.command!r}")  # pragma: no cover - argparse stops first
     return 2

@@ -358,7 +358,8 @@ def run_demo(output_dir: str | os.PathLike[str] = DEFAULT_OUTPUT_DIR, *, out: Te
     print(
         f"Data: seed {SEED}, N = {n} rows, D = {d} columns (an intercept and {d - 1} standard-normal\n"
         f"features), true beta ~ N(0, 1). Iterative solvers start from the same random\n"
-        f"beta0 ~ N(0, {START_SCALE}^2). GD = gradient descent on the summed negative log-likelihood,\n"
+        f"beta0 ~ N(0, {START_SCALE}^2) (from N(0, 1) starts the textbook's fixed-step Poisson GD\n"
+        f"diverges for most draws). GD = gradient descent on the summed negative log-likelihood,\n"
         f"at most {GD_MAX_ITER} iterations, stopping when |gradient| / N <= {GD_TOL:g}: with a\n"
         f"fixed learning rate (the textbook's) or glmkit's default Armijo line search.\n"
         f"'Reached MLE (1e-8)': the first iterate with max|b - b_MLE| <= 1e-8 * max|b_MLE|,\n"
