@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -55,8 +56,9 @@ class FittedModel:
         NaN for aliased columns.
     aliased : ndarray of bool, shape (n_features,)
     eta, mu : ndarray of shape (n_samples,)
-    fisher_information : ndarray of shape (rank, rank)
-        XᵀWX at the solution over the non-aliased columns (W the Fisher weights).
+    information_at_solution : ndarray of shape (rank, rank) or None
+        XᵀWX at the solution when the solver had it; otherwise ``fisher_information``
+        computes it on first use (inference only).
     deviance, null_deviance : float
     rank, n_obs, df_resid, df_null : int
         n_obs counts rows with positive weight, as R's ``nobs``.
@@ -78,7 +80,6 @@ class FittedModel:
     aliased: NDArray[np.bool_]
     eta: Array
     mu: Array
-    fisher_information: Array
     deviance: float
     null_deviance: float
     rank: int
@@ -91,11 +92,24 @@ class FittedModel:
     solver: str
     message: str
     history: tuple[IterationRecord, ...] = field(default_factory=tuple)
+    information_at_solution: Array | None = None
 
     @property
     def kept(self) -> NDArray[np.intp]:
         """Indices of the non-aliased columns."""
         return np.flatnonzero(~self.aliased)
+
+    @cached_property
+    def fisher_information(self) -> Array:
+        """XᵀWX over the non-aliased columns at the solution, W the Fisher weights (rank × rank)."""
+        if self.information_at_solution is not None:
+            return self.information_at_solution
+        kept = self.kept
+        if kept.size == 0:
+            return np.zeros((0, 0))
+        design = self.design if kept.size == self.design.shape[1] else self.design.select_columns(kept)
+        weights = GLMLoss(self.family).terms(self.y, self.eta, self.weights, "expected").hessian
+        return design.sandwich(weights)
 
 
 def detect_aliased(design: Design, weights: Array, gram: Array | None = None) -> NDArray[np.bool_]:
@@ -336,7 +350,7 @@ def fit_model(
     final = result.evaluation if result.evaluation is not None else objective.evaluate(result.coef, hessian="expected")
     eta, mu = final.eta, final.mu
     deviance = family.deviance(y, mu, weights)
-    _warn_boundary(family, mu, weights, final, work_design, [names[j] for j in kept])
+    _warn_boundary(family, mu, weights, objective, result.coef, [names[j] for j in kept])
 
     n_obs = int(np.count_nonzero(weights > 0))
     has_intercept = intercept_index is not None
@@ -352,7 +366,6 @@ def fit_model(
         aliased=aliased,
         eta=eta,
         mu=mu,
-        fisher_information=final.hessian if final.hessian is not None else np.zeros((0, 0)),
         deviance=deviance,
         null_deviance=null_dev,
         rank=int(kept.size),
@@ -365,6 +378,7 @@ def fit_model(
         solver=solver_obj.name,
         message=result.message,
         history=result.history,
+        information_at_solution=final.hessian,
     )
 
 
@@ -384,7 +398,8 @@ def _null_deviance(family: Family, y: Array, weights: Array, offset: Array, inte
     return family.deviance(y, link.inverse(objective.eta(res.coef)), weights)
 
 
-def _warn_boundary(family: Family, mu: Array, weights: Array, final, design: Design, names: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _warn_boundary(family: Family, mu: Array, weights: Array, objective: Objective, coef: Array,
+                   names: list[str]) -> None:
     used = weights > 0
     eps = 10 * np.finfo(float).eps
     if isinstance(family, (Binomial, QuasiBinomial)):
@@ -397,7 +412,7 @@ def _warn_boundary(family: Family, mu: Array, weights: Array, final, design: Des
         return
     if not at_boundary:
         return
-    suspects = _diverging_terms(final, design, names)
+    suspects = _diverging_terms(objective, coef, names)
     detail = f"; terms with diverging coefficients: {', '.join(suspects)}" if suspects else ""
     warnings.warn(
         f"{what}{detail}. Their estimates and standard errors are not meaningful; consider "
@@ -407,18 +422,20 @@ def _warn_boundary(family: Family, mu: Array, weights: Array, final, design: Des
     )
 
 
-def _diverging_terms(final, design: Design, names: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+def _diverging_terms(objective: Objective, coef: Array, names: list[str]) -> list[str]:
     """Terms along which the likelihood keeps rising: the components of one more Newton step.
 
     Where the MLE does not exist, Newton steps point along the recession direction (the
     combination of columns that separates the data), so its large components, scaled by
     each column's spread, name the diverging terms.
     """
-    if final.hessian is None or final.hessian.size == 0:
+    if coef.size == 0:
         return []
+    ev = objective.evaluate(coef, hessian="expected")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        step = solve_spd(final.hessian, -final.gradient)
+        step = solve_spd(ev.hessian, -ev.gradient)
+    design = objective.design
     spread = np.sqrt(np.diag(design.sandwich(np.ones(design.shape[0]))) / design.shape[0])
     effect = np.abs(step) * spread
     if not np.all(np.isfinite(effect)) or effect.max() <= 0:

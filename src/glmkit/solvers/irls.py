@@ -14,6 +14,7 @@ At the floating-point noise floor a relative change below 1e-15 also stops.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,10 @@ class IRLS:
     max_iter : int, default 100
     max_halvings : int, default 40
     record_history : bool, default False
+    reuse_hessian_below : float, default 1e-8
+        Once a step's relative decrement is below this, keep the last XᵀWX for the
+        remaining steps (a chord method): W then changes by ~√decrement, so each step
+        still gains many digits, and a pass that forms XᵀWX is saved.
 
     Examples
     --------
@@ -45,6 +50,7 @@ class IRLS:
     max_iter: int = 100
     max_halvings: int = 40
     record_history: bool = False
+    reuse_hessian_below: float = 1e-8
     name: str = "irls"
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
@@ -64,6 +70,7 @@ def newton_iterations(objective, start: Array, options, hessian_kind: str) -> So
     history: list[IterationRecord] = []
     last_change = np.inf
     decrement = np.inf
+    stale = False
     for iteration in range(1, options.max_iter + 1):
         hess = ev.hessian
         if hessian_kind == "observed" and not _positive_definite(hess):
@@ -73,8 +80,11 @@ def newton_iterations(objective, start: Array, options, hessian_kind: str) -> So
         if options.record_history:
             history.append(IterationRecord(iteration - 1, ev.value, float(np.linalg.norm(ev.gradient)), 1.0))
         if decrement < options.tol**2:
-            # The remaining step is below the noise of the MLE; β and its Hessian are final.
-            final = ev if hessian_kind == "expected" else None
+            # The remaining step is below the noise of the MLE; β (and, unless a chord step
+            # kept an older one, its Hessian) are final.
+            final = None
+            if hessian_kind == "expected":
+                final = dataclasses.replace(ev, hessian=None) if stale else ev
             return SolverResult(coef, True, iteration, ev.value, "converged", tuple(history), final)
         if last_change < 1e-15 and decrement < options.tol:
             # At the floating-point floor the deviance no longer moves, but a linearly
@@ -102,7 +112,15 @@ def newton_iterations(objective, start: Array, options, hessian_kind: str) -> So
             )
         last_change = abs(new_value - ev.value) / (abs(new_value) + 0.1)
         coef = new_coef
-        ev = objective.evaluate(coef, hessian=hessian_kind, eta=new_eta, terms=terms)
+        # One chord step at most in a row: where W keeps changing (e.g. under separation,
+        # weights shrink geometrically) a stale XᵀWX would stall the iterations.
+        reuse = t == 1.0 and not stale and decrement < getattr(options, "reuse_hessian_below", 0.0)
+        ev = objective.evaluate(coef, hessian=None if reuse else hessian_kind, eta=new_eta, terms=terms)
+        if reuse:
+            ev = dataclasses.replace(ev, hessian=hess)  # stale by design: the chord step
+            stale = True
+        else:
+            stale = False
     return SolverResult(
         coef, False, options.max_iter, ev.value,
         f"no convergence in {options.max_iter} iterations (relative decrement {decrement:.3g})",
