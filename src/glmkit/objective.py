@@ -57,6 +57,7 @@ class Objective:
         self.y = y
         self.weights = weights
         self.offset = offset
+        self._last_sandwich: tuple[Array, Array] | None = None
 
     @property
     def n_features(self) -> int:
@@ -110,8 +111,22 @@ class Objective:
             return Evaluation(float("inf"), nan, None, eta, np.full_like(eta, np.nan))
         value = float(np.sum(terms.loss))
         grad = self.design.rmatvec(terms.gradient)
-        hess = self.design.sandwich(terms.hessian) if hessian is not None else None
+        hess = self._sandwich(terms.hessian) if hessian is not None else None
         return Evaluation(value, grad, hess, eta, terms.mu)
+
+    def _sandwich(self, h: Array) -> Array:
+        """XᵀHX, reusing the last one when the weights did not change.
+
+        For some pairs the Fisher weights do not depend on β (Gamma–log and Tweedie
+        p = 2 with log link: μ′²/V = 1; Gaussian–identity), so one pass forming XᵀWX serves
+        every iteration. Weights equal to 1e-13 (rounding of w·μ′·μ′/μ²) count as equal.
+        """
+        last = self._last_sandwich
+        if last is not None and last[0].shape == h.shape and np.allclose(last[0], h, rtol=1e-13, atol=0.0):
+            return last[1]
+        gram = self.design.sandwich(h)
+        self._last_sandwich = (h, gram)
+        return gram
 
     def fisher_weights(self, eta: Array) -> Array:
         """The IRLS working weights w μ′²/V at η."""
