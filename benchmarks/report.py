@@ -1,6 +1,14 @@
-"""Render the results store (benchmarks/results.json) as RESULTS.md."""
+"""Render the results store (benchmarks/results.json) as RESULTS.md.
+
+    python -m benchmarks.report [--quick]     # re-render without running anything
+"""
 
 from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
 
 from benchmarks import problems as pb
 
@@ -57,6 +65,13 @@ def _machine(info: dict) -> list[str]:
                      f"{', '.join(f'{x:.2f}' for x in load)}"
                      + (f"; at end: {', '.join(f'{x:.2f}' for x in load_end)}"
                         if load_end else ""))
+        cpus = info.get("cpus_available") or info.get("logical_cpus") or 1
+        busiest = max(load[0], load_end[0] if load_end else 0.0)
+        if busiest > cpus - 0.5:
+            lines.append(f"- **The machine was busy (1-minute load {busiest:.1f} on {cpus} "
+                         "CPUs, other work included): timings are inflated and noisy, "
+                         "the millisecond-scale P7 timings most of all.  Compare ratios "
+                         "within a table, not absolute times across runs.**")
     return lines
 
 
@@ -200,3 +215,22 @@ def _fp(info: dict) -> str:
     from benchmarks.machine import fingerprint
 
     return fingerprint(info)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    here = Path(__file__).resolve().parent
+    if args.quick:
+        store_path = pb.CACHE_DIR / "results-quick.json"
+        output = pb.CACHE_DIR / "RESULTS-quick.md"
+    else:
+        store_path, output = here / "results.json", here / "RESULTS.md"
+    output.write_text(render(json.loads(store_path.read_text())))
+    print(f"wrote {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
