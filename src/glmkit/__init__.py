@@ -42,6 +42,10 @@ from .parts import build_objective
 from .inference.anova import add1, anova, drop1
 from .inference.hypothesis import score_test, wald_test
 from .ml_parameters import gamma_shape, glm_nb, tweedie_power
+from . import penalties
+from .penalized import PenalizedGLMResult
+from .path import PathResult, glm_path
+from .cv import CVResult, cv_glm
 
 __version__ = "0.1.0"
 
@@ -92,4 +96,10 @@ __all__ = [
     "glm_nb",
     "gamma_shape",
     "tweedie_power",
+    "penalties",
+    "PenalizedGLMResult",
+    "glm_path",
+    "PathResult",
+    "cv_glm",
+    "CVResult",
 ]

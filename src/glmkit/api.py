@@ -147,7 +147,7 @@ def glm(
                         trials=trials, na_action=na_action, solver=solver, start=start, tol=tol,
                         max_iter=max_iter, dispersion=dispersion, **solver_options)
         return negative_binomial_ml(start_fit)
-    if alpha > 0 or lower is not None or upper is not None:
+    if alpha != 0 or lower is not None or upper is not None:
         from .penalized import fit_formula_penalized
 
         return fit_formula_penalized(formula, data, family, link=link, weights=weights, offset=offset,  # type: ignore[return-value]
@@ -345,7 +345,7 @@ def glm_fit(
                             max_iter=max_iter, dispersion=dispersion, feature_names=feature_names,
                             **solver_options)
         return negative_binomial_ml(start_fit)
-    if alpha > 0 or lower is not None or upper is not None:
+    if alpha != 0 or lower is not None or upper is not None:
         from .penalized import fit_arrays_penalized
 
         return fit_arrays_penalized(X, y, family, link=link, intercept=intercept, weights=weights,  # type: ignore[return-value]

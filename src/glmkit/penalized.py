@@ -242,11 +242,11 @@ class PenaltySetup:
 
     def at(self, alpha: float, sum_weights: float) -> Penalty:
         """The solver's penalty at α: weights × α × Σw (the solver minimises Σw·F)."""
-        k = alpha * sum_weights
-        return Penalty(self.unit.l1 * k, self.unit.l2 * k, self.unit.lower, self.unit.upper)
+        return self.unit.scaled(alpha * sum_weights)
 
     def normalised(self, alpha: float) -> Penalty:
-        return Penalty(self.unit.l1 * alpha, self.unit.l2 * alpha, self.unit.lower, self.unit.upper)
+        """The penalty at α on the scale of F = ½ mean deviance + P."""
+        return self.unit.scaled(alpha)
 
     @property
     def free_only(self) -> Penalty:
@@ -296,12 +296,32 @@ def _cold_start(problem: PenalizedProblem, objective: Objective) -> Array:
     return coef
 
 
-def free_fit(problem: PenalizedProblem, setup: PenaltySetup, solver: CoordinateDescent,
-             objective: Objective | None = None) -> PenalizedSolverResult:
-    """The fit with every penalised coefficient at 0 (α → ∞): the start of every path."""
+def free_fit(problem: PenalizedProblem, setup: PenaltySetup, solver: Any,
+             objective: Objective | None = None) -> Any:
+    """The fit with every penalised coefficient at 0 (α → ∞): the start of every path.
+
+    With only an intercept free and no offset the fit is known in closed form (μ = the
+    weighted mean of y, for every link), and only the gradient is computed.
+    """
     obj = objective or problem.objective()
-    start = _cold_start(problem, obj)
     pen = setup.free_only
+    free = np.flatnonzero(pen.lower < pen.upper)
+    icpt = problem.intercept_index
+    if icpt is not None and free.size == 1 and free[0] == icpt and not np.any(problem.offset != 0):
+        mean = np.array([np.sum(problem.weights * problem.y) / problem.sum_weights])
+        with np.errstate(all="ignore"):
+            b0 = float(problem.family.link.link(mean)[0])
+        if np.isfinite(b0) and problem.family.valid_mu(mean):
+            coef = np.zeros(problem.n_coef)
+            coef[icpt] = b0
+            eta = np.full(problem.n_samples, b0)
+            ev = obj.evaluate(coef, hessian=None, eta=eta)
+            if np.isfinite(ev.value):
+                state = WarmState(coef, eta, ev.gradient, np.zeros(problem.n_coef),
+                                  np.zeros(0, dtype=np.intp), None)
+                return PenalizedSolverResult(coef, True, 0, ev.value, "closed form (intercept only)",
+                                             state=state)
+    start = _cold_start(problem, obj)
     return solver.solve(obj, pen.project(start), pen)
 
 
@@ -521,8 +541,8 @@ class PenalizedGLMResult:
     >>> X = rng.normal(size=(300, 4))
     >>> y = rng.poisson(np.exp(0.5 + X @ [0.4, 0.0, 0.0, -0.3]))
     >>> fit = gk.glm_fit(X, y, family="poisson", alpha=0.05, l1_ratio=1.0)
-    >>> fit.df, fit.converged
-    (2, True)
+    >>> fit.active, fit.converged
+    (['x1', 'x3', 'x4'], True)
     """
 
     problem: PenalizedProblem

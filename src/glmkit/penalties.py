@@ -180,7 +180,23 @@ class Penalty:
     def subset(self, index: ArrayLike) -> "Penalty":
         """The penalty of a subset of the coefficients."""
         idx = np.asarray(index)
-        return Penalty(self.l1[idx], self.l2[idx], self.lower[idx], self.upper[idx])
+        return self._trusted(self.l1[idx], self.l2[idx], self.lower[idx], self.upper[idx], self.has_bounds)
+
+    def scaled(self, factor: float) -> "Penalty":
+        """The same bounds with the L1 and L2 weights multiplied by ``factor`` ≥ 0."""
+        if not (np.isfinite(factor) and factor >= 0):
+            raise InputError(f"A penalty can only be scaled by a finite factor ≥ 0; got {factor!r}.")
+        return self._trusted(self.l1 * factor, self.l2 * factor, self.lower, self.upper, self.has_bounds)
+
+    @classmethod
+    def _trusted(cls, l1: Array, l2: Array, lower: Array, upper: Array, has_bounds: bool) -> "Penalty":
+        """Built from parts of a validated penalty, without re-validating (solver inner loops)."""
+        obj = object.__new__(cls)
+        for name, value in (("l1", l1), ("l2", l2), ("lower", lower), ("upper", upper)):
+            object.__setattr__(obj, name, value)
+        object.__setattr__(obj, "has_bounds", bool(has_bounds) and bool(
+            np.any(np.isfinite(lower)) or np.any(np.isfinite(upper))))
+        return obj
 
     # -- values and maps ---------------------------------------------------------------------
     def value(self, coef: Array) -> float:

@@ -59,6 +59,7 @@ from ._base import Array, IterationRecord, SolverResult
 __all__ = ["CoordinateDescent", "PenalizedSolverResult", "WarmState", "solve_penalized_qp"]
 
 _REFRESH_RATIO = 0.1  # a reused Hessian must cut the KKT violation by this factor per step
+_REUSE_MIN_WORK = 5e6  # n·k² below which a fresh Hessian is cheaper than an extra iteration
 _ARMIJO = 1e-4
 _BLOCK_BYTES = 1 << 20
 
@@ -250,7 +251,14 @@ class _Run:
             ws = free | (coef != 0) | (pen.kkt_violation(coef, grad) > 0)
             if warm is not None and opts.strong_rules and warm.l1.shape == (p,):
                 ws |= np.abs(warm.gradient) >= 2.0 * pen.l1 - warm.l1
-        if self.warm is not None and opts.reuse_hessian and self.warm.hessian is not None:
+        n_rows = obj.design.shape[0]
+
+        def reuse_pays() -> bool:
+            k = self.H_idx.size if self.H is not None else int(ws.sum())
+            return opts.reuse_hessian and n_rows * k * k >= _REUSE_MIN_WORK
+
+        if self.warm is not None and self.warm.hessian is not None and opts.reuse_hessian and \
+                n_rows * self.warm.hessian_index.size ** 2 >= _REUSE_MIN_WORK:
             self._set_hessian(self.warm.hessian, self.warm.hessian_index)
         refresh = self.H is None
         history: list[IterationRecord] = []
@@ -317,11 +325,10 @@ class _Run:
                 converged = True
                 message = "converged"
                 break
-            if not fresh and opts.reuse_hessian and kkt > _REFRESH_RATIO * kkt_old:
+            if not reuse_pays() or (not fresh and kkt > _REFRESH_RATIO * kkt_old):
                 refresh = True
-            elif not opts.reuse_hessian:
-                refresh = True
-            if abs(F_old - F) <= 1e-15 * (abs(F) + 0.1) and fresh:
+            # the objective no longer resolves the progress and the KKT measure stagnates
+            if abs(F_old - F) <= 1e-15 * (abs(F) + 0.1) and fresh and kkt > 0.5 * kkt_old:
                 stalls += 1
                 if stalls >= 3:
                     converged = kkt <= 100 * opts.tol

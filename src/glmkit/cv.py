@@ -1,0 +1,333 @@
+"""K-fold cross-validation of a regularisation path (glmnet's ``cv.glmnet``).
+
+The α grid is fixed by a path on all the data; every fold refits that grid on its
+training rows (standardisation, when asked for, is done within the fold, as glmnet does)
+and scores the held-out rows. The CV error of each α is the mean of the fold errors
+weighted by the folds' total weights; its standard error is the weighted standard
+deviation of the fold errors over √(K − 1). ``alpha_min`` minimises the CV error;
+``alpha_1se`` is the largest α whose CV error is within one standard error of that
+minimum (the more regularised, "one-standard-error rule" choice). The fits at both are
+the full-data path's fits at those α — that *is* the refit on all data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from ._progress import Progress
+from .errors import InputError, UnknownNameError
+from .families import Binomial, Family
+from .families.quasi import QuasiBinomial
+from .path import PathResult, compute_path, problem_from_inputs
+from .penalized import PenalizedGLMResult, PenalizedProblem
+from .penalties import ElasticNet
+
+__all__ = ["cv_glm", "CVResult", "MEASURES", "score"]
+
+Array = NDArray[np.floating]
+Measure = Literal["deviance", "mse", "mae", "class", "auc"]
+MEASURES = ("deviance", "mse", "mae", "class", "auc")
+
+
+def _auc(y: Array, score: Array, w: Array) -> float:
+    """Weighted area under the ROC curve; y in [0, 1] (proportions count fractionally)."""
+    pos = w * y
+    neg = w * (1.0 - y)
+    P, N = pos.sum(), neg.sum()
+    if P <= 0 or N <= 0:
+        return float("nan")
+    order = np.argsort(score, kind="mergesort")
+    s, pos, neg = score[order], pos[order], neg[order]
+    starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
+    pos_g = np.add.reduceat(pos, starts)
+    neg_g = np.add.reduceat(neg, starts)
+    below = np.cumsum(neg_g) - neg_g
+    return float(np.sum(pos_g * (below + 0.5 * neg_g)) / (P * N))
+
+
+def score(measure: Measure, family: Family, y: Array, mu: Array, w: Array) -> float:
+    """One measure of prediction error on held-out rows (lower is better, except ``auc``).
+
+    Parameters
+    ----------
+    measure : {"deviance", "mse", "mae", "class", "auc"}
+        Mean deviance Σwd/Σw; mean squared or absolute error of μ; binomial
+        misclassification rate at 0.5; binomial area under the ROC curve.
+    family : Family
+    y, mu, w : ndarray of shape (n_rows,)
+    """
+    W = w.sum()
+    if W <= 0:
+        return float("nan")
+    if measure == "deviance":
+        return float(np.sum(w * family.unit_deviance(y, mu)) / W)
+    if measure == "mse":
+        return float(np.sum(w * (y - mu) ** 2) / W)
+    if measure == "mae":
+        return float(np.sum(w * np.abs(y - mu)) / W)
+    if measure in ("class", "auc") and not isinstance(family, (Binomial, QuasiBinomial)):
+        raise InputError(f"measure={measure!r} is only defined for binomial models; the family is {family.name}.")
+    if measure == "class":
+        wrong = np.where(mu > 0.5, 1.0 - y, y)
+        return float(np.sum(w * wrong) / W)
+    if measure == "auc":
+        return _auc(y, mu, w)
+    raise UnknownNameError(f"Unknown measure {measure!r}; valid: {', '.join(MEASURES)}.")
+
+
+@dataclass(frozen=True, eq=False)
+class CVResult:
+    """Cross-validated path.
+
+    Attributes
+    ----------
+    path : PathResult
+        The path on all the data (its fits are the refits at any α).
+    measure : str
+    cv_mean, cv_se : ndarray of shape (n_alphas,)
+        CV error and its standard error per α.
+    cv_folds : ndarray of shape (n_folds, n_alphas)
+        Error of every fold at every α.
+    fold_ids : ndarray of shape (n_samples,)
+        The fold of every row.
+    index_min, index_1se : int
+        Positions of ``alpha_min`` and ``alpha_1se`` on the path.
+    cv_mean_relaxed, cv_se_relaxed : ndarray or None
+        The same for the relaxed fits (``relax=True``).
+
+    Examples
+    --------
+    >>> import numpy as np, glmkit as gk
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(400, 6))
+    >>> y = rng.poisson(np.exp(0.2 + 0.6 * X[:, 0]))
+    >>> cv = gk.cv_glm(X, y, family="poisson", n_alphas=20, n_folds=5, seed=1, progress=False)
+    >>> cv.alpha_1se >= cv.alpha_min, cv.best.coef.index[1]
+    (True, 'x1')
+    """
+
+    path: PathResult
+    measure: str
+    cv_mean: Array
+    cv_se: Array
+    cv_folds: Array
+    fold_ids: NDArray[np.intp]
+    index_min: int
+    index_1se: int
+    cv_mean_relaxed: Array | None = None
+    cv_se_relaxed: Array | None = None
+
+    @property
+    def alphas(self) -> Array:
+        return self.path.alphas
+
+    @property
+    def alpha_min(self) -> float:
+        """α with the smallest CV error."""
+        return float(self.path.alphas[self.index_min])
+
+    @property
+    def alpha_1se(self) -> float:
+        """Largest α with CV error within one standard error of the minimum."""
+        return float(self.path.alphas[self.index_1se])
+
+    @property
+    def n_folds(self) -> int:
+        return int(self.cv_folds.shape[0])
+
+    @property
+    def best(self) -> PenalizedGLMResult:
+        """The full-data fit at ``alpha_min``."""
+        return self.refit("min")
+
+    def refit(self, which: Literal["min", "1se"] | float = "min", relaxed: bool = False) -> PenalizedGLMResult:
+        """The full-data fit at ``alpha_min`` ("min"), ``alpha_1se`` ("1se") or an α of the path.
+
+        With ``relaxed=True`` (path computed with ``relax=True``): the relaxed fit there.
+        """
+        if which == "min":
+            return self.path.fit_at(index=self.index_min, relaxed=relaxed)
+        if which == "1se":
+            return self.path.fit_at(index=self.index_1se, relaxed=relaxed)
+        return self.path.fit_at(float(which), relaxed=relaxed)
+
+    def table(self) -> pd.DataFrame:
+        """α, CV error, standard error, df and deviance ratio per α."""
+        out = pd.DataFrame({"alpha": self.alphas, "cv_mean": self.cv_mean, "cv_se": self.cv_se,
+                            "df": self.path.df, "dev_ratio": self.path.dev_ratio})
+        if self.cv_mean_relaxed is not None:
+            out["cv_mean_relaxed"] = self.cv_mean_relaxed
+            out["cv_se_relaxed"] = self.cv_se_relaxed
+        return out
+
+    def plot(self, ax: Any = None) -> Any:
+        """The CV curve (glmnet's ``plot.cv.glmnet``): error ± 1 SE against log α, with the
+        chosen α marked and the number of non-zero coefficients on the top axis.
+
+        Returns
+        -------
+        matplotlib Axes
+        """
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4.5))
+        a = self.alphas
+        ax.errorbar(a, self.cv_mean, yerr=self.cv_se, fmt="o", ms=3, color="tab:red", ecolor="0.6",
+                    elinewidth=0.8, capsize=2, label="penalised")
+        if self.cv_mean_relaxed is not None:
+            ax.plot(a, self.cv_mean_relaxed, "s-", ms=2.5, lw=0.8, color="tab:blue", label="relaxed")
+            ax.legend(fontsize=8)
+        ax.set_xscale("log")
+        ax.invert_xaxis()
+        ax.axvline(self.alpha_min, ls="--", color="0.3", lw=0.8)
+        ax.axvline(self.alpha_1se, ls=":", color="0.3", lw=0.8)
+        ax.set_xlabel("α (log scale)")
+        ax.set_ylabel(f"CV {self.measure} ({self.n_folds} folds)")
+        top = ax.twiny()
+        top.set_xscale("log")
+        top.set_xlim(ax.get_xlim())
+        ticks = np.unique(np.linspace(0, a.size - 1, min(8, a.size)).round().astype(int))
+        top.set_xticks(a[ticks])
+        top.set_xticklabels([str(int(d)) for d in self.path.df[ticks]], fontsize=8)
+        top.minorticks_off()
+        top.set_xlabel("non-zero coefficients", fontsize=8)
+        return ax
+
+    def __repr__(self) -> str:
+        return (f"<CVResult {self.measure} {self.n_folds}-fold, alpha_min={self.alpha_min:.4g} "
+                f"(df {int(self.path.df[self.index_min])}), alpha_1se={self.alpha_1se:.4g} "
+                f"(df {int(self.path.df[self.index_1se])})>")
+
+
+def _fold_ids(problem: PenalizedProblem, n_folds: int, fold_ids: Any, data: Any, seed: Any) -> NDArray[np.intp]:
+    n = problem.n_samples
+    if fold_ids is None:
+        if not 2 <= n_folds <= n:
+            raise InputError(f"n_folds must be between 2 and the number of rows ({n}); got {n_folds}.")
+        rng = np.random.default_rng(seed)
+        return (rng.permutation(n) % n_folds).astype(np.intp)
+    if isinstance(fold_ids, str):
+        if not isinstance(data, pd.DataFrame) or fold_ids not in data.columns:
+            raise InputError(f"fold_ids={fold_ids!r} names no column of the data.")
+        raw = data[fold_ids].loc[problem.index].to_numpy()
+    else:
+        raw = np.asarray(fold_ids.to_numpy() if hasattr(fold_ids, "to_numpy") else fold_ids)
+        if raw.shape != (n,):
+            raise InputError(f"fold_ids must have one label per row used ({n}); got shape {raw.shape}.")
+    labels, codes = np.unique(raw, return_inverse=True)
+    if labels.size < 2:
+        raise InputError("fold_ids must contain at least 2 distinct folds.")
+    return codes.astype(np.intp)
+
+
+def cv_glm(
+    X: Any,
+    y: Any = None,
+    family: str | Family = "gaussian",
+    *,
+    link: Any = None,
+    l1_ratio: float = 1.0,
+    alphas: ArrayLike | None = None,
+    n_alphas: int = 100,
+    alpha_min_ratio: float | None = None,
+    penalty_factor: Any = None,
+    lower: Any = None,
+    upper: Any = None,
+    standardize: bool = False,
+    intercept: bool = True,
+    weights: Any = None,
+    offset: Any = None,
+    trials: Any = None,
+    feature_names: list[str] | None = None,
+    na_action: Literal["drop", "raise"] = "drop",
+    n_folds: int = 10,
+    fold_ids: Any = None,
+    measure: Measure = "deviance",
+    seed: Any = None,
+    relax: bool = False,
+    solver: Any = None,
+    tol: float | None = None,
+    max_iter: int | None = None,
+    progress: bool | None = None,
+) -> CVResult:
+    """Choose α of a penalised GLM by K-fold cross-validation.
+
+    Parameters
+    ----------
+    X, y, family, link, l1_ratio, alphas, n_alphas, alpha_min_ratio, penalty_factor, lower, upper,
+    standardize, intercept, weights, offset, trials, feature_names, na_action :
+        As in :func:`glmkit.glm_path` (a formula and data, or arrays).
+    n_folds : int, default 10
+    fold_ids : array of shape (n_samples,) or column name, optional
+        The fold of every row (any labels); overrides ``n_folds`` and ``seed``.
+    measure : {"deviance", "mse", "mae", "class", "auc"}, default "deviance"
+        "class" and "auc" for binomial models; "auc" is maximised, the others minimised.
+    seed : int or numpy Generator, optional
+        For the random fold assignment.
+    relax : bool, default False
+        Also cross-validate the relaxed fits (unpenalised refits on the active sets).
+    solver, tol, max_iter : optional
+    progress : bool, optional
+        Progress bar on stderr (default: when stderr is a terminal).
+
+    Returns
+    -------
+    CVResult
+    """
+    if measure not in MEASURES:
+        raise UnknownNameError(f"Unknown measure {measure!r}; valid: {', '.join(MEASURES)}.")
+    data = y if isinstance(X, str) else None
+    problem = problem_from_inputs(X, y, family, link=link, intercept=intercept, weights=weights, offset=offset,
+                                  trials=trials, feature_names=feature_names, na_action=na_action)
+    spec = ElasticNet(1.0, l1_ratio, penalty_factor, lower, upper)
+    folds = _fold_ids(problem, n_folds, fold_ids, data, seed)
+    K = int(folds.max()) + 1
+    n_grid = n_alphas if alphas is None else int(np.size(alphas))
+    fam = problem.family
+    larger_is_better = measure == "auc"
+    with Progress(n_grid * (K + 1), "cv_glm", enabled=progress) as bar:
+        path = compute_path(problem, spec, alphas=alphas, n_alphas=n_alphas, alpha_min_ratio=alpha_min_ratio,
+                            standardize=standardize, relax=relax, solver=solver, tol=tol, max_iter=max_iter,
+                            progress=bar)
+        grid = path.alphas
+        errs = np.full((K, grid.size), np.nan)
+        errs_relaxed = np.full((K, grid.size), np.nan) if relax else None
+        fold_w = np.zeros(K)
+        for k in range(K):
+            test = np.flatnonzero(folds == k)
+            train = np.flatnonzero(folds != k)
+            held = problem.subset(test)
+            fold_w[k] = held.sum_weights
+            fit_k = compute_path(problem.subset(train), spec, alphas=grid, standardize=standardize, relax=relax,
+                                 solver=solver, tol=tol, max_iter=max_iter, progress=bar)
+            design = held.design
+            for i in range(grid.size):
+                mu = fam.link.inverse(design.matvec(fit_k.coef_path[i]) + held.offset)
+                errs[k, i] = score(measure, fam, held.y, mu, held.weights)
+                if errs_relaxed is not None and fit_k.relaxed_coef_path is not None:
+                    mu_r = fam.link.inverse(design.matvec(fit_k.relaxed_coef_path[i]) + held.offset)
+                    errs_relaxed[k, i] = score(measure, fam, held.y, mu_r, held.weights)
+    mean, se = _summarise(errs, fold_w)
+    sign = -1.0 if larger_is_better else 1.0
+    i_min = int(np.nanargmin(sign * mean))
+    within = sign * mean <= sign * mean[i_min] + se[i_min]
+    i_1se = int(np.flatnonzero(within)[0])  # alphas decrease: the first is the largest
+    mean_r = se_r = None
+    if errs_relaxed is not None:
+        mean_r, se_r = _summarise(errs_relaxed, fold_w)
+    return CVResult(path, measure, mean, se, errs, folds, i_min, i_1se, mean_r, se_r)
+
+
+def _summarise(errs: Array, fold_w: Array) -> tuple[Array, Array]:
+    """Weighted mean over folds and its standard error (glmnet's cvm, cvsd)."""
+    K = errs.shape[0]
+    w = fold_w / fold_w.sum()
+    mean = np.nansum(errs * w[:, None], axis=0)
+    var = np.nansum(w[:, None] * (errs - mean) ** 2, axis=0) / max(K - 1, 1)
+    return mean, np.sqrt(var)

@@ -1,0 +1,434 @@
+"""Regularisation paths: penalised fits over a decreasing grid of α, warm-started.
+
+The grid runs from α_max — the smallest α at which every penalised coefficient is 0,
+computed from the data as glmnet computes λ_max — down to α_max·alpha_min_ratio,
+geometrically. Each fit starts from the previous solution, with its gradient and its
+Fisher information (the solver's :class:`~glmkit.solvers.coordinate_descent.WarmState`),
+so the sequential strong rule screens columns and most fits need no new Gram matrix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from ._progress import Progress
+from .errors import InputError
+from .families import Family
+from .penalized import (
+    PenalizedGLMResult,
+    PenalizedProblem,
+    PenaltySetup,
+    alpha_max,
+    build_result,
+    free_fit,
+    make_solver,
+    null_deviance,
+    problem_from_arrays,
+    problem_from_formula,
+)
+from .penalties import ElasticNet, Penalty
+
+__all__ = ["glm_path", "PathResult", "compute_path", "alpha_grid", "problem_from_inputs"]
+
+Array = NDArray[np.floating]
+
+
+@dataclass(frozen=True, eq=False)
+class PathResult:
+    """Penalised fits along a grid of α.
+
+    Attributes
+    ----------
+    alphas : ndarray of shape (n_alphas,)
+        Decreasing.
+    coef_path : ndarray of shape (n_alphas, n_coef)
+        Coefficients (original scale, intercept included) at each α.
+    names : list of str
+        Column names, one per coefficient.
+    l1_ratio : float
+    deviance : ndarray of shape (n_alphas,)
+    null_deviance : float
+    dev_ratio : ndarray of shape (n_alphas,)
+        1 − deviance / null deviance (glmnet's ``dev.ratio``).
+    df : ndarray of int, shape (n_alphas,)
+        Non-zero coefficients other than the intercept.
+    objective : ndarray of shape (n_alphas,)
+        ½ mean deviance + penalty at each solution.
+    n_iter : ndarray of int, shape (n_alphas,)
+    converged : ndarray of bool, shape (n_alphas,)
+    kkt : ndarray of shape (n_alphas,)
+        Relative KKT violation reached at each α.
+    relaxed_coef_path : ndarray of shape (n_alphas, n_coef) or None
+        With ``relax=True``: unpenalised refits on each active set.
+    problem : PenalizedProblem
+    setup : PenaltySetup
+
+    Examples
+    --------
+    >>> import numpy as np, glmkit as gk
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(500, 5))
+    >>> y = rng.poisson(np.exp(0.3 + X[:, 0] - 0.5 * X[:, 1]))
+    >>> path = gk.glm_path(X, y, family="poisson", n_alphas=10, progress=False)
+    >>> path.coef_path.shape, int(path.df[0]), int(path.df[-1])
+    ((10, 6), 0, 5)
+    """
+
+    alphas: Array
+    coef_path: Array
+    names: list[str]
+    l1_ratio: float
+    deviance: Array
+    null_deviance: float
+    dev_ratio: Array
+    df: NDArray[np.intp]
+    objective: Array
+    n_iter: NDArray[np.intp]
+    converged: NDArray[np.bool_]
+    kkt: Array
+    problem: PenalizedProblem
+    setup: PenaltySetup
+    relaxed_coef_path: Array | None = None
+
+    @property
+    def n_alphas(self) -> int:
+        return int(self.alphas.shape[0])
+
+    @property
+    def coefs(self) -> pd.DataFrame:
+        """Coefficients as a DataFrame: one row per α (the index), one column per name."""
+        return pd.DataFrame(self.coef_path, index=pd.Index(self.alphas, name="alpha"), columns=self.names)
+
+    def _index(self, alpha: float | None, index: int | None) -> int:
+        if index is not None:
+            if not -self.n_alphas <= index < self.n_alphas:
+                raise InputError(f"index {index} is outside the path's {self.n_alphas} alphas.")
+            return int(index) % self.n_alphas
+        if alpha is None:
+            raise InputError("Give alpha= (a value on the path) or index=.")
+        i = int(np.argmin(np.abs(np.log(self.alphas) - np.log(alpha)))) if alpha > 0 else self.n_alphas - 1
+        if not np.isclose(self.alphas[i], alpha, rtol=1e-8, atol=0):
+            raise InputError(
+                f"alpha={alpha!r} is not on the path (nearest {self.alphas[i]!r}); use index= or refit "
+                "with gk.glm_fit(..., alpha=...)."
+            )
+        return i
+
+    def fit_at(self, alpha: float | None = None, *, index: int | None = None,
+               relaxed: bool = False) -> PenalizedGLMResult:
+        """The fit at one α of the path (no refitting), as a result object.
+
+        Parameters
+        ----------
+        alpha : float, optional
+            A value of ``alphas``.
+        index : int, optional
+            Its position instead.
+        relaxed : bool, default False
+            The relaxed (unpenalised, active-set) refit; needs ``relax=True`` on the path.
+        """
+        i = self._index(alpha, index)
+        spec = self.setup.spec.with_alpha(float(self.alphas[i]))
+        if relaxed:
+            if self.relaxed_coef_path is None:
+                raise InputError("This path was computed without relax=True.")
+            coef = self.relaxed_coef_path[i]
+            res = _Coef(coef)
+            setup = _relaxed_setup(self.setup, coef, self.problem.intercept_index)
+            return build_result(self.problem, setup, replace(spec, alpha=0.0), res, self.null_deviance,
+                                relaxed=True)
+        res = _Coef(self.coef_path[i], int(self.n_iter[i]), bool(self.converged[i]), float(self.kkt[i]))
+        return build_result(self.problem, self.setup, spec, res, self.null_deviance)
+
+    def predict(self, newdata: Any = None, kind: Literal["link", "response"] = "response",
+                offset: Any = None) -> pd.DataFrame:
+        """Predictions at every α: one column per α."""
+        if newdata is None:
+            design, off, index = self.problem.design, self.problem.offset, self.problem.index
+        else:
+            if self.problem.data_spec is None:
+                raise InputError("This path keeps no data specification; predict needs newdata encoded as in fit.")
+            design, off, index = self.problem.data_spec.encode(newdata, offset)
+        eta = np.column_stack([design.matvec(c) + off for c in self.coef_path])
+        out = eta if kind == "link" else self.problem.family.link.inverse(eta)
+        return pd.DataFrame(out, index=index, columns=pd.Index(self.alphas, name="alpha"))
+
+    def plot(self, ax: Any = None, xvar: Literal["alpha", "l1_norm", "dev_ratio"] = "alpha",
+             label: bool = True) -> Any:
+        """Coefficient paths (glmnet's ``plot.glmnet``), the intercept left out.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+        xvar : {"alpha", "l1_norm", "dev_ratio"}
+            x axis: log α (decreasing to the right), the L1 norm of the coefficients, or
+            the deviance ratio.
+        label : bool
+            Name the lines at their right end.
+
+        Returns
+        -------
+        matplotlib Axes
+        """
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4.5))
+        feats = self.problem.feature_index
+        coefs = self.coef_path[:, feats]
+        if xvar == "alpha":
+            x = self.alphas
+            ax.set_xscale("log")
+            ax.invert_xaxis()
+            ax.set_xlabel("α (log scale)")
+        elif xvar == "l1_norm":
+            x = np.abs(coefs).sum(axis=1)
+            ax.set_xlabel("L1 norm of the coefficients")
+        elif xvar == "dev_ratio":
+            x = self.dev_ratio
+            ax.set_xlabel("fraction of deviance explained")
+        else:
+            raise InputError(f"xvar must be 'alpha', 'l1_norm' or 'dev_ratio'; got {xvar!r}.")
+        names = [self.names[j] for j in feats]
+        for k, name in enumerate(names):
+            (line,) = ax.plot(x, coefs[:, k], lw=1.2)
+            if label and coefs[-1, k] != 0:
+                ax.annotate(name, (x[-1], coefs[-1, k]), fontsize=7, color=line.get_color(),
+                            xytext=(2, 0), textcoords="offset points", va="center")
+        ax.axhline(0.0, color="0.6", lw=0.6)
+        ax.set_ylabel("coefficient")
+        ax.set_title(f"{self.problem.family.name} path, l1_ratio = {self.l1_ratio:g}")
+        return ax
+
+    def __repr__(self) -> str:
+        fam = self.problem.family
+        return (f"<PathResult {fam.name}({fam.link.name}) n_alphas={self.n_alphas} "
+                f"alpha=[{self.alphas[0]:.4g} … {self.alphas[-1]:.4g}] l1_ratio={self.l1_ratio:g} "
+                f"df=[{int(self.df[0])} … {int(self.df[-1])}]>")
+
+
+@dataclass(frozen=True)
+class _Coef:
+    """The minimal solver-result shape that build_result reads."""
+
+    coef: Array
+    n_iter: int = 0
+    converged: bool = True
+    kkt: float = float("nan")
+    message: str = ""
+
+
+def _relaxed_setup(setup: PenaltySetup, coef: Array, intercept_index: int | None) -> PenaltySetup:
+    zero = coef == 0
+    if intercept_index is not None:
+        zero[intercept_index] = False
+    lo = setup.unit.lower.copy()
+    hi = setup.unit.upper.copy()
+    lo[zero] = 0.0
+    hi[zero] = 0.0
+    n = coef.shape[0]
+    return PenaltySetup(setup.spec.with_alpha(0.0), Penalty(np.zeros(n), np.zeros(n), lo, hi),
+                        setup.scale, setup.standardize)
+
+
+def alpha_grid(a_max: float, n_alphas: int, alpha_min_ratio: float) -> Array:
+    """n_alphas values from a_max down to a_max·alpha_min_ratio, evenly spaced in log."""
+    if n_alphas < 1:
+        raise InputError(f"n_alphas must be ≥ 1; got {n_alphas}.")
+    if not 0 < alpha_min_ratio < 1:
+        raise InputError(f"alpha_min_ratio must lie in (0, 1); got {alpha_min_ratio!r}.")
+    if not a_max > 0:
+        raise InputError(
+            f"alpha_max = {a_max!r}: every coefficient is already 0 without penalty (e.g. a constant "
+            "response or no penalised column); give alphas= explicitly."
+        )
+    if n_alphas == 1:
+        return np.array([a_max])
+    return np.geomspace(a_max, a_max * alpha_min_ratio, n_alphas)
+
+
+def compute_path(
+    problem: PenalizedProblem,
+    spec: ElasticNet,
+    *,
+    alphas: ArrayLike | None = None,
+    n_alphas: int = 100,
+    alpha_min_ratio: float | None = None,
+    standardize: bool = False,
+    relax: bool = False,
+    solver: Any = None,
+    tol: float | None = None,
+    max_iter: int | None = None,
+    progress: Progress | None = None,
+) -> PathResult:
+    """The path on a validated problem (used by :func:`glm_path` and by every CV fold)."""
+    slv = make_solver(solver, tol, max_iter)
+    setup = PenaltySetup.build(problem, spec, standardize)
+    obj = problem.objective()
+    free = free_fit(problem, setup, slv, obj)
+    if alphas is None:
+        ratio = alpha_min_ratio
+        if ratio is None:
+            ratio = 1e-4 if problem.n_samples > problem.n_coef else 1e-2
+        grid = alpha_grid(alpha_max(problem, setup, free, obj), n_alphas, ratio)
+    else:
+        grid = np.asarray(alphas, dtype=float).ravel()
+        if grid.size == 0 or np.any(~np.isfinite(grid)) or np.any(grid < 0):
+            raise InputError("alphas must be finite, non-negative numbers.")
+        grid = np.sort(grid)[::-1]
+    null_dev = null_deviance(problem, slv) if problem.intercept_index is None or np.any(problem.offset != 0) \
+        else _null_deviance_no_offset(problem)
+    n = grid.size
+    coefs = np.empty((n, problem.n_coef))
+    relaxed = np.empty((n, problem.n_coef)) if relax else None
+    dev = np.empty(n)
+    objective = np.empty(n)
+    n_iter = np.zeros(n, dtype=np.intp)
+    converged = np.zeros(n, dtype=bool)
+    kkt = np.full(n, np.nan)
+    coef = free.coef
+    warm = getattr(free, "state", None)
+    fam = problem.family
+    W = problem.sum_weights
+    for i, a in enumerate(grid):
+        pen = setup.at(float(a), W)
+        res = slv.solve(obj, coef, pen, warm) if warm is not None else slv.solve(obj, coef, pen)
+        coef = res.coef
+        warm = getattr(res, "state", None)
+        eta = warm.eta if warm is not None else obj.eta(coef)
+        dev[i] = fam.deviance(problem.y, fam.link.inverse(eta), problem.weights)
+        objective[i] = 0.5 * dev[i] / W + setup.normalised(float(a)).value(coef)
+        coefs[i] = coef
+        n_iter[i] = res.n_iter
+        converged[i] = res.converged
+        kkt[i] = getattr(res, "kkt", np.nan)
+        if relaxed is not None:
+            rsetup = _relaxed_setup(setup, coef, problem.intercept_index)
+            rres = slv.solve(obj, coef, rsetup.at(0.0, W))
+            relaxed[i] = rres.coef
+        if progress is not None:
+            progress.update(note=f"alpha={a:.3g} df={int(np.count_nonzero(coef[problem.feature_index]))}")
+    if not np.all(converged):
+        import warnings
+
+        from .errors import ConvergenceWarning
+
+        bad = np.flatnonzero(~converged)
+        warnings.warn(
+            f"{bad.size} of {n} fits on the path did not converge (first at alpha={grid[bad[0]]:.4g}); "
+            "raise max_iter or loosen tol.", ConvergenceWarning, stacklevel=3,
+        )
+    df = np.count_nonzero(coefs[:, problem.feature_index], axis=1).astype(np.intp)
+    dev_ratio = 1.0 - dev / null_dev if null_dev > 0 else np.full(n, np.nan)
+    return PathResult(grid, coefs, list(problem.names), spec.l1_ratio, dev, float(null_dev), dev_ratio, df,
+                      objective, n_iter, converged, kkt, problem, setup, relaxed)
+
+
+def _null_deviance_no_offset(problem: PenalizedProblem) -> float:
+    fam = problem.family
+    mean = np.sum(problem.weights * problem.y) / problem.sum_weights
+    return fam.deviance(problem.y, np.full_like(problem.y, mean), problem.weights)
+
+
+def problem_from_inputs(
+    X: Any, y: Any, family: str | Family, *, link: Any, intercept: bool, weights: Any, offset: Any,
+    trials: Any, feature_names: list[str] | None, na_action: str,
+) -> PenalizedProblem:
+    """A problem from a formula and data (``X`` a string) or from arrays."""
+    if isinstance(X, str):
+        if y is None:
+            raise InputError("With a formula, pass the data as the second argument: glm_path('y ~ x', data).")
+        return problem_from_formula(X, y, family, link=link, weights=weights, offset=offset, trials=trials,
+                                    na_action=na_action)
+    if y is None:
+        raise InputError("Pass the response y as the second argument: glm_path(X, y).")
+    return problem_from_arrays(X, y, family, link=link, intercept=intercept, weights=weights, offset=offset,
+                               trials=trials, feature_names=feature_names)
+
+
+def glm_path(
+    X: Any,
+    y: Any = None,
+    family: str | Family = "gaussian",
+    *,
+    link: Any = None,
+    l1_ratio: float = 1.0,
+    alphas: ArrayLike | None = None,
+    n_alphas: int = 100,
+    alpha_min_ratio: float | None = None,
+    penalty_factor: Any = None,
+    lower: Any = None,
+    upper: Any = None,
+    standardize: bool = False,
+    intercept: bool = True,
+    weights: Any = None,
+    offset: Any = None,
+    trials: Any = None,
+    feature_names: list[str] | None = None,
+    na_action: Literal["drop", "raise"] = "drop",
+    relax: bool = False,
+    solver: Any = None,
+    tol: float | None = None,
+    max_iter: int | None = None,
+    progress: bool | None = None,
+) -> PathResult:
+    """Fit a penalised GLM along a decreasing grid of α (a regularisation path).
+
+    Parameters
+    ----------
+    X : str, ndarray, DataFrame or scipy.sparse matrix
+        A formula (then ``y`` is the data) or the design matrix of shape (n_samples, n_columns).
+    y : DataFrame or array
+        The data for a formula, or the response of shape (n_samples,).
+    family, link : as in :func:`glmkit.glm`
+    l1_ratio : float, default 1.0
+        1 = lasso (glmnet's default), 0 = ridge.
+    alphas : array, optional
+        The grid; sorted decreasing. Default: ``n_alphas`` values from α_max (computed from
+        the data) down to α_max·``alpha_min_ratio``, log-spaced.
+    n_alphas : int, default 100
+    alpha_min_ratio : float, optional
+        Default 1e-4 when n_samples > n_coef, else 1e-2 (glmnet's ``lambda.min.ratio``).
+    penalty_factor, lower, upper, standardize : as in :func:`glmkit.glm_fit`
+    intercept, weights, offset, trials, feature_names, na_action : as in :func:`glmkit.glm_fit`
+        and :func:`glmkit.glm`.
+    relax : bool, default False
+        Also compute the relaxed lasso: at each α, the unpenalised refit on the active set.
+    solver, tol, max_iter : optional
+        As in the penalised :func:`glmkit.glm_fit`.
+    progress : bool, optional
+        A progress bar on stderr; default: on when stderr is a terminal.
+
+    Returns
+    -------
+    PathResult
+
+    Notes
+    -----
+    α_max is the smallest α at which all penalised coefficients are 0:
+    maxⱼ |∂F/∂βⱼ| / (l1_ratio · pfⱼ · sⱼ) at the fit of the unpenalised columns alone (for
+    ridge, l1_ratio = 0.001 is used there, as glmnet does).
+
+    Examples
+    --------
+    >>> import numpy as np, glmkit as gk
+    >>> rng = np.random.default_rng(3)
+    >>> X = rng.normal(size=(300, 4))
+    >>> y = (rng.random(300) < 1 / (1 + np.exp(-X[:, 0]))).astype(float)
+    >>> path = gk.glm_path(X, y, family="binomial", l1_ratio=0.5, n_alphas=5, progress=False)
+    >>> bool(np.all(np.diff(path.alphas) < 0)), bool(path.converged.all())
+    (True, True)
+    """
+    problem = problem_from_inputs(X, y, family, link=link, intercept=intercept, weights=weights, offset=offset,
+                                  trials=trials, feature_names=feature_names, na_action=na_action)
+    spec = ElasticNet(1.0, l1_ratio, penalty_factor, lower, upper)
+    total = n_alphas if alphas is None else int(np.size(alphas))
+    with Progress(total, "glm_path", enabled=progress) as bar:
+        return compute_path(problem, spec, alphas=alphas, n_alphas=n_alphas, alpha_min_ratio=alpha_min_ratio,
+                            standardize=standardize, relax=relax, solver=solver, tol=tol, max_iter=max_iter,
+                            progress=bar)
