@@ -68,7 +68,6 @@ def describe() -> dict:
         "memory_gb": _mem_total_gb(),
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
-        "hostname": platform.node(),
         "versions": _versions(),
         "blas": _blas(),
         "loadavg": os.getloadavg() if hasattr(os, "getloadavg") else None,

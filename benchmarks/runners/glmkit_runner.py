@@ -76,16 +76,22 @@ class GlmkitRunner(Runner):
     distribution = "glmkit"
 
     def prepare(self, problem, data, reference):
-        _import()
+        gk = _import()
         if problem.kind == "categorical":
             return {"X": categorical_frame(problem, data), "y": data["y"]}
-        return {"X": data["X"], "y": data["y"]}
+        prepared = {"X": data["X"], "y": data["y"]}
+        if problem.kind == "path":
+            import inspect
+
+            accepts = inspect.signature(getattr(gk, "glm_path", lambda: None)).parameters
+            prepared["quiet"] = {"progress": False} if "progress" in accepts else {}
+        return prepared
 
     def fit(self, problem, prepared):
         if problem.kind == "path":
             return _call("glm_path", prepared["X"], prepared["y"], family=problem.family,
                          l1_ratio=problem.l1_ratio, n_alphas=problem.n_alphas,
-                         alpha_min_ratio=problem.alpha_min_ratio)
+                         alpha_min_ratio=problem.alpha_min_ratio, **prepared["quiet"])
         penalty = ({"alpha": problem.alpha, "l1_ratio": problem.l1_ratio}
                    if problem.penalised else {})
         # The link is explicit: glmkit's default Gamma link is R's (inverse), ours is log.
