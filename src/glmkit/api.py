@@ -160,12 +160,13 @@ def glm(
     check_weights(frame.weights)
     for name, arr in (("response", frame.y), ("offset", frame.offset)):
         check_finite(arr, name)
-    check_finite(frame.X, "design matrix")
+    if isinstance(frame.design, DenseDesign):
+        check_finite(frame.design.X, "design matrix")
     y_is_prop = trials is None  # cbind() responses arrive as proportions
     y, w, tr = _prepare_response(fam, frame.y, frame.weights, frame.trials, y_is_prop)
-    with blas_threads(n_threads, frame.X.size):
+    with blas_threads(n_threads, frame.design.shape[0] * frame.design.shape[1]):
         model = fit_model(
-            DenseDesign(frame.X), y, w, frame.offset, fam,
+            frame.design, y, w, frame.offset, fam,
             intercept_index=frame.intercept_index, trials=tr, solver=solver,
             start=None if start is None else np.asarray(start, dtype=float),
             column_names=frame.column_names, tol=tol, max_iter=max_iter, **solver_options,

@@ -201,15 +201,20 @@ class FormulaSpec:
             raise InputError(
                 "The model was fitted with offset= given as an array; pass offset= to predict for the new rows."
             )
-        return DenseDesign(mm.to_numpy(dtype=float)), off, data.index
+        values = mm.toarray() if hasattr(mm, "toarray") else mm.to_numpy(dtype=float)  # sparse spec on big data
+        return DenseDesign(np.asarray(values, dtype=float)), off, data.index
 
 
 @dataclass(frozen=True)
 class ModelFrame:
-    """The evaluated data of a formula fit (rows with missing values removed)."""
+    """The evaluated data of a formula fit (rows with missing values removed).
+
+    ``design`` is dense for ordinary data; on large data a factor with many levels is kept
+    as integer codes in a :class:`~glmkit.design.MixedDesign` (see ``_mixed_from_sparse``).
+    """
 
     y: Array
-    X: Array
+    design: Any
     column_names: list[str]
     weights: Array
     offset: Array
@@ -218,6 +223,11 @@ class ModelFrame:
     spec: FormulaSpec
     index: pd.Index
     n_dropped: int
+
+    @property
+    def X(self) -> Array:
+        """The design as a dense array (no copy for a dense design)."""
+        return self.design.toarray()
 
 
 def build_model_frame(
@@ -268,21 +278,28 @@ def build_model_frame(
             )
         missing |= miss
 
-    try:
-        mm = formulaic.model_matrix(rhs, data[~missing] if missing.any() else data,
-                                    na_action="raise" if na_action == "raise" else "drop")
-    except Exception as exc:
-        if na_action == "raise" and ("null" in str(exc).lower() or "missing" in str(exc).lower()):
-            raise InputError(f"The formula's variables have missing values and na_action='raise': {exc}") from exc
-        raise FormulaError(_formula_message(exc, data, "formula", rhs)) from exc
-    rows = data.index.get_indexer(mm.index)
-    keep = np.zeros(len(data), dtype=bool)
-    keep[rows] = True
+    subset = data[~missing] if missing.any() else data
+    mm = None
+    design = None
+    if len(subset) >= _MIXED_MIN_ROWS:
+        design, names, spec_rhs, keep = _try_mixed(rhs, subset, data, missing, na_action)
+    if design is None:
+        try:
+            mm = formulaic.model_matrix(rhs, subset, na_action="raise" if na_action == "raise" else "drop")
+        except Exception as exc:
+            if na_action == "raise" and ("null" in str(exc).lower() or "missing" in str(exc).lower()):
+                raise InputError(f"The formula's variables have missing values and na_action='raise': {exc}") from exc
+            raise FormulaError(_formula_message(exc, data, "formula", rhs)) from exc
+        rows = data.index.get_indexer(mm.index)
+        keep = np.zeros(len(data), dtype=bool)
+        keep[rows] = True
+        names = [str(c) for c in mm.columns]
+        spec_rhs = mm.model_spec
+        design = DenseDesign(mm.to_numpy(dtype=float))
     n_dropped = int(len(data) - keep.sum())
     if keep.sum() == 0:
         raise InputError("No complete rows remain after dropping missing values.")
 
-    names = [str(c) for c in mm.columns]
     intercept_index = names.index("Intercept") if "Intercept" in names else None
     total_offset = np.zeros(len(data))
     for a in off_terms:
@@ -290,14 +307,14 @@ def build_model_frame(
     if off_arg is not None:
         total_offset = total_offset + off_arg
     spec = FormulaSpec(
-        rhs_spec=mm.model_spec,
+        rhs_spec=spec_rhs,
         offset_terms=tuple(offset_terms),
         offset_column=offset if isinstance(offset, str) else None,
         offset_was_array=offset is not None and not isinstance(offset, str),
     )
     return ModelFrame(
         y=y[keep],
-        X=mm.to_numpy(dtype=float),
+        design=design,
         column_names=names,
         weights=(w[keep] if w is not None else np.ones(int(keep.sum()))),
         offset=total_offset[keep],
@@ -307,3 +324,59 @@ def build_model_frame(
         index=index[keep],
         n_dropped=n_dropped,
     )
+
+
+_MIXED_MIN_ROWS = 50_000  # below this a dense design is always cheap enough
+_MIXED_MIN_LEVELS = 20  # a factor term with at least this many columns is kept as codes
+
+
+def _try_mixed(rhs: str, subset: pd.DataFrame, data: pd.DataFrame, missing: Array, na_action: str):  # type: ignore[no-untyped-def]
+    """On large data, evaluate the formula sparsely and keep big factors as integer codes.
+
+    Returns (design, names, spec, keep) or (None, ...) when the dense path should be used:
+    no big factor, or a transform produced missing values (then formulaic's row index is
+    needed to know which rows it dropped).
+    """
+    import formulaic
+
+    none = (None, None, None, None)
+    try:
+        mm = formulaic.model_matrix(rhs, subset, output="sparse", na_action="raise" if na_action == "raise" else "drop")
+    except Exception:
+        return none  # the dense path raises the informative error
+    if mm.shape[0] != len(subset):
+        return none
+    spec = mm.model_spec
+    X = mm.tocsc()
+    groups = []
+    for term in spec.structure:
+        cols = [spec.column_names.index(c) for c in term.columns]
+        if len(cols) < _MIXED_MIN_LEVELS:
+            continue
+        block = X[:, cols]
+        if block.nnz and np.all(block.data == 1.0) and np.all(np.diff(block.tocsr().indptr) <= 1):
+            groups.append((cols[0], cols[-1] + 1, block))
+    if not groups:
+        return none
+    from .design import CategoricalDesign, MixedDesign, SparseDesign
+
+    blocks: list = []
+    position = 0
+    p = X.shape[1]
+    for start, stop, block in groups + [(p, p, None)]:
+        if start > position:
+            dense_part = X[:, position:start]
+            if dense_part.shape[1] > 50 and dense_part.nnz < 0.1 * dense_part.shape[0] * dense_part.shape[1]:
+                blocks.append(SparseDesign(dense_part.tocsr()))
+            else:
+                blocks.append(DenseDesign(np.asarray(dense_part.toarray(), dtype=float)))
+        if block is not None:
+            csr = block.tocsr()
+            k = block.shape[1]
+            codes = np.zeros(block.shape[0], dtype=np.intp)  # 0: the baseline (no column)
+            has = np.diff(csr.indptr) == 1
+            codes[has] = csr.indices[csr.indptr[:-1][has]] + 1
+            blocks.append(CategoricalDesign(codes, k + 1, columns=np.arange(1, k + 1)))
+        position = stop
+    keep = ~missing
+    return MixedDesign(blocks), [str(c) for c in spec.column_names], spec, keep

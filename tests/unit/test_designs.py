@@ -56,3 +56,24 @@ def test_categorical_glm_equals_one_hot_glm():
     assert a.coef.index[2] == "g[T.1]"
     new = df.iloc[:5]
     np.testing.assert_allclose(a.predict(new, se=True).to_numpy(), b.predict(onehot[:5], se=True).to_numpy(), rtol=1e-9)
+
+
+def test_formula_on_large_data_keeps_big_factors_as_codes():
+    import pandas as pd
+
+    rng = np.random.default_rng(4)
+    n, L = 60_000, 60
+    codes = rng.integers(0, L, size=n)
+    df = pd.DataFrame({"x": rng.normal(size=n), "g": pd.Categorical([f"l{c:02d}" for c in codes])})
+    df["y"] = rng.poisson(np.exp(0.1 + 0.2 * df["x"] + rng.normal(scale=0.3, size=L)[codes])).astype(float)
+    fit = gk.glm("y ~ x + C(g)", data=df, family="poisson")
+    assert isinstance(fit.model.design, MixedDesign)
+    assert any(isinstance(b, CategoricalDesign) for b in fit.model.design.blocks)
+    small = gk.glm("y ~ x + C(g)", data=df.iloc[:40_000], family="poisson")
+    assert isinstance(small.model.design, DenseDesign)
+    dense_ref = gk.glm_fit(
+        np.column_stack([df["x"]] + [(codes == k).astype(float) for k in range(1, L)]), df["y"], family="poisson")
+    np.testing.assert_allclose(fit.coef.to_numpy(), dense_ref.coef.to_numpy(), rtol=1e-9)
+    np.testing.assert_allclose(fit.std_err.to_numpy(), dense_ref.std_err.to_numpy(), rtol=1e-9)
+    pred = fit.predict(df.iloc[:4], se=True)
+    np.testing.assert_allclose(pred.to_numpy(), dense_ref.predict(dense_ref.model.design.X[:4], se=True).to_numpy(), rtol=1e-9)
