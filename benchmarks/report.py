@@ -142,6 +142,9 @@ def _table_small(entry: dict) -> list[str]:
 def _notes(entry: dict, problem: pb.Problem) -> list[str]:
     out = []
     for lib, s in entry["libs"].items():
+        if s.get("timestamp") and s["timestamp"] != entry["timestamp"]:
+            out.append(f"- {lib}: from an earlier run ({s['timestamp']}), possibly with "
+                       "other limits or load")
         if s.get("status") != "ok":
             continue
         if s.get("note"):

@@ -9,7 +9,7 @@ thread and a per-run timeout.  A library that cannot or does not run a problem (
 skipped, not available, error, timeout, out of memory) is not retried.  Medians over the
 repetitions go to a JSON store and are rendered to ``benchmarks/RESULTS.md`` (full size)
 or ``benchmarks/.cache/RESULTS-quick.md`` (``--quick``); a partial run replaces only the
-problems it ran.
+problems (and libraries) it ran.
 """
 
 from __future__ import annotations
@@ -213,13 +213,19 @@ def main(argv: list[str] | None = None) -> int:
                     final[lib] = record
                     print(f"  {lib:12s} rep {rep + 1}: {record.get('status')} "
                           f"({record.get('reason', '')})", flush=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        fresh = {lib: {**summarise(lib, runs[lib], final.get(lib)), "timestamp": stamp}
+                 for lib in libs}
+        # Libraries not run this time keep their earlier result (marked with its date).
+        kept = store["problems"].get(problem.name, {}).get("libs", {})
+        merged = {**kept, **fresh}
         store["problems"][problem.name] = {
-            "timestamp": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "timestamp": stamp,
             "machine": machine.fingerprint(info),
             "scale": scale, "repeats": args.repeats, "timeout_s": args.timeout,
             "mem_limit_gb": mem_limit,
             "reference": _reference_info(problem, scale),
-            "libs": {lib: summarise(lib, runs[lib], final.get(lib)) for lib in libs},
+            "libs": {lib: merged[lib] for lib in LIBRARIES if lib in merged},
         }
     info["loadavg_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
     info["loadavg"] = loadavg_start
