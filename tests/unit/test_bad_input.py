@@ -158,3 +158,11 @@ def test_result_is_frozen(data):
     fit = gk.glm_fit(X, y, family="poisson")
     with pytest.raises(AttributeError):
         fit.names = ["a"]  # type: ignore[misc]
+
+
+def test_unknown_solver_option_is_refused(data):
+    X, y = data
+    with pytest.raises(UnknownNameError, match="has no option\\(s\\) learning_rte"):
+        gk.glm_fit(X, y, family="poisson", solver="gd", learning_rte=1e-4)
+    with pytest.raises(UnknownNameError, match="irls solver has no option\\(s\\) learning_rate"):
+        gk.glm_fit(X, y, family="poisson", solver="irls", learning_rate=1e-4)

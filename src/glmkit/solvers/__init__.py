@@ -39,8 +39,15 @@ def get_solver(solver: str | Solver, **options) -> Solver:  # type: ignore[no-un
                 "or pass a solver object such as glmkit.solvers.IRLS(tol=1e-12)."
             )
         cls = SOLVERS[key]
-        fields = getattr(cls, "__dataclass_fields__", {})
-        return cls(**{k: v for k, v in options.items() if k in fields and v is not None})
+        fields = set(getattr(cls, "__dataclass_fields__", {})) - {"name"}
+        given = {k: v for k, v in options.items() if v is not None}
+        unknown = sorted(set(given) - fields - ({"tol", "max_iter"} if key == "closed_form" else set()))
+        if unknown:
+            raise UnknownNameError(
+                f"The {key} solver has no option(s) {', '.join(unknown)}; its options are: "
+                f"{', '.join(sorted(fields)) or 'none'}."
+            )
+        return cls(**{k: v for k, v in given.items() if k in fields})
     if not callable(getattr(solver, "solve", None)):
         raise UnknownNameError(f"{solver!r} is not a solver: it has no solve(objective, start) method.")
     return solver
