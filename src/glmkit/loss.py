@@ -91,7 +91,7 @@ class GLMLoss:
     def loss(self, y: Array, eta: Array, weights: Array) -> Array:
         """ℓᵢ = wᵢ d(yᵢ, μᵢ)/2; inf where μ is outside the family's domain."""
         if self._kernel is not None:
-            return self._kernel(y, eta, weights, "expected").loss
+            return self._kernel(y, eta, weights, "expected", None).loss
         mu = self.link.inverse(eta)
         return _half_deviance(self.family, y, mu, weights)
 
@@ -108,10 +108,23 @@ class GLMLoss:
         return -self.family.loglik(y, self.link.inverse(eta), weights, dispersion)
 
     # -- everything at once --------------------------------------------------------------
-    def terms(self, y: Array, eta: Array, weights: Array, kind: HessianKind = "expected") -> LossTerms:
-        """Loss, gradient and Hessian in η at once (one evaluation of μ and V)."""
+    def saturated_term(self, y: Array) -> Array | None:
+        """The part of the canonical kernels' loss that depends on y only (cache it per y)."""
+        if self._kernel is _poisson_log:
+            return nx.xlogy(y, y) - y
+        if self._kernel is _binomial_logit:
+            return nx.xlogy(y, y) + nx.xlogy(1.0 - y, 1.0 - y)
+        return None
+
+    def terms(self, y: Array, eta: Array, weights: Array, kind: HessianKind = "expected",
+              saturated: Array | None = None) -> LossTerms:
+        """Loss, gradient and Hessian in η at once (one evaluation of μ and V).
+
+        ``saturated`` is :meth:`saturated_term` of y, passed by callers that evaluate the
+        loss repeatedly for the same y.
+        """
         if self._kernel is not None:
-            return self._kernel(y, eta, weights, kind)
+            return self._kernel(y, eta, weights, kind, saturated)
         link, var = self.link, self.family.variance
         mu = link.inverse(eta)
         dmu = link.inverse_derivative(eta)
@@ -151,14 +164,15 @@ def _half_deviance(family: Family, y: Array, mu: Array, weights: Array) -> Array
 
 
 # -- fused kernels for canonical pairs ---------------------------------------------------
-def _poisson_log(y: Array, eta: Array, w: Array, kind: HessianKind) -> LossTerms:
+def _poisson_log(y: Array, eta: Array, w: Array, kind: HessianKind, saturated: Array | None = None) -> LossTerms:
     mu = nx.exp(eta)
     # y log(y/μ) − (y − μ) = (y log y − y) − y η + μ, without forming log μ
-    loss = w * (nx.xlogy(y, y) - y - y * eta + mu)
+    const = nx.xlogy(y, y) - y if saturated is None else saturated
+    loss = w * (const - y * eta + mu)
     return LossTerms(loss, w * (mu - y), w * mu, mu)
 
 
-def _binomial_logit(y: Array, eta: Array, w: Array, kind: HessianKind) -> LossTerms:
+def _binomial_logit(y: Array, eta: Array, w: Array, kind: HessianKind, saturated: Array | None = None) -> LossTerms:
     # With e = exp(−|η|): μ and 1 − μ are 1/(1+e) and e/(1+e) in some order, and
     # log(1 + e^η) = max(η, 0) + log1p(e). So y log(y/μ) + (1−y) log((1−y)/(1−μ))
     # = y log y + (1−y) log(1−y) + log1p(e) + y·max(−η, 0) + (1−y)·max(η, 0):
@@ -170,12 +184,12 @@ def _binomial_logit(y: Array, eta: Array, w: Array, kind: HessianKind) -> LossTe
     positive = eta >= 0
     mu = np.where(positive, big, small)
     one_minus_mu = np.where(positive, small, big)
-    const = nx.xlogy(y, y) + nx.xlogy(1.0 - y, 1.0 - y)
+    const = nx.xlogy(y, y) + nx.xlogy(1.0 - y, 1.0 - y) if saturated is None else saturated
     loss = w * (const + nx.log1p(e) + y * np.maximum(-eta, 0.0) + (1.0 - y) * np.maximum(eta, 0.0))
     return LossTerms(loss, w * (mu - y), w * mu * one_minus_mu, mu)
 
 
-def _gaussian_identity(y: Array, eta: Array, w: Array, kind: HessianKind) -> LossTerms:
+def _gaussian_identity(y: Array, eta: Array, w: Array, kind: HessianKind, saturated: Array | None = None) -> LossTerms:
     r = y - eta
     return LossTerms(0.5 * w * r * r, -w * r, np.array(w, dtype=float, copy=True), np.asarray(eta, dtype=float))
 

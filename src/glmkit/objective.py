@@ -58,6 +58,7 @@ class Objective:
         self.weights = weights
         self.offset = offset
         self._last_sandwich: tuple[Array, Array] | None = None
+        self._saturated = loss.saturated_term(y)
 
     @property
     def n_features(self) -> int:
@@ -71,6 +72,8 @@ class Objective:
         """f as a function of η (for line searches that already hold η)."""
         if not self.loss.link.valid_eta(eta):
             return float("inf")
+        if self._saturated is not None:  # fused kernel: loss with the cached y-only term
+            return float(np.sum(self.loss.terms(self.y, eta, self.weights, "expected", self._saturated).loss))
         return float(np.sum(self.loss.loss(self.y, eta, self.weights)))
 
     def value(self, coef: Array) -> float:
@@ -89,7 +92,7 @@ class Objective:
         """Per-observation loss terms at η, or None where η is outside the link's domain."""
         if not self.loss.link.valid_eta(eta):
             return None
-        return self.loss.terms(self.y, eta, self.weights, kind)
+        return self.loss.terms(self.y, eta, self.weights, kind, self._saturated)
 
     def evaluate(
         self,
@@ -122,7 +125,9 @@ class Objective:
         every iteration. Weights equal to 1e-13 (rounding of w·μ′·μ′/μ²) count as equal.
         """
         last = self._last_sandwich
-        if last is not None and last[0].shape == h.shape and np.allclose(last[0], h, rtol=1e-13, atol=0.0):
+        if (last is not None and last[0].shape == h.shape and h.size
+                and abs(last[0][0] - h[0]) <= 1e-13 * abs(h[0])  # cheap rejection first
+                and np.allclose(last[0], h, rtol=1e-13, atol=0.0)):
             return last[1]
         gram = self.design.sandwich(h)
         self._last_sandwich = (h, gram)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
-import scipy.linalg as sla
+from scipy.linalg import lapack
 from numpy.typing import NDArray
 
 from ..errors import NumericalWarning
@@ -73,17 +73,19 @@ def solve_spd(matrix: Array, rhs: Array) -> Array:
     d = np.sqrt(np.abs(np.diag(matrix)))
     d[d == 0] = 1.0
     scaled = matrix / d[:, None] / d[None, :]
-    try:
-        factor = sla.cho_factor(scaled, lower=False, check_finite=False)
-        return sla.cho_solve(factor, rhs / d, check_finite=False) / d
-    except (np.linalg.LinAlgError, ValueError):
-        warnings.warn(
-            "The Hessian is not numerically positive definite (near-singular fit, e.g. "
-            "separation); a least-squares step was used.",
-            NumericalWarning,
-            stacklevel=3,
-        )
-        return np.linalg.lstsq(scaled, rhs / d, rcond=None)[0] / d
+    # LAPACK directly (potrf/potrs): scipy.linalg's wrappers cost more than the solve on small p.
+    factor, info = lapack.dpotrf(scaled, lower=0, clean=0)
+    if info == 0:
+        x, info = lapack.dpotrs(factor, rhs / d, lower=0)
+        if info == 0:
+            return x / d
+    warnings.warn(
+        "The Hessian is not numerically positive definite (near-singular fit, e.g. "
+        "separation); a least-squares step was used.",
+        NumericalWarning,
+        stacklevel=3,
+    )
+    return np.linalg.lstsq(scaled, rhs / d, rcond=None)[0] / d
 
 
 def relative_decrement(step: Array, gradient: Array, value: float) -> float:
