@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -161,17 +162,29 @@ class FormulaSpec:
     Attributes
     ----------
     rhs_spec : formulaic ModelSpec
-        Carries factor levels and stateful transforms.
+        Carries factor levels and stateful transforms. For a right-hand side of bare
+        numeric columns it is built on first use from a two-row sample (such a spec has no
+        state that depends on the data), so the fit itself never calls formulaic.
     offset_terms : tuple of str
         ``offset(...)`` expressions of the formula, re-evaluated on new data.
     offset_column : str or None
         The ``offset=`` argument when it named a column (re-read from new data).
     """
 
-    rhs_spec: Any
+    spec: Any
     offset_terms: tuple[str, ...]
     offset_column: str | None
     offset_was_array: bool
+    rhs: str = ""
+    sample: Any = None
+
+    @cached_property
+    def rhs_spec(self) -> Any:
+        if self.spec is not None:
+            return self.spec
+        import formulaic
+
+        return formulaic.model_matrix(self.rhs, self.sample, na_action="ignore").model_spec
 
     def encode(self, newdata: Any, offset: Any = None) -> tuple[DenseDesign, Array, pd.Index]:
         """(design, offset, row index) for new data; unseen factor levels raise UnseenLevelError."""
@@ -281,7 +294,24 @@ def build_model_frame(
     subset = data[~missing] if missing.any() else data
     mm = None
     design = None
-    if len(subset) >= _MIXED_MIN_ROWS:
+    bare = _bare_numeric_columns(rhs, data)
+    if bare is not None:
+        columns, with_intercept = bare
+        values = data[columns].to_numpy(dtype=float)
+        miss_x = np.isnan(values).any(axis=1)
+        if na_action == "raise" and (miss_x & ~missing).any():
+            raise InputError(
+                f"The formula's variables have {int((miss_x & ~missing).sum())} row(s) with missing values "
+                "and na_action='raise'. Use na_action='drop' to drop incomplete rows."
+            )
+        keep = ~(missing | miss_x)
+        values = values[keep]
+        if with_intercept:
+            values = np.column_stack([np.ones(values.shape[0]), values])
+        names = (["Intercept"] if with_intercept else []) + list(columns)
+        design = DenseDesign(values)
+        spec_rhs = None
+    elif len(subset) >= _MIXED_MIN_ROWS:
         design, names, spec_rhs, keep = _try_mixed(rhs, subset, data, missing, na_action)
     if design is None:
         try:
@@ -307,7 +337,9 @@ def build_model_frame(
     if off_arg is not None:
         total_offset = total_offset + off_arg
     spec = FormulaSpec(
-        rhs_spec=spec_rhs,
+        spec=spec_rhs,
+        rhs=rhs,
+        sample=data.iloc[:2].copy() if spec_rhs is None else None,
         offset_terms=tuple(offset_terms),
         offset_column=offset if isinstance(offset, str) else None,
         offset_was_array=offset is not None and not isinstance(offset, str),
@@ -380,3 +412,38 @@ def _try_mixed(rhs: str, subset: pd.DataFrame, data: pd.DataFrame, missing: Arra
         position = stop
     keep = ~missing
     return MixedDesign(blocks), [str(c) for c in spec.column_names], spec, keep
+
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _bare_numeric_columns(rhs: str, data: pd.DataFrame) -> tuple[list[str], bool] | None:
+    """For ``x1 + x2 (- 1 | + 0)`` over numeric columns: (columns, intercept); else None.
+
+    That case (the most common formula) needs no formula machinery at all.
+    """
+    tokens = [t.strip() for t in re.split(r"(\+|-)", rhs)]
+    columns: list[str] = []
+    intercept = True
+    sign = "+"
+    for tok in tokens:
+        if tok in ("+", "-"):
+            sign = tok
+            continue
+        if not tok:
+            continue
+        if tok in ("0", "1"):
+            if (tok == "0" and sign == "+") or (tok == "1" and sign == "-"):
+                intercept = False
+            elif tok == "1" and sign == "+":
+                intercept = True
+            else:
+                return None
+            continue
+        if sign != "+" or not _IDENTIFIER.match(tok) or tok not in data.columns or tok in columns:
+            return None
+        col = data[tok]
+        if col.dtype == bool or col.dtype.kind not in "fiu":
+            return None
+        columns.append(tok)
+    return (columns, intercept) if columns or intercept else None

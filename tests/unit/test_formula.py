@@ -122,3 +122,16 @@ def test_predict_with_se_matches_delta_method(df):
     X = np.column_stack([np.ones(7), new["x"], new["g"] == "b", new["g"] == "c"]).astype(float)
     np.testing.assert_allclose(link["se"], np.sqrt(np.einsum("ij,jk,ik->i", X, fit.cov.to_numpy(), X)), rtol=1e-10)
     np.testing.assert_allclose(fit.predict(kind="link"), fit.linear_predictor, rtol=1e-12)
+
+
+def test_bare_column_formula_fast_path_matches_formulaic(df):
+    fast = gk.glm("y ~ x + t", data=df, family="poisson")
+    slow = gk.glm("y ~ I(x) + I(t)", data=df, family="poisson")  # forces formulaic
+    np.testing.assert_allclose(fast.coef.to_numpy(), slow.coef.to_numpy(), rtol=1e-12)
+    assert list(fast.coef.index) == ["Intercept", "x", "t"]
+    np.testing.assert_allclose(fast.predict(df.iloc[:4], se=True), slow.predict(df.iloc[:4], se=True), rtol=1e-12)
+    assert list(fast.data_spec.rhs_spec.column_names) == ["Intercept", "x", "t"]
+    no_int = gk.glm("y ~ x + t - 1", data=df, family="poisson")
+    assert list(no_int.coef.index) == ["x", "t"]
+    table = gk.anova(fast, test="Chisq")
+    assert len(table) == 3
