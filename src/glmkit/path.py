@@ -32,6 +32,7 @@ from .penalized import (
     problem_from_formula,
 )
 from .penalties import ElasticNet, Penalty
+from .solvers.coordinate_descent import CoordinateDescent
 
 __all__ = ["glm_path", "PathResult", "compute_path", "alpha_grid", "problem_from_inputs"]
 
@@ -267,10 +268,10 @@ def compute_path(
     progress: Progress | None = None,
 ) -> PathResult:
     """The path on a validated problem (used by :func:`glm_path` and by every CV fold)."""
-    slv = make_solver(solver, tol, max_iter)
     setup = PenaltySetup.build(problem, spec, standardize)
+    slv = make_solver(solver, tol, max_iter, problem.n_coef, setup.unit.is_smooth)
     obj = problem.objective()
-    free = free_fit(problem, setup, slv, obj)
+    free = free_fit(problem, setup, CoordinateDescent(tol=getattr(slv, "tol", 1e-10)), obj)
     if alphas is None:
         ratio = alpha_min_ratio
         if ratio is None:
@@ -281,8 +282,8 @@ def compute_path(
         if grid.size == 0 or np.any(~np.isfinite(grid)) or np.any(grid < 0):
             raise InputError("alphas must be finite, non-negative numbers.")
         grid = np.sort(grid)[::-1]
-    null_dev = null_deviance(problem, slv) if problem.intercept_index is None or np.any(problem.offset != 0) \
-        else _null_deviance_no_offset(problem)
+    null_dev = null_deviance(problem, CoordinateDescent()) if problem.intercept_index is None or \
+        np.any(problem.offset != 0) else _null_deviance_no_offset(problem)
     n = grid.size
     coefs = np.empty((n, problem.n_coef))
     relaxed = np.empty((n, problem.n_coef)) if relax else None
@@ -309,7 +310,7 @@ def compute_path(
         kkt[i] = getattr(res, "kkt", np.nan)
         if relaxed is not None:
             rsetup = _relaxed_setup(setup, coef, problem.intercept_index)
-            rres = slv.solve(obj, coef, rsetup.at(0.0, W))
+            rres = CoordinateDescent(tol=getattr(slv, "tol", 1e-10)).solve(obj, coef, rsetup.at(0.0, W))
             relaxed[i] = rres.coef
         if progress is not None:
             progress.update(note=f"alpha={a:.3g} df={int(np.count_nonzero(coef[problem.feature_index]))}")

@@ -305,3 +305,52 @@ def test_no_convergence_warns():
         fit = gk.glm_fit(X, y, family="poisson", alpha=1e-3, l1_ratio=0.5, max_iter=1)
     assert not fit.converged
     assert any(issubclass(w.category, gk.ConvergenceWarning) for w in caught)
+
+
+# --------------------------------------------------------------------------- other solvers, designs
+
+
+def test_fused_pass_agrees_with_separate_passes():
+    X, y = _data("poisson", n=3000, p=15, seed=19)
+    obj = _objective("poisson", X, y)
+    n = len(y)
+    start = np.r_[np.log(y.mean()), np.zeros(15)]
+    for l1 in (0.002, 0.02):
+        pen = Penalty.from_weights(np.r_[0.0, np.full(15, l1 * n)], np.r_[0.0, np.full(15, l1 * n)])
+        a = CoordinateDescent(fused=True).solve(obj, start, pen)
+        b = CoordinateDescent(fused=False).solve(obj, start, pen)
+        assert a.converged and b.converged
+        np.testing.assert_allclose(a.coef, b.coef, atol=1e-10)
+
+
+@pytest.mark.parametrize("solver", ["newton_cg", "proximal"])
+def test_wide_design_solvers_agree_with_cd(solver):
+    X, y = _data("binomial", n=500, p=10, seed=20)
+    l1_ratio = 0.0 if solver == "newton_cg" else 0.5
+    ref = gk.glm_fit(X, y, family="binomial", alpha=0.01, l1_ratio=l1_ratio)
+    fit = gk.glm_fit(sp.csr_matrix(X), y, family="binomial", alpha=0.01, l1_ratio=l1_ratio, solver=solver,
+                     max_iter=50_000)
+    assert fit.converged
+    np.testing.assert_allclose(fit.coef_array, ref.coef_array, atol=1e-5)
+    assert fit.objective == pytest.approx(ref.objective, rel=1e-10)
+
+
+def test_newton_cg_refuses_l1():
+    X, y = _data("poisson", seed=21)
+    with pytest.raises(ValueError, match="smooth"):
+        gk.glm_fit(X, y, family="poisson", alpha=0.01, l1_ratio=0.5, solver="newton_cg")
+    with pytest.raises(gk.UnknownNameError):
+        gk.glm_fit(X, y, family="poisson", alpha=0.01, solver="nope")
+
+
+def test_dataframe_with_categorical_column():
+    rng = np.random.default_rng(22)
+    n = 600
+    df = pd.DataFrame({"g": pd.Categorical(rng.integers(0, 8, n)), "x": rng.normal(size=n)})
+    y = rng.poisson(np.exp(0.3 + 0.2 * df.x + 0.1 * (df.g.cat.codes % 3))).astype(float)
+    fit = gk.glm_fit(df, y, family="poisson", alpha=1e-3, l1_ratio=0.5)
+    dummies = pd.get_dummies(df, columns=["g"], drop_first=True, dtype=float)
+    ref = gk.glm_fit(dummies, y, family="poisson", alpha=1e-3, l1_ratio=0.5)
+    np.testing.assert_allclose(fit.coef_array, ref.coef_array, atol=1e-9)
+    assert fit.coef.index[2] == "g[T.1]"
+    np.testing.assert_allclose(fit.predict(df.head(4)).to_numpy(), ref.mu[:4], rtol=1e-9)

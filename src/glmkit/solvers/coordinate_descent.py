@@ -34,7 +34,11 @@ Costs are dominated by passes over X: one ``matvec`` and one ``rmatvec`` per ite
 * a Hessian is reused while it keeps making fast progress (the KKT violation falls by
   at least 10× per iteration), including the one from the previous point of a path:
   a stale Fisher matrix still gives descent steps with a line search, and a fresh
-  one is formed only when convergence slows down.
+  one is formed only when convergence slows down or η has moved (rms) by more than 0.02
+  since it was formed;
+* on large dense designs each step is evaluated in a single pass over X (Xd, f, ∇f and,
+  when due, the Gram at the new point: :mod:`glmkit.solvers._fused`), so an iteration
+  costs one read of X instead of three.
 
 Convergence: every coefficient's KKT violation vⱼ (distance of −∇f from the
 subdifferential of P plus the normal cone of the bounds) satisfies vⱼ²/Hⱼⱼ ≤ tol²·(|F| + 0.1),
@@ -45,23 +49,24 @@ value — the criterion IRLS uses for its Newton decrement.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import scipy.linalg as sla
 from numpy.typing import NDArray
-from scipy.linalg import blas
 
 from ..penalties import Penalty
 from ._base import Array, IterationRecord, SolverResult
+from ._fused import FusedEvaluator
+from ._gram import sandwich_columns, weighted_column_norms
 
 __all__ = ["CoordinateDescent", "PenalizedSolverResult", "WarmState", "solve_penalized_qp"]
 
 _REFRESH_RATIO = 0.1  # a reused Hessian must cut the KKT violation by this factor per step
 _REUSE_MIN_WORK = 5e6  # n·k² below which a fresh Hessian is cheaper than an extra iteration
+_DRIFT_MAX = 0.02  # rms η-change after which the fused pass forms a fresh Hessian
 _ARMIJO = 1e-4
-_BLOCK_BYTES = 1 << 20
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,6 +87,10 @@ class WarmState:
         Columns the stored Hessian covers.
     hessian : ndarray of shape (k, k) or None
         The last Fisher information over ``hessian_index`` (computed near ``coef``).
+    fisher_sum : float
+        Σ of the Fisher weights it was formed with (to express steps as η changes).
+    drift : float
+        Root-mean-square change of η since it was formed.
     """
 
     coef: Array
@@ -90,6 +99,8 @@ class WarmState:
     l1: Array
     hessian_index: NDArray[np.intp]
     hessian: Array | None
+    fisher_sum: float = float("nan")
+    drift: float = float("inf")
 
 
 @dataclass(frozen=True)
@@ -129,6 +140,9 @@ class CoordinateDescent:
         Keep a Fisher information matrix while it makes fast progress.
     full_gram_fraction : float, default 0.5
         Form the Gram over all columns once the working set holds this share of them.
+    fused : bool, default True
+        On large dense designs, evaluate each step (Xd, f, ∇f and, when due, the Gram) in
+        one pass over X (:mod:`glmkit.solvers._fused`).
     record_history : bool, default False
 
     Examples
@@ -152,6 +166,7 @@ class CoordinateDescent:
     strong_rules: bool = True
     reuse_hessian: bool = True
     full_gram_fraction: float = 0.5
+    fused: bool = True
     record_history: bool = False
     name: str = "coordinate_descent"
 
@@ -189,10 +204,11 @@ class _Run:
         self.H_idx = np.zeros(0, dtype=np.intp)
         self.H_pos = np.full(self.p, -1, dtype=np.intp)
         self.H_diag = np.zeros(0)
+        self.fisher_sum = float("nan")
 
     # -- the Hessian over the working set ------------------------------------------------
-    def _set_hessian(self, H: Array, idx: NDArray[np.intp]) -> None:
-        self.H, self.H_idx = H, idx
+    def _set_hessian(self, H: Array, idx: NDArray[np.intp], fisher_sum: float) -> None:
+        self.H, self.H_idx, self.fisher_sum = H, idx, float(fisher_sum)
         self.H_pos = np.full(self.p, -1, dtype=np.intp)
         self.H_pos[idx] = np.arange(idx.size)
         self.H_diag = np.diag(H).copy()
@@ -203,7 +219,7 @@ class _Run:
             idx = np.arange(self.p)
         else:
             idx = np.flatnonzero(ws)
-        self._set_hessian(sandwich_columns(self.obj.design, h, idx), idx)
+        self._set_hessian(sandwich_columns(self.obj.design, h, idx), idx, float(np.sum(h)))
         self.n_hessians += 1
 
     def _scale(self, eta: Array, v: Array) -> Array:
@@ -236,6 +252,7 @@ class _Run:
             eta, grad = warm.eta, warm.gradient
             f0 = obj.value_at_eta(eta)
         else:
+            warm = None
             ev = obj.evaluate(coef, hessian=None)
             eta, grad, f0 = ev.eta, ev.gradient, ev.value
         if not np.isfinite(f0):
@@ -244,23 +261,25 @@ class _Run:
         F = f0 + pen.value(coef)
         tol2 = opts.tol**2
 
-        free = pen.free
         if pen.is_smooth:
             ws = np.ones(p, dtype=bool)
         else:
-            ws = free | (coef != 0) | (pen.kkt_violation(coef, grad) > 0)
-            if warm is not None and opts.strong_rules and warm.l1.shape == (p,):
-                ws |= np.abs(warm.gradient) >= 2.0 * pen.l1 - warm.l1
+            ws = pen.free | (coef != 0) | (pen.kkt_violation(coef, grad) > 0)
+            if self.warm is not None and opts.strong_rules and self.warm.l1.shape == (p,):
+                ws |= np.abs(self.warm.gradient) >= 2.0 * pen.l1 - self.warm.l1
         n_rows = obj.design.shape[0]
 
         def reuse_pays() -> bool:
             k = self.H_idx.size if self.H is not None else int(ws.sum())
             return opts.reuse_hessian and n_rows * k * k >= _REUSE_MIN_WORK
 
-        if self.warm is not None and self.warm.hessian is not None and opts.reuse_hessian and \
-                n_rows * self.warm.hessian_index.size ** 2 >= _REUSE_MIN_WORK:
-            self._set_hessian(self.warm.hessian, self.warm.hessian_index)
-        refresh = self.H is None
+        # η-drift since the Hessian was formed: its Fisher weights are stale by about that much
+        drift = float("inf")
+        if warm is not None and warm.hessian is not None and opts.reuse_hessian and \
+                n_rows * warm.hessian_index.size ** 2 >= _REUSE_MIN_WORK:
+            self._set_hessian(warm.hessian, warm.hessian_index, warm.fisher_sum)
+            drift = warm.drift
+        fused = FusedEvaluator(obj) if opts.fused and FusedEvaluator.applicable(obj) else None
         history: list[IterationRecord] = []
         kkt, m, v = self._measure(coef, grad, eta, F)
         ws |= m > tol2 * (abs(F) + 0.1)
@@ -268,54 +287,78 @@ class _Run:
         converged = kkt <= opts.tol
         n_iter = 0
         stalls = 0
+        force = self.H is None  # a fresh Hessian before the next sub-problem
+        want_next = False  # a fresh Hessian from the next fused pass
         while not converged and n_iter < opts.max_iter:
             n_iter += 1
             idx = np.flatnonzero(ws)
-            if refresh or not np.all(self.H_pos[idx] >= 0):
+            if force or not np.all(self.H_pos[idx] >= 0) or not reuse_pays() and drift > 0:
                 self._fresh_hessian(eta, ws)
-                fresh = True
-                refresh = False
-            else:
-                fresh = False
+                drift, force = 0.0, False
+            fresh = drift == 0.0
             pos = self.H_pos[idx]
             Hw = self.H if (pos.size == self.H_idx.size) else self.H[np.ix_(pos, pos)]  # type: ignore[index]
             # inexact Newton: the sub-problem is solved to well below the current violation
             inner2 = max(0.01 * tol2, 1e-8 * kkt * kkt) * (abs(F) + 0.1)
             x = solve_penalized_qp(Hw, grad[idx], coef[idx], pen.subset(idx), inner2, opts.max_sweeps)
             d = np.zeros(p)
-            d[idx] = x - coef[idx]
+            dw = x - coef[idx]
+            d[idx] = dw
             if not np.any(d):
                 if fresh:
                     converged = kkt <= 100 * opts.tol
                     message = "no further progress possible (rounding floor)"
                     break
-                refresh = True
+                force = True
                 continue
-            Xd = obj.design.matvec(d)
             decrease = float(grad @ d) + pen.value(coef + d) - pen.value(coef)
-            t, accepted = 1.0, False
             slack = 1e-13 * (abs(F) + 0.1)
-            for _ in range(60):
-                eta_t = eta + t * Xd
-                f_t = obj.value_at_eta(eta_t)
-                F_t = f_t + pen.value(coef + t * d)
-                if np.isfinite(F_t) and F_t <= F + _ARMIJO * t * min(decrease, 0.0) + slack:
-                    accepted = True
-                    break
-                t *= 0.5
+            step_rms = math.sqrt(max(float(dw @ Hw @ dw), 0.0) / self.fisher_sum) if self.fisher_sum > 0 else np.inf
+            accepted, evaluated, Xd = False, False, None
+            if fused is not None:
+                want_h = want_next or not reuse_pays() or drift + step_rms > _DRIFT_MAX
+                hidx = (np.arange(p) if ws.sum() >= opts.full_gram_fraction * p else idx) if want_h else None
+                out = fused.step(d, eta, hidx)
+                Xd = out.Xd
+                F_t = out.value + pen.value(coef + d)
+                if np.isfinite(F_t) and F_t <= F + _ARMIJO * min(decrease, 0.0) + slack:
+                    accepted, evaluated, t = True, True, 1.0
+                    coef = coef + d
+                    eta, grad, f_new = out.eta, out.gradient, out.value
+                    if out.hessian is not None:
+                        self._set_hessian(out.hessian, hidx, out.fisher_sum)  # type: ignore[arg-type]
+                        self.n_hessians += 1
+                        drift = 0.0
+                    else:
+                        drift += step_rms
+                    want_next = False
+            if not accepted:
+                if Xd is None:
+                    Xd = obj.design.matvec(d)
+                t = 1.0 if fused is None else 0.5
+                for _ in range(60):
+                    eta_t = eta + t * Xd
+                    f_t = obj.value_at_eta(eta_t)
+                    F_t = f_t + pen.value(coef + t * d)
+                    if np.isfinite(F_t) and F_t <= F + _ARMIJO * t * min(decrease, 0.0) + slack:
+                        accepted = True
+                        break
+                    t *= 0.5
             if not accepted:
                 if not fresh:
-                    refresh = True
+                    force = True
                     continue
                 converged = kkt <= 100 * opts.tol
                 message = "line search failed: no step lowers the penalised objective (rounding floor?)"
                 break
-            coef = coef + t * d
+            if not evaluated:
+                coef = coef + t * d
+                ev = obj.evaluate(coef, hessian=None, eta=eta_t)
+                eta, grad, f_new = ev.eta, ev.gradient, ev.value
+                drift += t * step_rms
             if opts.record_history:
                 history.append(IterationRecord(n_iter, F_t, float(np.max(v, initial=0.0)), t))
-            ev = obj.evaluate(coef, hessian=None, eta=eta_t)
-            eta, grad = ev.eta, ev.gradient
-            F_old, F = F, ev.value + pen.value(coef)
+            F_old, F = F, f_new + pen.value(coef)
             kkt_old = kkt
             kkt, m, v = self._measure(coef, grad, eta, F)
             new = ~ws & (m > tol2 * (abs(F) + 0.1))
@@ -325,8 +368,13 @@ class _Run:
                 converged = True
                 message = "converged"
                 break
-            if not reuse_pays() or (not fresh and kkt > _REFRESH_RATIO * kkt_old):
-                refresh = True
+            if drift > 0 and kkt > _REFRESH_RATIO * kkt_old:
+                # the stale Hessian made slow progress: refresh it (in the next pass when that is
+                # free, at once when the progress was very poor or there is no fused pass)
+                if fused is None or kkt > 0.5 * kkt_old:
+                    force = True
+                else:
+                    want_next = True
             # the objective no longer resolves the progress and the KKT measure stagnates
             if abs(F_old - F) <= 1e-15 * (abs(F) + 0.1) and fresh and kkt > 0.5 * kkt_old:
                 stalls += 1
@@ -336,7 +384,8 @@ class _Run:
                     break
         if converged and message.startswith("no convergence"):
             message = "converged"
-        state = WarmState(coef.copy(), eta, grad.copy(), pen.l1.copy(), self.H_idx, self.H)
+        state = WarmState(coef.copy(), eta, grad.copy(), pen.l1.copy(), self.H_idx, self.H,
+                          self.fisher_sum, drift)
         return PenalizedSolverResult(coef, bool(converged), n_iter, float(F), message, tuple(history),
                                      kkt=float(kkt), n_hessians=self.n_hessians, state=state)
 
@@ -519,75 +568,3 @@ def _polish(H: Array, g: Array, x0: Array, x: Array, r: Array, pen: Penalty) -> 
     x[F] = new
     r = -g - H @ (x - x0)
     return x, r
-
-
-# --------------------------------------------------------------------------- Gram helpers
-
-
-def sandwich_columns(design: Any, weights: Array, idx: NDArray[np.intp]) -> Array:
-    """XᵀWX restricted to the columns ``idx`` (sorted), shape (k, k).
-
-    Dense designs gather the columns block by block (no N×k copy); other designs go
-    through ``select_columns(idx).sandwich``.
-    """
-    p = design.shape[1]
-    if idx.size == p:
-        return design.sandwich(weights)
-    from ..design import DenseDesign
-
-    if not isinstance(design, DenseDesign):
-        return design.select_columns(idx).sandwich(weights)
-    X = design.X
-    icpt = int(design.intercept)
-    has0 = bool(icpt and idx.size and idx[0] == 0)
-    cols = idx[idx >= icpt] - icpt
-    k = cols.size
-    n = X.shape[0]
-    w = np.asarray(weights, dtype=X.dtype)
-    sqrt_w = np.sqrt(w)
-    gram = np.zeros((k, k), dtype=X.dtype, order="F")
-    cross = np.zeros(k)
-    if k:
-        block = max(64, _BLOCK_BYTES // max(1, k * X.itemsize))
-        buf = np.empty((min(block, n), k), dtype=X.dtype)
-        syrk = blas.dsyrk if X.dtype == np.float64 else blas.ssyrk
-        for start in range(0, n, block):
-            stop = min(start + block, n)
-            rows = buf[: stop - start]
-            np.take(X[start:stop], cols, axis=1, out=rows)
-            rows *= sqrt_w[start:stop, None]
-            gram = syrk(1.0, rows.T, beta=1.0, c=gram, trans=0, lower=0, overwrite_c=1)
-            if has0:
-                cross += rows.T @ sqrt_w[start:stop]
-        gram = np.triu(gram) + np.triu(gram, 1).T
-    gram = gram.astype(np.float64, copy=False)
-    if not has0:
-        return gram
-    full = np.empty((k + 1, k + 1))
-    full[0, 0] = float(np.sum(weights))
-    full[0, 1:] = cross
-    full[1:, 0] = cross
-    full[1:, 1:] = gram
-    return full
-
-
-def weighted_column_norms(design: Any, weights: Array, idx: NDArray[np.intp]) -> Array:
-    """Σᵢ wᵢ xᵢⱼ² for the columns ``idx``, shape (k,)."""
-    from ..design import DenseDesign, SparseDesign
-
-    w = np.asarray(weights, dtype=np.float64)
-    if isinstance(design, (DenseDesign, SparseDesign)):
-        icpt = int(design.intercept)
-        out = np.empty(idx.size)
-        is0 = idx < icpt
-        out[is0] = w.sum()
-        cols = idx[~is0] - icpt
-        if cols.size:
-            if isinstance(design, DenseDesign):
-                Xc = design.X[:, cols].astype(np.float64, copy=False)
-                out[~is0] = np.einsum("ij,ij,i->j", Xc, Xc, w, optimize=True)
-            else:
-                Xc = design.X.tocsc()[:, cols]
-                out[~is0] = np.asarray(Xc.multiply(Xc).T @ w).ravel()
-        return out
-    return np.diag(design.select_columns(idx).sandwich(w)).copy()

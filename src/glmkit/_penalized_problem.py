@@ -1,0 +1,201 @@
+"""The validated data of a penalised fit, shared by single fits, paths and CV folds.
+
+Inputs are checked exactly as :func:`glmkit.glm_fit` and :func:`glmkit.glm` check them
+(same helpers); the data are held once, by reference, and a fold is a row subset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from numpy.typing import ArrayLike, NDArray
+
+from .design import DenseDesign, SparseDesign
+from .errors import InputError
+from .families import Family
+from .loss import GLMLoss
+from .objective import Objective
+
+__all__ = ["PenalizedProblem", "problem_from_arrays", "problem_from_formula"]
+
+Array = NDArray[np.floating]
+
+
+@dataclass(frozen=True, eq=False)
+class PenalizedProblem:
+    """Validated data of a penalised fit (shared by fits, paths and cross-validation folds).
+
+    Attributes
+    ----------
+    X : ndarray or scipy.sparse matrix of shape (n_samples, n_columns)
+        The columns of the design, without an implicit intercept.
+    y, weights, offset : ndarray of shape (n_samples,)
+        As the family uses them (binomial: proportions, weights × trials).
+    family : Family
+    intercept : bool
+        Whether an implicit intercept column is prepended (array input).
+    intercept_index : int or None
+        The intercept's column in the design (0 for array input, the formula's otherwise).
+    names : list of str
+        One per design column, the intercept included.
+    trials : ndarray or None
+    data_spec : object or None
+        Encodes new data for ``predict``.
+    formula : str or None
+    index : pandas.Index
+    """
+
+    X: Any
+    y: Array
+    weights: Array
+    offset: Array
+    family: Family
+    intercept: bool
+    intercept_index: int | None
+    names: list[str]
+    trials: Array | None = None
+    data_spec: Any = None
+    formula: str | None = None
+    index: pd.Index = field(default_factory=lambda: pd.RangeIndex(0))
+    frame_spec: Any = None
+
+    @cached_property
+    def design(self) -> Any:
+        if self.frame_spec is not None:  # a DataFrame with categorical columns: factors as codes
+            return self.frame_spec.design(self.X)
+        if sp.issparse(self.X):
+            return SparseDesign(self.X, intercept=self.intercept)
+        return DenseDesign(self.X, intercept=self.intercept)
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.y.shape[0])
+
+    @property
+    def n_coef(self) -> int:
+        return len(self.names)
+
+    @property
+    def feature_index(self) -> NDArray[np.intp]:
+        """Design columns other than the intercept."""
+        return np.array([j for j in range(self.n_coef) if j != self.intercept_index], dtype=np.intp)
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [self.names[j] for j in self.feature_index]
+
+    @cached_property
+    def sum_weights(self) -> float:
+        return float(np.sum(self.weights))
+
+    def objective(self) -> Objective:
+        return Objective(GLMLoss(self.family), self.design, self.y, self.weights, self.offset)
+
+    def subset(self, rows: NDArray[np.intp]) -> "PenalizedProblem":
+        """The problem on some rows (cross-validation folds)."""
+        if isinstance(self.X, pd.DataFrame):
+            X = self.X.iloc[rows]
+        else:
+            X = self.X[rows] if not sp.issparse(self.X) else self.X.tocsr()[rows]
+        return replace(
+            self, X=X, y=self.y[rows], weights=self.weights[rows], offset=self.offset[rows],
+            trials=None if self.trials is None else self.trials[rows],
+            index=self.index[rows] if len(self.index) == self.n_samples else pd.RangeIndex(len(rows)),
+        )
+
+
+def problem_from_arrays(
+    X: Any, y: ArrayLike, family: str | Family = "gaussian", *, link: Any = None, intercept: bool = True,
+    weights: ArrayLike | None = None, offset: ArrayLike | None = None, trials: ArrayLike | None = None,
+    feature_names: list[str] | None = None,
+) -> PenalizedProblem:
+    """Validate arrays as :func:`glmkit.glm_fit` does and hold them as a problem."""
+    from ._validation import as_vector, check_finite, check_length, check_weights
+    from .api import ArraySpec, _prepare_response, _resolve_family
+
+    fam = _resolve_family(family, link)
+    if feature_names is None and isinstance(X, pd.DataFrame):
+        feature_names = [str(c) for c in X.columns]
+    frame_spec = None
+    if isinstance(X, pd.DataFrame):
+        from . import api
+
+        is_cat = getattr(api, "_is_categorical", None)
+        if is_cat is not None and hasattr(api, "FrameSpec") and any(is_cat(X[c]) for c in X.columns):
+            frame_spec = api.FrameSpec.from_frame(X, intercept)
+        else:
+            nonnum = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+            if nonnum:
+                raise InputError(f"X has non-numeric columns {nonnum[:5]}; encode them first or use a formula.")
+            X = X.to_numpy()
+    if frame_spec is not None:
+        pass  # validated column by column when encoded
+    elif sp.issparse(X):
+        X = X.tocsr() if X.format not in ("csr", "csc") else X
+        if X.dtype not in (np.float32, np.float64):
+            X = X.astype(np.float64)
+        check_finite(X.data, "X")
+    else:
+        X = np.asarray(X)
+        if X.ndim == 1:
+            X = X.reshape(-1, 1)
+        if X.ndim != 2:
+            raise InputError(f"X must be two-dimensional (n_samples, n_columns); got shape {X.shape}.")
+        if X.dtype.kind not in "fiub":
+            raise InputError(f"X must be numeric; got dtype {X.dtype}.")
+        if X.dtype not in (np.float32, np.float64):
+            X = X.astype(np.float64)
+        check_finite(X, "X")
+    n = X.shape[0]
+    if n == 0:
+        raise InputError("X has no rows: there is nothing to fit.")
+    yv = as_vector(y, "y", n)
+    check_finite(yv, "y")
+    w = np.ones(n) if weights is None else as_vector(weights, "weights", n)
+    check_weights(w)
+    off = np.zeros(n) if offset is None else as_vector(offset, "offset", n)
+    check_finite(off, "offset")
+    tr = None if trials is None else as_vector(trials, "trials", n)
+    yv, w, tr = _prepare_response(fam, yv, w, tr, y_is_proportion=False)
+    offset_required = offset is not None and bool(np.any(off != 0))
+    if frame_spec is not None:
+        frame_spec = replace(frame_spec, offset_required=offset_required)
+        names = frame_spec.names()
+        return PenalizedProblem(X, yv, w, off, fam, bool(intercept), 0 if intercept else None, names, tr,
+                                frame_spec, None, pd.RangeIndex(n), frame_spec)
+    p = X.shape[1]
+    names = list(feature_names) if feature_names is not None else [f"x{j + 1}" for j in range(p)]
+    check_length(names, "feature_names", p)
+    if intercept:
+        names = ["Intercept"] + names
+    spec = ArraySpec(n_columns=p, intercept=intercept, sparse=sp.issparse(X), offset_required=offset_required)
+    return PenalizedProblem(X, yv, w, off, fam, bool(intercept), 0 if intercept else None, names, tr,
+                            spec, None, pd.RangeIndex(n))
+
+
+def problem_from_formula(
+    formula: str, data: Any, family: str | Family = "gaussian", *, link: Any = None,
+    weights: Any = None, offset: Any = None, trials: Any = None, na_action: str = "drop",
+) -> PenalizedProblem:
+    """Evaluate a formula as :func:`glmkit.glm` does and hold the result as a problem."""
+    from ._validation import check_finite, check_weights
+    from .api import _prepare_response, _resolve_family
+    from .formula import build_model_frame
+
+    fam = _resolve_family(family, link)
+    frame = build_model_frame(formula, data, weights=weights, offset=offset, trials=trials,
+                              na_action=na_action)  # type: ignore[arg-type]
+    check_weights(frame.weights)
+    for name, arr in (("response", frame.y), ("offset", frame.offset)):
+        check_finite(arr, name)
+    check_finite(frame.X, "design matrix")
+    y, w, tr = _prepare_response(fam, frame.y, frame.weights, frame.trials, trials is None)
+    return PenalizedProblem(frame.X, y, w, frame.offset, fam, False, frame.intercept_index,
+                            list(frame.column_names), tr, frame.spec, formula, frame.index)
+
+

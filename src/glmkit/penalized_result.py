@@ -1,0 +1,326 @@
+"""The result of a penalised fit, and why classical inference is refused for it.
+
+Design note
+-----------
+A lasso or elastic-net estimate is biased and its support was chosen by the data, so
+(XᵀWX)⁻¹-based standard errors, Wald intervals and p-values are refused with an
+explanation (:class:`~glmkit.errors.InferenceError`). For ridge the sandwich covariance of
+the estimator at fixed α is given — what it means is in :class:`PenalizedGLMResult`'s
+notes — but intervals and tests centred on a biased estimate are refused too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from ._penalized_problem import PenalizedProblem
+from .errors import InferenceError, InputError, UnknownNameError
+from .families import Family
+from .penalties import ElasticNet, Penalty
+
+if TYPE_CHECKING:
+    from .penalized import PenaltySetup
+
+__all__ = ["PenalizedGLMResult"]
+
+Array = NDArray[np.floating]
+
+
+_L1_REFUSAL = (
+    "{what} is not available for an L1-penalised fit (alpha={alpha:g}, l1_ratio={l1_ratio:g}). "
+    "The lasso/elastic-net estimate is biased towards 0 and its set of non-zero coefficients was "
+    "chosen by the data, so it is not approximately normal around the true value and the usual "
+    "(XᵀWX)⁻¹ standard errors, Wald intervals and p-values would be wrong — typically far too "
+    "optimistic. Options: fit the selected model on independent data (sample splitting) with "
+    "gk.glm/gk.glm_fit; use a selective-inference method; or use the bootstrap for the "
+    "variability of the penalised estimate itself (not a confidence interval for the truth)."
+)
+_RIDGE_REFUSAL = (
+    "{what} is not available for a ridge fit (alpha={alpha:g}): the ridge estimate is biased, "
+    "so a Wald interval or test centred on it does not have its nominal coverage or size. "
+    "fit.std_err and fit.cov give the sampling variability of the ridge estimate itself "
+    "(sandwich form); for inference on the coefficients refit without penalty."
+)
+_BOUND_REFUSAL = (
+    "{what} is not available: coefficients {names} lie on their bounds, where the estimate is "
+    "not approximately normal (the Wald approximation needs an interior solution)."
+)
+_RELAX_REFUSAL = (
+    "{what} is not available for a relaxed fit: its columns were selected by the lasso on the "
+    "same data, so classical standard errors and p-values ignore the selection and are too "
+    "optimistic. Refit the selected columns on independent data with gk.glm/gk.glm_fit."
+)
+
+
+@dataclass(frozen=True, eq=False)
+class PenalizedGLMResult:
+    """A fitted penalised GLM.
+
+    Attributes
+    ----------
+    problem : PenalizedProblem
+        The data the model was fitted on (held by reference, not copied).
+    coef_array : ndarray of shape (n_coef,)
+        Coefficients on the original scale, intercept included.
+    eta, mu : ndarray of shape (n_samples,)
+    penalty : ElasticNet
+        α, l1_ratio, factors and bounds as given.
+    setup : PenaltySetup
+    deviance, null_deviance : float
+        Σ wᵢ dᵢ at the fit and for the intercept-only model (with offset).
+    objective : float
+        ½ mean deviance + penalty at the fit.
+    kkt : float
+        Relative KKT violation reached by the solver.
+    n_iter : int
+    converged : bool
+    message : str
+    relaxed : bool
+        True for the unpenalised refit on a lasso's active set.
+
+    Notes
+    -----
+    Inference: for any fit with an L1 part (α > 0, l1_ratio > 0), ``std_err``, ``cov``,
+    ``conf_int`` and ``p_values`` raise :class:`~glmkit.errors.InferenceError` with an
+    explanation. For ridge, ``cov`` is the sandwich covariance of the ridge estimator at
+    fixed α, φ·(H + Λ)⁻¹ H (H + Λ)⁻¹ with H = XᵀWX (Fisher information) and Λ the penalty's
+    Hessian (Σw·α·pf·s²): it describes how much β̂_ridge varies from sample to sample, *not*
+    the distance to the true β (the estimator is biased), so ``conf_int`` and ``p_values``
+    are refused. φ is 1 for binomial/Poisson, else the Pearson χ² over n − tr(H(H + Λ)⁻¹).
+
+    Examples
+    --------
+    >>> import numpy as np, glmkit as gk
+    >>> rng = np.random.default_rng(1)
+    >>> X = rng.normal(size=(300, 4))
+    >>> y = rng.poisson(np.exp(0.5 + X @ [0.4, 0.0, 0.0, -0.3]))
+    >>> fit = gk.glm_fit(X, y, family="poisson", alpha=0.05, l1_ratio=1.0)
+    >>> fit.active, fit.converged
+    (['x1', 'x3', 'x4'], True)
+    """
+
+    problem: PenalizedProblem
+    coef_array: Array
+    eta: Array
+    mu: Array
+    penalty: ElasticNet
+    setup: "PenaltySetup"
+    deviance: float
+    null_deviance: float
+    objective: float
+    kkt: float
+    n_iter: int
+    converged: bool
+    message: str = ""
+    relaxed: bool = False
+
+    # -- coefficients and fit statistics --------------------------------------------------
+    @property
+    def names(self) -> list[str]:
+        return self.problem.names
+
+    @cached_property
+    def coef(self) -> pd.Series:
+        """Coefficients on the original scale, named by column."""
+        return pd.Series(self.coef_array, index=self.names, name="coef")
+
+    @property
+    def intercept(self) -> float | None:
+        i = self.problem.intercept_index
+        return None if i is None else float(self.coef_array[i])
+
+    @property
+    def family(self) -> Family:
+        return self.problem.family
+
+    @property
+    def alpha(self) -> float:
+        return self.penalty.alpha
+
+    @property
+    def l1_ratio(self) -> float:
+        return self.penalty.l1_ratio
+
+    @property
+    def standardize(self) -> bool:
+        return self.setup.standardize
+
+    @property
+    def dev_ratio(self) -> float:
+        """1 − deviance / null deviance (glmnet's ``dev.ratio``)."""
+        return 1.0 - self.deviance / self.null_deviance if self.null_deviance > 0 else float("nan")
+
+    @property
+    def df(self) -> int:
+        """Non-zero coefficients other than the intercept (glmnet's ``df``)."""
+        return int(np.count_nonzero(self.coef_array[self.problem.feature_index]))
+
+    @property
+    def active(self) -> list[str]:
+        """Names of the non-zero coefficients other than the intercept."""
+        return [self.names[j] for j in self.problem.feature_index if self.coef_array[j] != 0]
+
+    @property
+    def nobs(self) -> int:
+        return int(np.count_nonzero(self.problem.weights > 0))
+
+    @property
+    def fitted(self) -> pd.Series:
+        return pd.Series(self.mu, index=self.problem.index, name="fitted")
+
+    @property
+    def linear_predictor(self) -> pd.Series:
+        return pd.Series(self.eta, index=self.problem.index, name="linear_predictor")
+
+    def predict(self, newdata: Any = None, kind: Literal["link", "response"] = "response",
+                offset: Any = None) -> pd.Series:
+        """Predictions on the link or response scale.
+
+        Parameters
+        ----------
+        newdata : DataFrame or array, optional
+            Encoded as the training data (formula terms, factor levels); None predicts the
+            training rows.
+        kind : {"response", "link"}
+        offset : array, optional
+            Offset for the new rows where one was given as an array when fitting.
+
+        Returns
+        -------
+        Series of shape (n_rows,)
+        """
+        if kind not in ("link", "response"):
+            raise UnknownNameError(f"Unknown prediction kind {kind!r}; valid: 'link', 'response'.")
+        if newdata is None:
+            eta, index = self.eta, self.problem.index
+        else:
+            if self.problem.data_spec is None:
+                raise InputError("This result keeps no data specification; predict needs newdata encoded as in fit.")
+            design, off, index = self.problem.data_spec.encode(newdata, offset)
+            eta = design.matvec(self.coef_array) + off
+        out = eta if kind == "link" else self.family.link.inverse(eta)
+        return pd.Series(out, index=index, name=kind)
+
+    # -- relaxed lasso ----------------------------------------------------------------------
+    def relax(self) -> "PenalizedGLMResult":
+        """The unpenalised refit on this fit's active set (the relaxed lasso, glmnet's gamma = 0).
+
+        Coefficients that are 0 here stay 0; the others (and the intercept) are refitted
+        without penalty (bounds kept). Its inference is refused: the columns were selected
+        on the same data.
+        """
+        zero = (self.coef_array == 0)
+        zero[[] if self.problem.intercept_index is None else [self.problem.intercept_index]] = False
+        lo = self.setup.unit.lower.copy()
+        hi = self.setup.unit.upper.copy()
+        lo[zero] = 0.0
+        hi[zero] = 0.0
+        n = self.problem.n_coef
+        pen = Penalty(np.zeros(n), np.zeros(n), lo, hi)
+        obj = self.problem.objective()
+        from .penalized import PenaltySetup, build_result
+        from .solvers.coordinate_descent import CoordinateDescent
+
+        res = CoordinateDescent().solve(obj, pen.project(self.coef_array), pen)
+        setup = PenaltySetup(replace(self.penalty, alpha=0.0), pen, self.setup.scale, self.setup.standardize)
+        return build_result(self.problem, setup, replace(self.penalty, alpha=0.0), res, self.null_deviance,
+                            obj, relaxed=True)
+
+    # -- inference ----------------------------------------------------------------------------
+    def _check_inference(self, what: str, wald: bool) -> None:
+        if self.relaxed:
+            raise InferenceError(_RELAX_REFUSAL.format(what=what))
+        if self.alpha > 0 and self.l1_ratio > 0:
+            raise InferenceError(_L1_REFUSAL.format(what=what, alpha=self.alpha, l1_ratio=self.l1_ratio))
+        unit = self.setup.unit
+        on_bound = np.flatnonzero((self.coef_array <= unit.lower) | (self.coef_array >= unit.upper))
+        if on_bound.size:
+            names = ", ".join(self.names[j] for j in on_bound[:10])
+            raise InferenceError(_BOUND_REFUSAL.format(what=what, names=names))
+        if wald and self.alpha > 0:
+            raise InferenceError(_RIDGE_REFUSAL.format(what=what, alpha=self.alpha))
+
+    @cached_property
+    def _ridge_cov(self) -> tuple[Array, float]:
+        design = self.problem.design
+        h = self.problem.objective().fisher_weights(self.eta)
+        H = design.sandwich(h)
+        lam = self.setup.unit.l2 * self.alpha * self.problem.sum_weights
+        A = H + np.diag(lam)
+        Ainv = np.linalg.inv(A)
+        edf = float(np.trace(Ainv @ H))
+        fam = self.family
+        if fam.dispersion_is_fixed:
+            phi = 1.0
+        else:
+            used = self.problem.weights > 0
+            r = (self.problem.y - self.mu)[used]
+            chi2 = float(np.sum(self.problem.weights[used] * r * r / fam.variance(self.mu[used])))
+            dof = self.nobs - edf
+            phi = chi2 / dof if dof > 0 else float("nan")
+        cov = phi * Ainv @ H @ Ainv
+        return 0.5 * (cov + cov.T), phi
+
+    @property
+    def cov(self) -> pd.DataFrame:
+        """Covariance of the estimator (ridge: sandwich form, see Notes); refused with an L1 part."""
+        self._check_inference("cov", wald=False)
+        return pd.DataFrame(self._ridge_cov[0], index=self.names, columns=self.names)
+
+    @property
+    def std_err(self) -> pd.Series:
+        """Standard errors of the estimator (ridge: of the biased ridge estimate); refused with an L1 part."""
+        self._check_inference("std_err", wald=False)
+        return pd.Series(np.sqrt(np.maximum(np.diag(self._ridge_cov[0]), 0.0)), index=self.names, name="std_err")
+
+    @property
+    def p_values(self) -> pd.Series:
+        """Wald p-values; only for fits without penalty (bounds not active)."""
+        self._check_inference("p_values", wald=True)
+        from . import inference
+
+        se = self.std_err.to_numpy()
+        stat = inference.wald_statistic(self.coef_array, se)
+        est = not self.family.dispersion_is_fixed
+        return pd.Series(inference.wald_p_values(stat, est, self.nobs - self.problem.n_coef),
+                         index=self.names, name="p_value")
+
+    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
+        """Wald intervals; only for fits without penalty (bounds not active)."""
+        self._check_inference("conf_int", wald=True)
+        from . import inference
+
+        lo, hi = inference.wald_intervals(self.coef_array, self.std_err.to_numpy(), level)
+        return pd.DataFrame({"lower": lo, "upper": hi}, index=self.names)
+
+    # -- display ------------------------------------------------------------------------------
+    def summary(self) -> str:
+        """A short text summary: the penalty, the coefficients, deviances and convergence."""
+        fam = self.family
+        lines = [
+            f"Penalised GLM: {fam.name}({fam.link.name}), n = {self.nobs}",
+            f"alpha = {self.alpha:.6g}, l1_ratio = {self.l1_ratio:g}, standardize = {self.standardize}"
+            + (" (relaxed refit)" if self.relaxed else ""),
+            "",
+            self.coef.to_frame().to_string(float_format=lambda v: f"{v: .6g}"),
+            "",
+            f"Deviance: {self.deviance:.6g} (null {self.null_deviance:.6g}); dev_ratio = {self.dev_ratio:.4f}; "
+            f"df = {self.df}",
+            f"Objective (½ mean deviance + penalty): {self.objective:.10g}",
+            f"Iterations: {self.n_iter}; converged: {self.converged} (KKT {self.kkt:.2g})",
+        ]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        fam = self.family
+        return (f"<PenalizedGLMResult {fam.name}({fam.link.name}) n={self.nobs} alpha={self.alpha:.4g} "
+                f"l1_ratio={self.l1_ratio:g} df={self.df} deviance={self.deviance:.6g} "
+                f"converged={self.converged}>")
+
+
