@@ -113,9 +113,19 @@ class Objective:
             nan = np.full(self.n_features, np.nan)
             return Evaluation(float("inf"), nan, None, eta, np.full_like(eta, np.nan))
         value = float(np.sum(terms.loss))
-        grad = self.design.rmatvec(terms.gradient)
-        hess = self._sandwich(terms.hessian) if hessian is not None else None
+        if hessian is not None and hasattr(self.design, "sandwich_and_rmatvec") and not self._sandwich_reusable(terms.hessian):
+            hess, grad = self.design.sandwich_and_rmatvec(terms.hessian, terms.gradient)  # one pass over X
+            self._last_sandwich = (terms.hessian, hess)
+        else:
+            grad = self.design.rmatvec(terms.gradient)
+            hess = self._sandwich(terms.hessian) if hessian is not None else None
         return Evaluation(value, grad, hess, eta, terms.mu)
+
+    def _sandwich_reusable(self, h: Array) -> bool:
+        last = self._last_sandwich
+        return bool(last is not None and last[0].shape == h.shape and h.size
+                    and abs(last[0][0] - h[0]) <= 1e-13 * abs(h[0])  # cheap rejection first
+                    and np.allclose(last[0], h, rtol=1e-13, atol=0.0))
 
     def _sandwich(self, h: Array) -> Array:
         """XᵀHX, reusing the last one when the weights did not change.
@@ -124,11 +134,8 @@ class Objective:
         p = 2 with log link: μ′²/V = 1; Gaussian–identity), so one pass forming XᵀWX serves
         every iteration. Weights equal to 1e-13 (rounding of w·μ′·μ′/μ²) count as equal.
         """
-        last = self._last_sandwich
-        if (last is not None and last[0].shape == h.shape and h.size
-                and abs(last[0][0] - h[0]) <= 1e-13 * abs(h[0])  # cheap rejection first
-                and np.allclose(last[0], h, rtol=1e-13, atol=0.0)):
-            return last[1]
+        if self._sandwich_reusable(h):
+            return self._last_sandwich[1]  # type: ignore[index]
         gram = self.design.sandwich(h)
         self._last_sandwich = (h, gram)
         return gram

@@ -85,3 +85,17 @@ def test_design_row_quadratic_form_dense_and_sparse_agree():
     Xf = np.column_stack([np.ones(30), X])
     np.testing.assert_allclose(a, np.einsum("ij,jk,ik->i", Xf, M, Xf), rtol=1e-12)
     np.testing.assert_allclose(b, a, rtol=1e-12)
+
+
+@pytest.mark.parametrize("intercept", [True, False])
+def test_fused_sandwich_and_rmatvec(intercept):
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(3000, 6))
+    d = DenseDesign(X, intercept=intercept)
+    w, v = rng.uniform(size=3000), rng.normal(size=3000)
+    G, g = d.sandwich_and_rmatvec(w, v)
+    np.testing.assert_allclose(G, d.sandwich(w), rtol=1e-13)
+    np.testing.assert_allclose(g, d.rmatvec(v), rtol=1e-12, atol=1e-12)
+    G2, _ = d.sandwich_and_rmatvec(w - 0.5, v)  # signed weights take the other branch
+    Xf = d.toarray()
+    np.testing.assert_allclose(G2, (Xf.T * (w - 0.5)) @ Xf, rtol=1e-10, atol=1e-10)

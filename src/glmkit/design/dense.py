@@ -76,45 +76,59 @@ class DenseDesign:
         return out.astype(np.float64, copy=False)
 
     def sandwich(self, weights: Array) -> Array:
+        return self._gram_pass(weights, None)[0]
+
+    def sandwich_and_rmatvec(self, weights: Array, v: Array) -> tuple[Array, Array]:
+        """(XᵀWX, Xᵀv) in one pass over X: the gradient is read from the cached blocks."""
+        return self._gram_pass(weights, v)  # type: ignore[return-value]
+
+    def _gram_pass(self, weights: Array, v: Array | None) -> tuple[Array, Array | None]:
         X = self.X
         n, p = X.shape
         w = np.asarray(weights, dtype=np.float64)
         if p == 0:
-            return np.full((1, 1), w.sum()) if self.intercept else np.zeros((0, 0))
+            gram = np.full((1, 1), w.sum()) if self.intercept else np.zeros((0, 0))
+            return gram, (None if v is None else self.rmatvec(v))
         w_x = w.astype(X.dtype, copy=False)
+        v_x = None if v is None else np.asarray(v, dtype=X.dtype)
         block = max(64, _BLOCK_BYTES // max(1, p * X.itemsize))
         buf = np.empty((min(block, n), p), dtype=X.dtype)
         gram = np.zeros((p, p), dtype=X.dtype)
         xw = np.zeros(p, dtype=X.dtype)  # Xᵀw, the intercept's row, from the same cached blocks
-        if np.all(w_x >= 0):
-            sqrt_w = np.sqrt(w_x)
-            for start in range(0, n, block):
-                stop = min(start + block, n)
-                rows = buf[: stop - start]
-                np.multiply(X[start:stop], sqrt_w[start:stop, None], out=rows)
+        xv = None if v is None else np.zeros(p, dtype=X.dtype)
+        nonnegative = bool(np.all(w_x >= 0))
+        scale = np.sqrt(w_x) if nonnegative else w_x
+        for start in range(0, n, block):
+            stop = min(start + block, n)
+            rows = buf[: stop - start]
+            np.multiply(X[start:stop], scale[start:stop, None], out=rows)
+            if nonnegative:
                 # B.T @ B on one buffer is a symmetric rank-k update: numpy calls BLAS syrk.
                 gram += rows.T @ rows
                 if self.intercept:
-                    xw += sqrt_w[start:stop] @ rows
-        else:  # signed weights (an observed Hessian far from the optimum): Xᵀ(wX) by blocks
-            for start in range(0, n, block):
-                stop = min(start + block, n)
-                rows = buf[: stop - start]
-                np.multiply(X[start:stop], w_x[start:stop, None], out=rows)
+                    xw += scale[start:stop] @ rows
+            else:  # signed weights (an observed Hessian far from the optimum): Xᵀ(wX)
                 gram += X[start:stop].T @ rows
                 if self.intercept:
                     xw += rows.sum(axis=0)
+            if v_x is not None:
+                xv += v_x[start:stop] @ X[start:stop]
+        if not nonnegative:
             gram = 0.5 * (gram + gram.T)
         gram = gram.astype(np.float64, copy=False)
+        if xv is not None:
+            xv = xv.astype(np.float64)
+            if self.intercept:
+                xv = np.concatenate(([float(np.sum(v, dtype=np.float64))], xv))
         if not self.intercept:
-            return gram
+            return gram, xv
         xw = xw.astype(np.float64)
         full = np.empty((p + 1, p + 1))
         full[0, 0] = w.sum()
         full[0, 1:] = xw
         full[1:, 0] = xw
         full[1:, 1:] = gram
-        return full
+        return full, xv
 
     def select_columns(self, columns: NDArray[np.intp]) -> "DenseDesign":
         columns = np.asarray(columns, dtype=np.intp)
