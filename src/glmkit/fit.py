@@ -37,7 +37,7 @@ Array = NDArray[np.floating]
 
 ALIAS_TOL = 1e-9  # residual-norm ratio below which a column counts as aliased (R: 1e-11 on norms)
 ALIAS_TOL_GRAM = 1e-11  # the same on squared norms, for the Gram-based check on large data
-_EXACT_ALIAS_LIMIT = 20_000_000  # n·p above which aliasing is checked on the Gram matrix
+_EXACT_ALIAS_LIMIT = 2_000_000  # n·p above which aliasing is checked on the Gram matrix (no copy of X)
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def detect_aliased(design: Design, weights: Array, gram: Array | None = None) ->
 
     Notes
     -----
-    Small problems (n·p ≤ 2·10⁷) use modified Gram–Schmidt with reorthogonalisation on
+    Small problems (n·p ≤ 2·10⁶) use modified Gram–Schmidt with reorthogonalisation on
     √w·X, the column-norm test of R's ``dqrdc2``; large ones a sequential Cholesky of the
     equilibrated Gram matrix, which resolves dependencies only to ~1e-5.5 in norm.
     """

@@ -144,8 +144,23 @@ class DenseDesign:
         return self.X
 
     def row_quadratic_form(self, matrix: Array) -> Array:
-        X = self.toarray().astype(np.float64, copy=False)
-        return np.einsum("ij,jk,ik->i", X, matrix, X, optimize=True)
+        # diag(X M Xᵀ) by row blocks; the intercept enters as a + 2·Xb + diag(X C Xᵀ).
+        matrix = np.asarray(matrix, dtype=np.float64)
+        if self.intercept:
+            a, b, c = matrix[0, 0], matrix[0, 1:], matrix[1:, 1:]
+        else:
+            a, b, c = 0.0, None, matrix
+        X = self.X
+        n, p = X.shape
+        out = np.empty(n)
+        block = max(64, _BLOCK_BYTES // max(1, p * 8))
+        for start in range(0, n, block):
+            rows = np.asarray(X[start:start + block], dtype=np.float64)
+            q = np.einsum("ij,ij->i", rows @ c, rows)
+            if b is not None:
+                q += a + 2.0 * (rows @ b)
+            out[start:start + block] = q
+        return out
 
     def __repr__(self) -> str:
         return f"DenseDesign(shape={self.shape}, dtype={self.dtype}, intercept={self.intercept})"
