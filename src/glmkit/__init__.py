@@ -4,7 +4,7 @@ A GLM is a distribution (family), a link, a loss (the negative log-likelihood in
 a solver. Each part is a public object; ``glm`` and ``glm_fit`` put them together.
 """
 
-from . import design, families, links, solvers, variance
+from . import datasets, design, families, links, solvers, variance
 from .api import glm, glm_fit
 from .errors import (
     AliasingWarning,
@@ -70,6 +70,7 @@ __all__ = [
     "get_family",
     "get_link",
     "links",
+    "datasets",
     "families",
     "variance",
     "solvers",
