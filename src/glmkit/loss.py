@@ -109,11 +109,16 @@ class GLMLoss:
 
     # -- everything at once --------------------------------------------------------------
     def saturated_term(self, y: Array) -> Array | None:
-        """The part of the canonical kernels' loss that depends on y only (cache it per y)."""
-        if self._kernel is _poisson_log:
+        """The part of the fused kernels' loss that depends on y only (cache it per y)."""
+        kernel = self._kernel
+        if kernel is _poisson_log:
             return nx.xlogy(y, y) - y
-        if self._kernel is _binomial_logit:
+        if kernel is _binomial_logit:
             return nx.xlogy(y, y) + nx.xlogy(1.0 - y, 1.0 - y)
+        if kernel is _gamma_log:
+            return -nx.log(y) - 1.0
+        if isinstance(kernel, _TweedieLog):
+            return kernel.saturated(y)
         return None
 
     def terms(self, y: Array, eta: Array, weights: Array, kind: HessianKind = "expected",
@@ -194,6 +199,41 @@ def _gaussian_identity(y: Array, eta: Array, w: Array, kind: HessianKind, satura
     return LossTerms(0.5 * w * r * r, -w * r, np.array(w, dtype=float, copy=True), np.asarray(eta, dtype=float))
 
 
+def _gamma_log(y: Array, eta: Array, w: Array, kind: HessianKind, saturated: Array | None = None) -> LossTerms:
+    # (y − μ)/μ − log(y/μ) = y e^{−η} + η − log y − 1: one exponential, no log per iteration.
+    inv_mu = nx.exp(-np.asarray(eta, dtype=float))
+    const = -nx.log(y) - 1.0 if saturated is None else saturated
+    y_inv_mu = y * inv_mu
+    loss = w * (y_inv_mu + eta + const)
+    hess = w * y_inv_mu if kind == "observed" else np.array(w, dtype=float, copy=True)
+    return LossTerms(loss, w * (1.0 - y_inv_mu), hess, 1.0 / inv_mu)
+
+
+class _TweedieLog:
+    """Fused Tweedie–log kernel for 1 < p, p ≠ 2, with μ^{1−p} and μ^{2−p} as exponentials of η."""
+
+    def __init__(self, power: float) -> None:
+        self.p = power
+
+    def saturated(self, y: Array) -> Array:
+        p = self.p
+        return np.power(y, 2.0 - p) / ((1.0 - p) * (2.0 - p))
+
+    def __call__(self, y: Array, eta: Array, w: Array, kind: HessianKind, saturated: Array | None = None) -> LossTerms:
+        p = self.p
+        eta = np.asarray(eta, dtype=float)
+        mu_1p = nx.exp((1.0 - p) * eta)  # μ^{1−p}
+        mu = nx.exp(eta)
+        mu_2p = mu_1p * mu  # μ^{2−p}
+        const = self.saturated(y) if saturated is None else saturated
+        loss = w * (const - y * mu_1p / (1.0 - p) + mu_2p / (2.0 - p))
+        if kind == "observed":
+            hess = w * ((2.0 - p) * mu_2p - (1.0 - p) * y * mu_1p)
+        else:
+            hess = w * mu_2p
+        return LossTerms(loss, w * mu_1p * (mu - y), hess, mu)
+
+
 def _canonical_kernel(family: Family, link: Link):  # type: ignore[no-untyped-def]
     pairs = (
         (Poisson, Log, _poisson_log),
@@ -203,4 +243,14 @@ def _canonical_kernel(family: Family, link: Link):  # type: ignore[no-untyped-de
     for fam_type, link_type, kernel in pairs:
         if type(family) is fam_type and type(link) is link_type:
             return kernel
+    if type(link) is Log:
+        from .families import Gamma, Tweedie
+
+        power = 2.0 if type(family) is Gamma else getattr(family, "power", None) if type(family) is Tweedie else None
+        if power == 2.0:
+            return _gamma_log
+        if power == 1.0 and type(family) is Tweedie:
+            return _poisson_log
+        if power is not None and power > 1.0:
+            return _TweedieLog(power)
     return None

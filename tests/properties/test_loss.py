@@ -106,3 +106,21 @@ def test_negative_loglik_includes_constants():
 
     expected = -np.sum(stats.poisson.logpmf(y, np.exp(eta)))
     np.testing.assert_allclose(loss.negative_loglik(y, eta, np.ones(2)), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("family", [gk.Gamma(link="log"), gk.Tweedie(power=1.5), gk.Tweedie(power=2.0),
+                                    gk.Tweedie(power=1.0), gk.Tweedie(power=2.7)], ids=repr)
+def test_log_link_kernels_match_generic_formulas(family):
+    loss, y, eta, w = _setup(family, family.link)
+    assert loss._kernel is not None
+    mu = family.link.inverse(eta)
+    generic = GLMLoss.__new__(GLMLoss)
+    generic.family, generic.link, generic._kernel = family, family.link, None
+    for kind in ("expected", "observed"):
+        t, g = loss.terms(y, eta, w, kind), generic.terms(y, eta, w, kind)
+        np.testing.assert_allclose(t.loss, _half_deviance(family, y, mu, w), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(t.gradient, g.gradient, rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(t.hessian, g.hessian, rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(t.mu, mu, rtol=1e-13)
+    sat = loss.saturated_term(y)
+    np.testing.assert_allclose(loss.terms(y, eta, w, "expected", sat).loss, t.loss, rtol=1e-12, atol=1e-14)
