@@ -14,6 +14,7 @@ Subclassing :class:`Link` gives ``derivative`` and ``valid_eta`` for free.
 
 from __future__ import annotations
 
+import abc
 import math
 from typing import Any
 
@@ -43,7 +44,7 @@ __all__ = [
 Array = NDArray[np.floating]
 
 
-class Link:
+class Link(abc.ABC):
     """Base class of links: η = g(μ).
 
     Notes
@@ -55,23 +56,21 @@ class Link:
 
     name: str = "link"
 
+    @abc.abstractmethod
     def link(self, mu: ArrayLike) -> Array:
         """η = g(μ)."""
-        raise NotImplementedError(f"{type(self).__name__} must implement link(mu)")
 
+    @abc.abstractmethod
     def inverse(self, eta: ArrayLike) -> Array:
         """μ = g⁻¹(η)."""
-        raise NotImplementedError(f"{type(self).__name__} must implement inverse(eta)")
 
+    @abc.abstractmethod
     def inverse_derivative(self, eta: ArrayLike) -> Array:
         """dμ/dη at η."""
-        raise NotImplementedError(f"{type(self).__name__} must implement inverse_derivative(eta)")
 
+    @abc.abstractmethod
     def inverse_second_derivative(self, eta: ArrayLike) -> Array:
         """d²μ/dη² at η."""
-        raise NotImplementedError(
-            f"{type(self).__name__} must implement inverse_second_derivative(eta)"
-        )
 
     def derivative(self, mu: ArrayLike) -> Array:
         """dη/dμ at μ."""

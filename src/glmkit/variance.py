@@ -7,6 +7,8 @@ compose a variance function with a likelihood (or none).
 
 from __future__ import annotations
 
+import abc
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -30,7 +32,7 @@ def _f(x: ArrayLike) -> Array:
     return np.asarray(x, dtype=float)
 
 
-class VarianceFunction:
+class VarianceFunction(abc.ABC):
     """Base class: V(μ), dV/dμ and the unit deviance d(y, μ).
 
     Attributes
@@ -47,14 +49,17 @@ class VarianceFunction:
     mu_domain: Interval = REAL
     y_domain: Interval = REAL
 
+    @abc.abstractmethod
     def __call__(self, mu: ArrayLike) -> Array:
-        raise NotImplementedError
+        """V(μ)."""
 
+    @abc.abstractmethod
     def derivative(self, mu: ArrayLike) -> Array:
-        raise NotImplementedError
+        """dV/dμ."""
 
+    @abc.abstractmethod
     def unit_deviance(self, y: ArrayLike, mu: ArrayLike) -> Array:
-        raise NotImplementedError
+        """d(y, μ) = 2 ∫_μ^y (y − t)/V(t) dt."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
