@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from ._formula_text import split_top_level
 from .design import DenseDesign
 from .errors import FormulaError, InputError, UnseenLevelError
 
@@ -99,7 +100,7 @@ def _response(lhs: str, data: pd.DataFrame) -> tuple[Array, Array | None]:
     """The response; with ``cbind(s, f)``, the proportion s/(s+f) and the trials s+f."""
     hit = _find_call(lhs, "cbind")
     if hit is not None and hit[0] == 0 and hit[1] == len(lhs):
-        parts = _split_top_level_commas(hit[2])
+        parts = [part.strip() for part in split_top_level(hit[2], ",")]
         if len(parts) != 2:
             raise FormulaError(f"cbind() in the response needs two columns (successes, failures); got {lhs!r}.")
         succ = _evaluate(parts[0], data, "response")
@@ -122,22 +123,6 @@ def _response(lhs: str, data: pd.DataFrame) -> tuple[Array, Array | None]:
             y[cat.codes < 0] = np.nan
             return y, None
     return _evaluate(lhs, data, "response"), None
-
-
-def _split_top_level_commas(text: str) -> list[str]:
-    parts, depth, cur = [], 0, ""
-    for ch in text:
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append(cur.strip())
-            cur = ""
-        else:
-            cur += ch
-    parts.append(cur.strip())
-    return parts
 
 
 def _column_or_array(value: Any, data: pd.DataFrame, what: str) -> Array | None:

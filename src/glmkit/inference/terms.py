@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._formula_text import split_top_level
+
 __all__ = ["Term", "model_terms", "droppable", "addable", "split_terms"]
 
 
@@ -73,22 +75,6 @@ def split_terms(scope: str | list[str]) -> list[str]:
     """Term labels from ``"a + b + a:b"``, ``"~ . + a"`` or a list."""
     if isinstance(scope, str):
         text = scope.split("~", 1)[-1]
-        parts = [p.strip() for p in _split_plus(text)]
+        parts = [p.strip() for p in split_top_level(text, "+")]
         return [p for p in parts if p and p != "."]
     return [str(s).strip() for s in scope]
-
-
-def _split_plus(text: str) -> list[str]:
-    parts, depth, cur = [], 0, ""
-    for ch in text:
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        if ch == "+" and depth == 0:
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    parts.append(cur)
-    return parts
