@@ -246,9 +246,18 @@ def _intercept_only_start(objective: Objective, family: Family, intercept_index:
     return coef if np.isfinite(objective.value(coef)) else None
 
 
-def choose_solver(family: Family, solver, **options):  # type: ignore[no-untyped-def]
-    """Resolve ``solver="auto"``: closed form for Gaussian–identity, IRLS otherwise."""
+WIDE_PROBLEM = 2_000  # columns above which "auto" avoids forming the dense p × p XᵀWX
+
+
+def choose_solver(family: Family, solver, n_features: int = 0, **options):  # type: ignore[no-untyped-def]
+    """Resolve ``solver="auto"``.
+
+    Closed form for Gaussian–identity; L-BFGS (matvecs only, no p × p matrix) for wide
+    designs with more than ``WIDE_PROBLEM`` columns; IRLS otherwise.
+    """
     if isinstance(solver, str) and solver == "auto":
+        if n_features > WIDE_PROBLEM:
+            return get_solver("lbfgs", **options)
         if type(family) is Gaussian and type(family.link) is Identity:
             return ClosedForm()
         return get_solver("irls", **options)
@@ -295,10 +304,21 @@ def fit_model(
     loss = GLMLoss(family)
     eta0 = _valid_start_eta(family, y, weights) if start is None else None
     start_system = None
-    if eta0 is not None and p:
+    wide = p > WIDE_PROBLEM
+    if eta0 is not None and p and not wide:
         # One XᵀW₀X serves both the aliasing check and the first IRLS step.
         start_system = _start_system(Objective(loss, design, y, weights, offset), eta0)
-    aliased = detect_aliased(design, weights, gram=None if start_system is None else start_system[0])
+    if wide:
+        # A p × p factorisation is what a wide fit must avoid; dependent columns are not
+        # detected, and the (then non-unique) minimiser is reported with a warning.
+        aliased = np.zeros(p, dtype=bool)
+        if n <= p:
+            warnings.warn(
+                f"{p} columns for {n} rows: the coefficients are not identifiable without a penalty.",
+                AliasingWarning, stacklevel=3,
+            )
+    else:
+        aliased = detect_aliased(design, weights, gram=None if start_system is None else start_system[0])
     if np.any(aliased):
         warnings.warn(
             f"{int(aliased.sum())} coefficient(s) not defined because of singularities "
@@ -314,7 +334,7 @@ def fit_model(
         kept_intercept = int(np.searchsorted(kept, intercept_index))
 
     objective = Objective(loss, work_design, y, weights, offset)
-    solver_obj = choose_solver(family, solver, **solver_options)
+    solver_obj = choose_solver(family, solver, int(kept.size), **solver_options)
 
     coef0 = None
     if start is not None:
@@ -329,6 +349,10 @@ def fit_model(
         coef0 = solve_spd(gram0[np.ix_(kept, kept)], rhs0[kept])
         if not np.isfinite(objective.value(coef0)):
             coef0 = _intercept_only_start(objective, family, kept_intercept)
+    elif wide:
+        coef0 = _intercept_only_start(objective, family, kept_intercept)
+        if coef0 is None and np.isfinite(objective.value(np.zeros(kept.size))):
+            coef0 = np.zeros(kept.size)
     if coef0 is None:
         raise InputError(
             "cannot find valid starting values for this family and link (the means implied by "
@@ -431,7 +455,7 @@ def _diverging_terms(objective: Objective, coef: Array, names: list[str]) -> lis
     combination of columns that separates the data), so its large components, scaled by
     each column's spread, name the diverging terms.
     """
-    if coef.size == 0:
+    if coef.size == 0 or coef.size > WIDE_PROBLEM:  # naming needs a p × p solve
         return []
     ev = objective.evaluate(coef, hessian="expected")
     with warnings.catch_warnings():

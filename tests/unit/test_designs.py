@@ -77,3 +77,21 @@ def test_formula_on_large_data_keeps_big_factors_as_codes():
     np.testing.assert_allclose(fit.std_err.to_numpy(), dense_ref.std_err.to_numpy(), rtol=1e-9)
     pred = fit.predict(df.iloc[:4], se=True)
     np.testing.assert_allclose(pred.to_numpy(), dense_ref.predict(dense_ref.model.design.X[:4], se=True).to_numpy(), rtol=1e-9)
+
+
+def test_wide_sparse_fit_uses_matvecs_only():
+    rng = np.random.default_rng(5)
+    n, p = 20000, 2100
+    S = sp.random(n, p, density=0.01, random_state=5, format="csr")  # ~200 ones a column
+    S.data[:] = 1.0
+    beta = rng.normal(scale=0.05, size=p)
+    y = rng.poisson(np.exp(S @ beta + 0.5)).astype(float)
+    S = sp.hstack([S, sp.csr_matrix(rng.normal(size=(n, 1)))]).tocsr()  # one dense-ish column
+    fit = gk.glm_fit(S, y, family="poisson", tol=1e-9)
+    assert fit.model.solver == "lbfgs" and fit.converged
+    # the gradient of the log-likelihood vanishes at the solution (no p × p matrix was needed)
+    from glmkit.loss import GLMLoss
+    from glmkit.objective import Objective
+
+    obj = Objective(GLMLoss("poisson"), fit.model.design, fit.model.y, fit.model.weights, fit.model.offset)
+    assert np.max(np.abs(obj.gradient(fit.coef.to_numpy()))) / n < 1e-8
