@@ -301,8 +301,10 @@ def compute_path(
         res = slv.solve(obj, coef, pen, warm) if warm is not None else slv.solve(obj, coef, pen)
         coef = res.coef
         warm = getattr(res, "state", None)
-        eta = warm.eta if warm is not None else obj.eta(coef)
-        dev[i] = fam.deviance(problem.y, fam.link.inverse(eta), problem.weights)
+        if np.isfinite(res.objective):  # Σℓ = ½ deviance: no extra pass
+            dev[i] = 2.0 * (res.objective - pen.value(coef))
+        else:
+            dev[i] = fam.deviance(problem.y, fam.link.inverse(obj.eta(coef)), problem.weights)
         objective[i] = 0.5 * dev[i] / W + setup.normalised(float(a)).value(coef)
         coefs[i] = coef
         n_iter[i] = res.n_iter

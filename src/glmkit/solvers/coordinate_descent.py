@@ -66,6 +66,8 @@ __all__ = ["CoordinateDescent", "PenalizedSolverResult", "WarmState", "solve_pen
 _REFRESH_RATIO = 0.1  # a reused Hessian must cut the KKT violation by this factor per step
 _REUSE_MIN_WORK = 5e6  # n·k² below which a fresh Hessian is cheaper than an extra iteration
 _DRIFT_MAX = 0.02  # rms η-change after which the fused pass forms a fresh Hessian
+_CHEAP_GRAM = 4.0  # a Gram over k columns with k² ≤ 4·p costs little next to a pass over X
+_NEAR_FRACTION = 0.3  # columns this close to their L1 threshold join the Gram early
 _ARMIJO = 1e-4
 
 
@@ -213,12 +215,42 @@ class _Run:
         self.H_pos[idx] = np.arange(idx.size)
         self.H_diag = np.diag(H).copy()
 
-    def _fresh_hessian(self, eta: Array, ws: NDArray[np.bool_]) -> None:
+    def _secant_update(self, step: Array, grad_change: Array) -> None:
+        """BFGS correction of a reused Fisher matrix over its columns (Hs = y afterwards).
+
+        The Fisher information of an earlier point already captures most of the curvature;
+        the rank-two correction makes the reused matrix agree with the change of the gradient
+        just observed, which turns the linear convergence of a stale Hessian superlinear at
+        no cost in passes over X. Skipped when the curvature condition yᵀs > 0 fails.
+        """
+        if self.H is None:
+            return
+        idx = self.H_idx
+        s_ = step[idx]
+        if np.any(step[self.H_pos < 0] != 0):  # a move outside the stored columns: keep H as is
+            return
+        y_ = grad_change[idx]
+        ys = float(y_ @ s_)
+        Hs = self.H @ s_
+        sHs = float(s_ @ Hs)
+        if not (ys > 1e-12 * math.sqrt(float(y_ @ y_) * float(s_ @ s_)) and sHs > 0):
+            return
+        H = self.H + np.outer(y_, y_) / ys - np.outer(Hs, Hs) / sHs
+        self._set_hessian(0.5 * (H + H.T), idx, self.fisher_sum)
+
+    def _hessian_columns(self, ws: NDArray[np.bool_], coef: Array, grad: Array) -> NDArray[np.intp]:
+        """Columns to form the Gram over: the working set and the columns close to entering
+        it (|∂f/∂βⱼ| ≥ 0.3·l1ⱼ, which the strong rule will admit at the next α of a path), so
+        that a growing working set rarely needs a Gram of its own; all once that is most."""
+        pen = self.pen
+        near = np.abs(grad + pen.l2 * coef) >= _NEAR_FRACTION * pen.l1
+        cols = ws | near
+        if cols.sum() >= self.opts.full_gram_fraction * self.p:
+            return np.arange(self.p)
+        return np.flatnonzero(cols)
+
+    def _fresh_hessian(self, eta: Array, idx: NDArray[np.intp]) -> None:
         h = self.obj.fisher_weights(eta)
-        if ws.sum() >= self.opts.full_gram_fraction * self.p:
-            idx = np.arange(self.p)
-        else:
-            idx = np.flatnonzero(ws)
         self._set_hessian(sandwich_columns(self.obj.design, h, idx), idx, float(np.sum(h)))
         self.n_hessians += 1
 
@@ -293,7 +325,7 @@ class _Run:
             n_iter += 1
             idx = np.flatnonzero(ws)
             if force or not np.all(self.H_pos[idx] >= 0) or not reuse_pays() and drift > 0:
-                self._fresh_hessian(eta, ws)
+                self._fresh_hessian(eta, self._hessian_columns(ws, coef, grad))
                 drift, force = 0.0, False
             fresh = drift == 0.0
             pos = self.H_pos[idx]
@@ -315,9 +347,12 @@ class _Run:
             slack = 1e-13 * (abs(F) + 0.1)
             step_rms = math.sqrt(max(float(dw @ Hw @ dw), 0.0) / self.fisher_sum) if self.fisher_sum > 0 else np.inf
             accepted, evaluated, Xd = False, False, None
+            grad_before = grad
             if fused is not None:
-                want_h = want_next or not reuse_pays() or drift + step_rms > _DRIFT_MAX
-                hidx = (np.arange(p) if ws.sum() >= opts.full_gram_fraction * p else idx) if want_h else None
+                hidx = self._hessian_columns(ws, coef, grad)
+                cheap = hidx.size ** 2 <= _CHEAP_GRAM * p  # the Gram adds little to the pass
+                want_h = want_next or cheap or not reuse_pays() or drift + step_rms > _DRIFT_MAX
+                hidx = hidx if want_h else None
                 out = fused.step(d, eta, hidx)
                 Xd = out.Xd
                 F_t = out.value + pen.value(coef + d)
@@ -331,6 +366,7 @@ class _Run:
                         drift = 0.0
                     else:
                         drift += step_rms
+                        self._secant_update(d, out.gradient - grad_before)
                     want_next = False
             if not accepted:
                 if Xd is None:
@@ -356,6 +392,7 @@ class _Run:
                 ev = obj.evaluate(coef, hessian=None, eta=eta_t)
                 eta, grad, f_new = ev.eta, ev.gradient, ev.value
                 drift += t * step_rms
+                self._secant_update(t * d, grad - grad_before)
             if opts.record_history:
                 history.append(IterationRecord(n_iter, F_t, float(np.max(v, initial=0.0)), t))
             F_old, F = F, f_new + pen.value(coef)
