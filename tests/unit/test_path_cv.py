@@ -190,3 +190,14 @@ def test_progress_option_writes_to_stderr(capsys):
     assert "glm_path" in capsys.readouterr().err
     gk.glm_path(X, y, family="poisson", n_alphas=4, progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_user_guide_examples_run():
+    """docs/penalized.md runs as written."""
+    import doctest
+    from pathlib import Path
+
+    guide = Path(__file__).resolve().parents[2] / "docs" / "penalized.md"
+    result = doctest.testfile(str(guide), module_relative=False, verbose=False, report=True,
+                              optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted >= 15
