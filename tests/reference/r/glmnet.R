@@ -67,6 +67,17 @@ Xs <- model.matrix(~ type + year + period, data = sh)[, -1]
 colnames(Xs) <- make.names(colnames(Xs))
 datasets$ships <- data.frame(Xs, incidents = sh$incidents, log_service = log(sh$service))
 
+es <- esoph
+for (nm in c("agegp", "alcgp", "tobgp")) es[[nm]] <- factor(as.character(es[[nm]]))  # unordered: dummies
+Xe <- model.matrix(~ agegp + alcgp + tobgp, data = es)[, -1]
+colnames(Xe) <- make.names(colnames(Xe))
+datasets$esoph <- data.frame(Xe, ncases = es$ncases, ncontrols = es$ncontrols,
+                             ntotal = es$ncases + es$ncontrols,
+                             w = rep(c(1, 2, 0.5), length.out = nrow(es)))
+
+sh$w <- rep(c(1, 3, 0.5, 2), length.out = nrow(sh))
+datasets$ships$w <- sh$w
+
 data_env <- list()
 for (nm in names(datasets)) {
   path <- file.path(data_dir, paste0("glmnet_", nm, ".csv"))
@@ -80,15 +91,18 @@ for (nm in names(datasets)) {
 
 case <- function(id, dataset, family, y, x = NULL, alpha = 1, standardize = TRUE,
                  intercept = TRUE, weights = NULL, offset = NULL, penalty_factor = NULL,
-                 lower = NULL, upper = NULL, path_index = c(3, 10, 25, 50), note = NULL) {
+                 lower = NULL, upper = NULL, path_index = c(3, 10, 25, 50), note = NULL,
+                 failures = NULL) {
   list(id = id, dataset = dataset, family = family, y = y, x = x, alpha = alpha,
        standardize = standardize, intercept = intercept, weights = weights, offset = offset,
        penalty_factor = penalty_factor, lower = lower, upper = upper, path_index = path_index,
-       note = note)
+       note = note, failures = failures)
 }
 
 boston_x <- setdiff(names(datasets$boston), c("medv", "w"))
 pima_x <- setdiff(names(datasets$pima), "diabetic")
+esoph_x <- setdiff(names(datasets$esoph), c("ncases", "ncontrols", "ntotal", "w"))
+ships_x <- setdiff(names(datasets$ships), c("incidents", "log_service", "w"))
 
 cases <- list(
   case("gaussian_boston_lasso_std", "boston", "gaussian", "medv", alpha = 1),
@@ -112,10 +126,17 @@ cases <- list(
   case("poisson_quine_enet_nostd", "quine", "poisson", "Days", alpha = 0.5, standardize = FALSE),
   case("poisson_ships_offset_enet_std", "ships", "poisson", "incidents", alpha = 0.5,
        offset = "log_service",
-       x = setdiff(names(datasets$ships), c("incidents", "log_service"))),
+       x = ships_x),
   case("poisson_ships_offset_lasso_nostd", "ships", "poisson", "incidents", alpha = 1,
-       standardize = FALSE, offset = "log_service",
-       x = setdiff(names(datasets$ships), c("incidents", "log_service")))
+       standardize = FALSE, offset = "log_service", x = ships_x),
+  case("gaussian_boston_enet_std_weights", "boston", "gaussian", "medv", alpha = 0.5, weights = "w"),
+  case("binomial_esoph_counts_enet_std_weights", "esoph", "binomial", "ncases", x = esoph_x,
+       alpha = 0.5, failures = "ncontrols", weights = "w",
+       note = "y = cbind(ncontrols, ncases): successes and failures; glmnet weights x row totals"),
+  case("binomial_esoph_counts_lasso_nostd", "esoph", "binomial", "ncases", x = esoph_x,
+       alpha = 1, standardize = FALSE, failures = "ncontrols"),
+  case("poisson_ships_offset_weights_lasso_std", "ships", "poisson", "incidents", alpha = 1,
+       offset = "log_service", weights = "w", x = ships_x)
 )
 
 # ---------------------------------------------------------------------------------------
@@ -158,7 +179,7 @@ run_case <- function(cs) {
     else setdiff(names(df), cs$y)
   } else cs$x
   X <- as.matrix(df[, xcols])
-  y <- df[[cs$y]]
+  y <- if (is.null(cs$failures)) df[[cs$y]] else cbind(df[[cs$failures]], df[[cs$y]])
   n <- nrow(X)
   w <- if (is.null(cs$weights)) rep(1, n) else df[[cs$weights]]
   off <- if (is.null(cs$offset)) NULL else df[[cs$offset]]
@@ -180,13 +201,15 @@ run_case <- function(cs) {
   beta <- as.matrix(fit$beta)  # p x nlambda
   coef_mat <- t(rbind(fit$a0, beta))  # nlambda x (1 + p)
   wn <- w / sum(w)
-  ym <- if (cs$intercept) sum(wn * y) else 0
-  ys <- sqrt(sum(wn * (y - ym)^2))
+  yv <- if (is.matrix(y)) y[, 2] / rowSums(y) else y
+  ym <- if (cs$intercept) sum(wn * yv) else 0
+  ys <- sqrt(sum(wn * (yv - ym)^2))
   list(
     id = unbox(cs$id),
     dataset = unbox(paste0("glmnet_", cs$dataset)),
     family = unbox(cs$family),
     y = unbox(cs$y),
+    failures = if (is.null(cs$failures)) NULL else unbox(cs$failures),
     x = xcols,
     weights = if (is.null(cs$weights)) NULL else unbox(cs$weights),
     offset = if (is.null(cs$offset)) NULL else unbox(cs$offset),
@@ -198,7 +221,8 @@ run_case <- function(cs) {
     upper = json_vec(hi),
     thresh = json_num(THRESH),
     note = if (is.null(cs$note)) NULL else unbox(cs$note),
-    r_call = unbox(paste0("glmnet(x, y, family = '", cs$family, "', alpha = ", cs$alpha,
+    r_call = unbox(paste0("glmnet(x, ", if (is.null(cs$failures)) "y" else "cbind(failures, y)",
+                          ", family = '", cs$family, "', alpha = ", cs$alpha,
                           ", standardize = ", cs$standardize, ", intercept = ", cs$intercept,
                           ", lambda = lambda, thresh = ", THRESH, ", maxit = ", MAXIT,
                           if (!is.null(cs$weights)) ", weights = w" else "",
