@@ -310,6 +310,32 @@ def test_no_convergence_warns():
 # --------------------------------------------------------------------------- other solvers, designs
 
 
+def test_compact_working_set_passes_agree():
+    rng = np.random.default_rng(23)
+    n, p = 3000, 40
+    X = rng.normal(size=(n, p))
+    y = rng.poisson(np.exp(0.2 + 0.4 * X[:, 0] - 0.3 * X[:, 5])).astype(float)
+    obj = _objective("poisson", X, y)
+    start = np.r_[np.log(y.mean()), np.zeros(p)]
+    warm = {True: None, False: None}
+    coefs = {True: start, False: start}
+    a_max = np.max(np.abs(X.T @ (y - y.mean()))) / n / 0.5
+    for alpha in a_max * np.array([0.6, 0.4, 0.3, 0.2]):  # a short path: warm starts carry the copy
+        pen = Penalty.from_weights(np.r_[0.0, np.full(p, 0.5 * alpha * n)], np.r_[0.0, np.full(p, 0.5 * alpha * n)])
+        out = {}
+        for compact in (True, False):
+            res = CoordinateDescent(compact=compact).solve(obj, coefs[compact], pen, warm[compact])
+            assert res.converged
+            coefs[compact], warm[compact] = res.coef, res.state
+            out[compact] = res.coef
+        np.testing.assert_allclose(out[True], out[False], atol=1e-10)
+        assert 0 < np.count_nonzero(out[True][1:]) < p // 4
+    assert warm[True].compact is not None  # the copy of the working-set columns was used
+    ref = CoordinateDescent(fused=False).solve(obj, start, pen)
+    np.testing.assert_allclose(coefs[True], ref.coef, atol=1e-10)
+    np.testing.assert_allclose(warm[True].gradient, obj.gradient(coefs[True]), rtol=1e-9, atol=1e-8)
+
+
 def test_fused_pass_agrees_with_separate_passes():
     X, y = _data("poisson", n=3000, p=15, seed=19)
     obj = _objective("poisson", X, y)

@@ -36,7 +36,12 @@ _BLOCK_BYTES = 2 << 20
 
 @dataclass(frozen=True)
 class FusedStep:
-    """What one pass returns (value inf when η or μ left its domain; then nothing else is valid)."""
+    """What one pass returns (value inf when η or μ left its domain; then nothing else is valid).
+
+    ``gradient`` and ``hessian`` are over the evaluator's columns (``FusedEvaluator.columns``);
+    ``eta_gradient`` is dℓ/dη per row, from which the gradient over any other columns is one
+    ``rmatvec`` away.
+    """
 
     Xd: Array
     eta: Array
@@ -44,6 +49,7 @@ class FusedStep:
     gradient: Array | None
     hessian: Array | None
     fisher_sum: float
+    eta_gradient: Array | None = None
 
 
 class FusedEvaluator:
@@ -53,13 +59,26 @@ class FusedEvaluator:
     ----------
     objective : Objective
         With a :class:`~glmkit.design.DenseDesign`; see :meth:`applicable`.
+    columns : ndarray of int, optional
+        Work on these design columns only (sorted; the intercept is column 0 of a design
+        with an intercept): they are copied into one contiguous matrix, so that each pass
+        reads only them — the working set of a sparse fit is a small part of X. Steps must
+        then be zero outside ``columns``, and gradients and Grams come back over them.
     """
 
-    def __init__(self, objective: Any) -> None:
+    def __init__(self, objective: Any, columns: NDArray[np.intp] | None = None) -> None:
         self.obj = objective
-        self.design: DenseDesign = objective.design
-        self.X = self.design.X
-        self.icpt = int(self.design.intercept)
+        design: DenseDesign = objective.design
+        icpt = int(design.intercept)
+        X = design.X
+        if columns is None:
+            self.columns = np.arange(design.shape[1])
+            self.X = X
+            self.icpt = icpt
+        else:
+            self.columns = np.asarray(columns, dtype=np.intp)
+            self.icpt = int(icpt and self.columns.size > 0 and self.columns[0] == 0)
+            self.X = np.ascontiguousarray(X[:, self.columns[self.columns >= icpt] - icpt])
         n, p = self.X.shape
         self.block = max(256, _BLOCK_BYTES // max(1, p * self.X.itemsize))
 
@@ -70,8 +89,15 @@ class FusedEvaluator:
                 and all(hasattr(objective, a) for a in ("loss", "y", "weights", "offset"))
                 and objective.design.X.shape[0] >= 4 * 256)
 
+    def gram(self, weights: Array) -> Array:
+        """XᵀWX over the evaluator's columns (for a compact copy: no gather needed)."""
+        from ..design import DenseDesign as _Dense
+
+        return _Dense(self.X, intercept=bool(self.icpt)).sandwich(weights)
+
     def step(self, d: Array, eta: Array, hess_idx: NDArray[np.intp] | None) -> FusedStep:
-        """Xd, and f, ∇f (and the Gram over ``hess_idx``, sorted) at η + Xd."""
+        """Xd, and f, ∇f (and the Gram over ``hess_idx``, sorted positions among the
+        evaluator's columns) at η + Xd; ``d`` is over the evaluator's columns."""
         X, icpt, obj = self.X, self.icpt, self.obj
         n, p = X.shape
         dtype = X.dtype
@@ -79,6 +105,7 @@ class FusedEvaluator:
         d0 = float(d[0]) if icpt else 0.0
         Xd = np.empty(n)
         new_eta = np.empty(n)
+        g_eta = np.empty(n)
         grad_x = np.zeros(p)
         g0 = 0.0
         value = 0.0
@@ -116,6 +143,7 @@ class FusedEvaluator:
                 continue
             value += v
             g = terms.gradient
+            g_eta[start:stop] = g
             grad_x += (Xb.T @ g.astype(dtype, copy=False)).astype(np.float64, copy=False)
             g0 += float(g.sum())
             if want_h:
@@ -146,4 +174,4 @@ class FusedEvaluator:
                 hessian[1:, 1:] = gram
             else:
                 hessian = gram
-        return FusedStep(Xd, new_eta, value, grad, hessian, fisher_sum)
+        return FusedStep(Xd, new_eta, value, grad, hessian, fisher_sum, g_eta)

@@ -68,6 +68,7 @@ _REUSE_MIN_WORK = 5e6  # n·k² below which a fresh Hessian is cheaper than an e
 _DRIFT_MAX = 0.02  # rms η-change after which the fused pass forms a fresh Hessian
 _CHEAP_GRAM = 4.0  # a Gram over k columns with k² ≤ 4·p costs little next to a pass over X
 _NEAR_FRACTION = 0.3  # columns this close to their L1 threshold join the Gram early
+_COMPACT_FRACTION = 0.25  # working sets up to this share of the columns get a compact copy
 _ARMIJO = 1e-4
 
 
@@ -93,6 +94,8 @@ class WarmState:
         Σ of the Fisher weights it was formed with (to express steps as η changes).
     drift : float
         Root-mean-square change of η since it was formed.
+    compact : object or None
+        The compact copy of the working-set columns (reused while the working set fits).
     """
 
     coef: Array
@@ -103,6 +106,7 @@ class WarmState:
     hessian: Array | None
     fisher_sum: float = float("nan")
     drift: float = float("inf")
+    compact: Any = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,9 @@ class CoordinateDescent:
     fused : bool, default True
         On large dense designs, evaluate each step (Xd, f, ∇f and, when due, the Gram) in
         one pass over X (:mod:`glmkit.solvers._fused`).
+    compact : bool, default True
+        With ``fused``: while the working set (plus the columns about to enter it) is at
+        most a quarter of the columns, passes read a contiguous copy of those columns only.
     record_history : bool, default False
 
     Examples
@@ -169,6 +176,7 @@ class CoordinateDescent:
     reuse_hessian: bool = True
     full_gram_fraction: float = 0.5
     fused: bool = True
+    compact: bool = True
     record_history: bool = False
     name: str = "coordinate_descent"
 
@@ -265,8 +273,13 @@ class _Run:
             scale[outside] = weighted_column_norms(self.obj.design, h, outside)
         return scale
 
-    def _measure(self, coef: Array, grad: Array, eta: Array, F: float) -> tuple[float, Array, Array]:
+    def _measure(self, coef: Array, grad: Array, eta: Array, F: float,
+                 only: NDArray[np.intp] | None = None) -> tuple[float, Array, Array]:
         v = self.pen.kkt_violation(coef, grad)
+        if only is not None:  # the gradient is current on these columns only
+            keep = np.zeros(self.p, dtype=bool)
+            keep[only] = True
+            v = np.where(keep, v, 0.0)
         scale = self._scale(eta, v)
         with np.errstate(divide="ignore", invalid="ignore"):
             m = np.where(v > 0, v * v / np.where(scale > 0, scale, np.inf), 0.0)
@@ -312,6 +325,14 @@ class _Run:
             self._set_hessian(warm.hessian, warm.hessian_index, warm.fisher_sum)
             drift = warm.drift
         fused = FusedEvaluator(obj) if opts.fused and FusedEvaluator.applicable(obj) else None
+        # compact mode: while the working set is a small part of X, passes read a contiguous
+        # copy of its columns; ∇f is then current only on them (``partial``) until a full
+        # gradient pass confirms the KKT conditions of every other column
+        compact: FusedEvaluator | None = None
+        if fused is not None and warm is not None and getattr(warm.compact, "obj", None) is obj:
+            compact = warm.compact
+        partial = False
+        g_eta: Array | None = None
         history: list[IterationRecord] = []
         kkt, m, v = self._measure(coef, grad, eta, F)
         ws |= m > tol2 * (abs(F) + 0.1)
@@ -324,6 +345,21 @@ class _Run:
         while not converged and n_iter < opts.max_iter:
             n_iter += 1
             idx = np.flatnonzero(ws)
+            if fused is not None and opts.compact and not pen.is_smooth:
+                cols = self._hessian_columns(ws, coef, grad)
+                if cols.size <= _COMPACT_FRACTION * p:
+                    if compact is None or not np.all(np.isin(idx, compact.columns)):
+                        compact = FusedEvaluator(obj, cols)  # one gather pass over X
+                    if self.H is None or not np.array_equal(self.H_idx, compact.columns) or drift > 0:
+                        h = obj.fisher_weights(eta)
+                        self._set_hessian(compact.gram(h), compact.columns, float(np.sum(h)))
+                        self.n_hessians += 1
+                        drift, force = 0.0, False
+                elif compact is not None:
+                    if partial:
+                        grad = obj.design.rmatvec(g_eta)
+                        partial = False
+                    compact = None
             if force or not np.all(self.H_pos[idx] >= 0) or not reuse_pays() and drift > 0:
                 self._fresh_hessian(eta, self._hessian_columns(ws, coef, grad))
                 drift, force = 0.0, False
@@ -348,25 +384,35 @@ class _Run:
             step_rms = math.sqrt(max(float(dw @ Hw @ dw), 0.0) / self.fisher_sum) if self.fisher_sum > 0 else np.inf
             accepted, evaluated, Xd = False, False, None
             grad_before = grad
-            if fused is not None:
+            if compact is not None:  # a fresh Gram on the compact columns costs little
+                out = compact.step(d[compact.columns], eta, np.arange(compact.columns.size))
+                hidx = compact.columns
+            elif fused is not None:
                 hidx = self._hessian_columns(ws, coef, grad)
                 cheap = hidx.size ** 2 <= _CHEAP_GRAM * p  # the Gram adds little to the pass
                 want_h = want_next or cheap or not reuse_pays() or drift + step_rms > _DRIFT_MAX
                 hidx = hidx if want_h else None
                 out = fused.step(d, eta, hidx)
+            if fused is not None:
                 Xd = out.Xd
                 F_t = out.value + pen.value(coef + d)
                 if np.isfinite(F_t) and F_t <= F + _ARMIJO * min(decrease, 0.0) + slack:
                     accepted, evaluated, t = True, True, 1.0
                     coef = coef + d
-                    eta, grad, f_new = out.eta, out.gradient, out.value
+                    eta, f_new, g_eta = out.eta, out.value, out.eta_gradient
+                    if compact is not None and compact.columns.size < p:
+                        grad = grad.copy()
+                        grad[compact.columns] = out.gradient
+                        partial = True
+                    else:
+                        grad = out.gradient
                     if out.hessian is not None:
                         self._set_hessian(out.hessian, hidx, out.fisher_sum)  # type: ignore[arg-type]
                         self.n_hessians += 1
                         drift = 0.0
                     else:
                         drift += step_rms
-                        self._secant_update(d, out.gradient - grad_before)
+                        self._secant_update(d, grad - grad_before)
                     want_next = False
             if not accepted:
                 if Xd is None:
@@ -391,13 +437,18 @@ class _Run:
                 coef = coef + t * d
                 ev = obj.evaluate(coef, hessian=None, eta=eta_t)
                 eta, grad, f_new = ev.eta, ev.gradient, ev.value
+                partial = False
                 drift += t * step_rms
                 self._secant_update(t * d, grad - grad_before)
             if opts.record_history:
                 history.append(IterationRecord(n_iter, F_t, float(np.max(v, initial=0.0)), t))
             F_old, F = F, f_new + pen.value(coef)
             kkt_old = kkt
-            kkt, m, v = self._measure(coef, grad, eta, F)
+            kkt, m, v = self._measure(coef, grad, eta, F, compact.columns if partial else None)  # type: ignore[union-attr]
+            if kkt <= opts.tol and partial:  # converged on the compact columns: check all of them
+                grad = obj.design.rmatvec(g_eta)
+                partial = False
+                kkt, m, v = self._measure(coef, grad, eta, F)
             new = ~ws & (m > tol2 * (abs(F) + 0.1))
             if np.any(new):
                 ws |= new
@@ -419,10 +470,14 @@ class _Run:
                     converged = kkt <= 100 * opts.tol
                     message = "stopped at the rounding floor"
                     break
+        if partial:
+            grad = obj.design.rmatvec(g_eta)
+            kkt = self._measure(coef, grad, eta, F)[0]
+            converged = converged and kkt <= opts.tol
         if converged and message.startswith("no convergence"):
             message = "converged"
         state = WarmState(coef.copy(), eta, grad.copy(), pen.l1.copy(), self.H_idx, self.H,
-                          self.fisher_sum, drift)
+                          self.fisher_sum, drift, compact)
         return PenalizedSolverResult(coef, bool(converged), n_iter, float(F), message, tuple(history),
                                      kkt=float(kkt), n_hessians=self.n_hessians, state=state)
 
