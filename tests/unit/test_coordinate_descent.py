@@ -380,3 +380,11 @@ def test_dataframe_with_categorical_column():
     np.testing.assert_allclose(fit.coef_array, ref.coef_array, atol=1e-9)
     assert fit.coef.index[2] == "g[T.1]"
     np.testing.assert_allclose(fit.predict(df.head(4)).to_numpy(), ref.mu[:4], rtol=1e-9)
+
+
+def test_float32_design_converges_at_its_precision():
+    X, y = _data("poisson", n=2000, p=8, seed=24)
+    ref = gk.glm_fit(X, y, family="poisson", alpha=0.01, l1_ratio=0.5)
+    fit = gk.glm_fit(X.astype(np.float32), y, family="poisson", alpha=0.01, l1_ratio=0.5)
+    assert fit.converged and fit.kkt <= 1e-6
+    np.testing.assert_allclose(fit.coef_array, ref.coef_array, atol=1e-5)

@@ -69,6 +69,7 @@ _DRIFT_MAX = 0.02  # rms η-change after which the fused pass forms a fresh Hess
 _CHEAP_GRAM = 4.0  # a Gram over k columns with k² ≤ 4·p costs little next to a pass over X
 _NEAR_FRACTION = 0.3  # columns this close to their L1 threshold join the Gram early
 _COMPACT_FRACTION = 0.25  # working sets up to this share of the columns get a compact copy
+_FLOAT32_TOL = 1e-6  # the tolerance used at least on float32 designs
 _ARMIJO = 1e-4
 
 
@@ -135,7 +136,8 @@ class CoordinateDescent:
     Parameters
     ----------
     tol : float, default 1e-10
-        Relative KKT tolerance (see the module notes).
+        Relative KKT tolerance (see the module notes); at least 1e-6 on float32 designs,
+        whose products carry float32 rounding.
     max_iter : int, default 200
         Outer (IRLS) iterations.
     max_sweeps : int, default 10000
@@ -304,7 +306,9 @@ class _Run:
             return PenalizedSolverResult(coef, False, 0, float("inf"),
                                          "the starting coefficients give an invalid mean")
         F = f0 + pen.value(coef)
-        tol2 = opts.tol**2
+        # float32 data: X·β and Xᵀv carry float32 rounding, so ~1e-8 is the attainable KKT level
+        tol = opts.tol if np.dtype(obj.design.dtype) != np.float32 else max(opts.tol, _FLOAT32_TOL)
+        tol2 = tol**2
 
         if pen.is_smooth:
             ws = np.ones(p, dtype=bool)
@@ -337,7 +341,7 @@ class _Run:
         kkt, m, v = self._measure(coef, grad, eta, F)
         ws |= m > tol2 * (abs(F) + 0.1)
         message = f"no convergence in {opts.max_iter} iterations"
-        converged = kkt <= opts.tol
+        converged = kkt <= tol
         n_iter = 0
         stalls = 0
         force = self.H is None  # a fresh Hessian before the next sub-problem
@@ -374,7 +378,7 @@ class _Run:
             d[idx] = dw
             if not np.any(d):
                 if fresh:
-                    converged = kkt <= 100 * opts.tol
+                    converged = kkt <= 100 * tol
                     message = "no further progress possible (rounding floor)"
                     break
                 force = True
@@ -430,7 +434,7 @@ class _Run:
                 if not fresh:
                     force = True
                     continue
-                converged = kkt <= 100 * opts.tol
+                converged = kkt <= 100 * tol
                 message = "line search failed: no step lowers the penalised objective (rounding floor?)"
                 break
             if not evaluated:
@@ -445,14 +449,14 @@ class _Run:
             F_old, F = F, f_new + pen.value(coef)
             kkt_old = kkt
             kkt, m, v = self._measure(coef, grad, eta, F, compact.columns if partial else None)  # type: ignore[union-attr]
-            if kkt <= opts.tol and partial:  # converged on the compact columns: check all of them
+            if kkt <= tol and partial:  # converged on the compact columns: check all of them
                 grad = obj.design.rmatvec(g_eta)
                 partial = False
                 kkt, m, v = self._measure(coef, grad, eta, F)
             new = ~ws & (m > tol2 * (abs(F) + 0.1))
             if np.any(new):
                 ws |= new
-            if kkt <= opts.tol:
+            if kkt <= tol:
                 converged = True
                 message = "converged"
                 break
@@ -467,13 +471,13 @@ class _Run:
             if abs(F_old - F) <= 1e-15 * (abs(F) + 0.1) and fresh and kkt > 0.5 * kkt_old:
                 stalls += 1
                 if stalls >= 3:
-                    converged = kkt <= 100 * opts.tol
+                    converged = kkt <= 100 * tol
                     message = "stopped at the rounding floor"
                     break
         if partial:
             grad = obj.design.rmatvec(g_eta)
             kkt = self._measure(coef, grad, eta, F)[0]
-            converged = converged and kkt <= opts.tol
+            converged = converged and kkt <= tol
         if converged and message.startswith("no convergence"):
             message = "converged"
         state = WarmState(coef.copy(), eta, grad.copy(), pen.l1.copy(), self.H_idx, self.H,
