@@ -264,10 +264,16 @@ class Penalty:
 
 
 def _per_feature(value: Any, n_features: int, names: list[str] | None, what: str, default: float) -> Array:
-    """A scalar, a sequence of length n_features or a mapping {name: value} → array."""
+    """A scalar, a sequence of length n_features, or a mapping {name: value} (a dict, or a
+    pandas Series indexed by column names; unnamed columns get the default) → array."""
     if value is None:
         return np.full(n_features, default)
-    if isinstance(value, dict) or hasattr(value, "items") and not hasattr(value, "shape"):
+    by_name = isinstance(value, dict) or (hasattr(value, "items") and not hasattr(value, "shape"))
+    index = getattr(value, "index", None)  # a pandas Series indexed by column names
+    if index is not None and hasattr(value, "shape") and names is not None and len(index) and \
+            all(isinstance(k, str) for k in index):
+        by_name = True
+    if by_name:
         mapping = dict(value.items())
         out = np.full(n_features, default)
         if names is None:

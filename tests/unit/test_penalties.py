@@ -108,6 +108,14 @@ def test_resolve_intercept_scale_names():
     np.testing.assert_array_equal(pen.free, [True, False, True, False])
 
 
+def test_series_by_name():
+    import pandas as pd
+
+    pen = ElasticNet(1.0, 1.0, penalty_factor=pd.Series({"c": 0.0, "a": 2.0})).resolve(
+        4, intercept_index=0, names=["a", "b", "c"])
+    np.testing.assert_array_equal(pen.l1, [0.0, 2.0, 1.0, 0.0])
+
+
 def test_shortcuts():
     assert no_penalty().alpha == 0 and not no_penalty().is_active
     assert ridge(0.5).l1_ratio == 0.0 and lasso(0.5).l1_ratio == 1.0
