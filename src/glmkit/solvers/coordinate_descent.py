@@ -519,6 +519,9 @@ def solve_penalized_qp(H: Array, g: Array, x0: Array, pen: Penalty, tol2: float,
     k = x0.shape[0]
     if k == 0:
         return x0.copy()
+    if pen.is_smooth:  # ridge without bounds: the sub-problem is one linear system
+        A = H + np.diag(pen.l2)
+        return x0 - _spd_solve(A, g + pen.l2 * x0)
     free = pen.free
     if not np.any(free):
         return _cd_qp(H, g, x0, pen, tol2, max_sweeps)
