@@ -80,7 +80,7 @@ def weighted_column_norms(design: Any, weights: Array, idx: NDArray[np.intp]) ->
         if cols.size:
             if isinstance(design, DenseDesign):
                 Xc = design.X[:, cols].astype(np.float64, copy=False)
-                out[~is0] = np.einsum("ij,ij,i->j", Xc, Xc, w, optimize=True)
+                out[~is0] = np.einsum("ij,ij,i->j", Xc, Xc, w)
             else:
                 Xc = design.X.tocsc()[:, cols]
                 out[~is0] = np.asarray(Xc.multiply(Xc).T @ w).ravel()

@@ -70,6 +70,7 @@ _CHEAP_GRAM = 4.0  # a Gram over k columns with k² ≤ 4·p costs little next t
 _NEAR_FRACTION = 0.3  # columns this close to their L1 threshold join the Gram early
 _COMPACT_FRACTION = 0.25  # working sets up to this share of the columns get a compact copy
 _FLOAT32_TOL = 1e-6  # the tolerance used at least on float32 designs
+_SMALL_GRAM = 1e6  # n·p² up to which the Gram always covers every column
 _ARMIJO = 1e-4
 
 
@@ -253,6 +254,8 @@ class _Run:
         it (|∂f/∂βⱼ| ≥ 0.3·l1ⱼ, which the strong rule will admit at the next α of a path), so
         that a growing working set rarely needs a Gram of its own; all once that is most."""
         pen = self.pen
+        if self.obj.design.shape[0] * self.p * self.p <= _SMALL_GRAM:  # small: always all columns
+            return np.arange(self.p)
         near = np.abs(grad + pen.l2 * coef) >= _NEAR_FRACTION * pen.l1
         cols = ws | near
         if cols.sum() >= self.opts.full_gram_fraction * self.p:
