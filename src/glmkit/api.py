@@ -140,6 +140,11 @@ def glm(
     >>> round(float(fit.coef["x"]), 4)
     0.1948
     """
+    if _theta_is_estimated(family) and (alpha != 0 or lower is not None or upper is not None):
+        raise InputError(
+            "Estimating the negative binomial θ is not combined with a penalty; give θ, e.g. "
+            "family=gk.NegativeBinomial(theta=2.0), or fit without alpha/lower/upper."
+        )
     if _theta_is_estimated(family):  # routing only: the estimation lives in ml_parameters
         from .ml_parameters.negbin import negative_binomial_ml
 
@@ -338,6 +343,11 @@ def glm_fit(
     >>> np.round(fit.coef.to_numpy(), 10)
     array([1., 2.])
     """
+    if _theta_is_estimated(family) and (alpha != 0 or lower is not None or upper is not None):
+        raise InputError(
+            "Estimating the negative binomial θ is not combined with a penalty; give θ, e.g. "
+            "family=gk.NegativeBinomial(theta=2.0), or fit without alpha/lower/upper."
+        )
     if _theta_is_estimated(family):  # routing only: the estimation lives in ml_parameters
         from .ml_parameters.negbin import negative_binomial_ml
 

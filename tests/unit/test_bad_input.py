@@ -166,3 +166,9 @@ def test_unknown_solver_option_is_refused(data):
         gk.glm_fit(X, y, family="poisson", solver="gd", learning_rte=1e-4)
     with pytest.raises(UnknownNameError, match="irls solver has no option\\(s\\) learning_rate"):
         gk.glm_fit(X, y, family="poisson", solver="irls", learning_rate=1e-4)
+
+
+def test_estimated_theta_with_penalty_is_refused(data):
+    X, y = data
+    with pytest.raises(InputError, match="not combined with a penalty"):
+        gk.glm_fit(X, y, family="negative_binomial", alpha=0.1)
