@@ -16,7 +16,6 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from .design import DenseDesign, SparseDesign
-from .errors import InputError
 from .families import Family
 from .loss import GLMLoss
 from .objective import Objective
@@ -115,53 +114,13 @@ def problem_from_arrays(
     feature_names: list[str] | None = None,
 ) -> PenalizedProblem:
     """Validate arrays as :func:`glmkit.glm_fit` does and hold them as a problem."""
-    from ._validation import as_vector, check_finite, check_length, check_weights
-    from .api import ArraySpec, _prepare_response, _resolve_family
+    from ._validation import check_length
+    from .api import ArraySpec, _resolve_family, validate_arrays
 
     fam = _resolve_family(family, link)
-    if feature_names is None and isinstance(X, pd.DataFrame):
-        feature_names = [str(c) for c in X.columns]
-    frame_spec = None
-    if isinstance(X, pd.DataFrame):
-        from . import api
-
-        is_cat = getattr(api, "_is_categorical", None)
-        if is_cat is not None and hasattr(api, "FrameSpec") and any(is_cat(X[c]) for c in X.columns):
-            frame_spec = api.FrameSpec.from_frame(X, intercept)
-        else:
-            nonnum = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
-            if nonnum:
-                raise InputError(f"X has non-numeric columns {nonnum[:5]}; encode them first or use a formula.")
-            X = X.to_numpy()
-    if frame_spec is not None:
-        pass  # validated column by column when encoded
-    elif sp.issparse(X):
-        X = X.tocsr() if X.format not in ("csr", "csc") else X
-        if X.dtype not in (np.float32, np.float64):
-            X = X.astype(np.float64)
-        check_finite(X.data, "X")
-    else:
-        X = np.asarray(X)
-        if X.ndim == 1:
-            X = X.reshape(-1, 1)
-        if X.ndim != 2:
-            raise InputError(f"X must be two-dimensional (n_samples, n_columns); got shape {X.shape}.")
-        if X.dtype.kind not in "fiub":
-            raise InputError(f"X must be numeric; got dtype {X.dtype}.")
-        if X.dtype not in (np.float32, np.float64):
-            X = X.astype(np.float64)
-        check_finite(X, "X")
+    X, frame_spec, feature_names, yv, w, off, tr = validate_arrays(
+        X, y, fam, intercept=intercept, weights=weights, offset=offset, trials=trials, feature_names=feature_names)
     n = X.shape[0]
-    if n == 0:
-        raise InputError("X has no rows: there is nothing to fit.")
-    yv = as_vector(y, "y", n)
-    check_finite(yv, "y")
-    w = np.ones(n) if weights is None else as_vector(weights, "weights", n)
-    check_weights(w)
-    off = np.zeros(n) if offset is None else as_vector(offset, "offset", n)
-    check_finite(off, "offset")
-    tr = None if trials is None else as_vector(trials, "trials", n)
-    yv, w, tr = _prepare_response(fam, yv, w, tr, y_is_proportion=False)
     offset_required = offset is not None and bool(np.any(off != 0))
     if frame_spec is not None:
         frame_spec = replace(frame_spec, offset_required=offset_required)

@@ -288,6 +288,56 @@ class FrameSpec:
         return self.design(newdata), off, newdata.index
 
 
+def validate_arrays(
+    X: Any, y: ArrayLike, family: Family, *, intercept: bool, weights: ArrayLike | None,
+    offset: ArrayLike | None, trials: ArrayLike | None, feature_names: list[str] | None,
+) -> tuple[Any, FrameSpec | None, list[str] | None, Array, Array, Array, Array | None]:
+    """Boundary checks of the array interface, shared by plain and penalised fits.
+
+    Returns (X, frame_spec, feature_names, y, weights, offset, trials): X as a float ndarray,
+    a CSR/CSC matrix, or the DataFrame itself when it has categorical columns (then
+    ``frame_spec`` encodes it); y, weights and trials after the binomial-trials rule.
+    """
+    if feature_names is None and isinstance(X, pd.DataFrame):
+        feature_names = [str(c) for c in X.columns]
+    frame_spec = None
+    if isinstance(X, pd.DataFrame):
+        if any(_is_categorical(X[c]) for c in X.columns):
+            frame_spec = FrameSpec.from_frame(X, intercept)
+        else:
+            X = X.to_numpy()
+    if frame_spec is not None:
+        pass  # validated column by column when encoded
+    elif sp.issparse(X):
+        X = X.tocsr() if X.format not in ("csr", "csc") else X
+        if X.dtype not in (np.float32, np.float64):
+            X = X.astype(np.float64)
+        check_finite(X.data, "X")
+    else:
+        X = np.asarray(X)
+        if X.ndim == 1:
+            X = X.reshape(-1, 1)
+        if X.ndim != 2:
+            raise InputError(f"X must be two-dimensional (n_samples, n_columns); got shape {X.shape}.")
+        if X.dtype.kind not in "fiub":
+            raise InputError(f"X must be numeric; got dtype {X.dtype}.")
+        if X.dtype not in (np.float32, np.float64):
+            X = X.astype(np.float64)
+        check_finite(X, "X")
+    n = X.shape[0]
+    if n == 0:
+        raise InputError("X has no rows: there is nothing to fit.")
+    yv = as_vector(y, "y", n)
+    check_finite(yv, "y")
+    w = np.ones(n) if weights is None else as_vector(weights, "weights", n)
+    check_weights(w)
+    off = np.zeros(n) if offset is None else as_vector(offset, "offset", n)
+    check_finite(off, "offset")
+    tr = None if trials is None else as_vector(trials, "trials", n)
+    yv, w, tr = _prepare_response(family, yv, w, tr, y_is_proportion=False)
+    return X, frame_spec, feature_names, yv, w, off, tr
+
+
 def glm_fit(
     X: Any,
     y: ArrayLike,
@@ -365,40 +415,9 @@ def glm_fit(
                                     upper=upper, standardize=standardize, solver=solver, start=start,
                                     tol=tol, max_iter=max_iter)
     fam = _resolve_family(family, link)
-    if feature_names is None and isinstance(X, pd.DataFrame):
-        feature_names = [str(c) for c in X.columns]
-    frame_spec = None
-    if isinstance(X, pd.DataFrame):
-        if any(_is_categorical(X[c]) for c in X.columns):
-            frame_spec = FrameSpec.from_frame(X, intercept)
-        else:
-            X = X.to_numpy()
-    if frame_spec is not None:
-        pass  # validated column by column when encoded
-    elif sp.issparse(X):
-        check_finite(X.data, "X")
-    else:
-        X = np.asarray(X)
-        if X.ndim == 1:
-            X = X.reshape(-1, 1)
-        if X.ndim != 2:
-            raise InputError(f"X must be two-dimensional (n_samples, n_columns); got shape {X.shape}.")
-        if X.dtype.kind not in "fiub":
-            raise InputError(f"X must be numeric; got dtype {X.dtype}.")
-        if X.dtype not in (np.float32, np.float64):
-            X = X.astype(np.float64)
-        check_finite(X, "X")
+    X, frame_spec, feature_names, yv, w, off, tr = validate_arrays(
+        X, y, fam, intercept=intercept, weights=weights, offset=offset, trials=trials, feature_names=feature_names)
     n = X.shape[0]
-    if n == 0:
-        raise InputError("X has no rows: there is nothing to fit.")
-    yv = as_vector(y, "y", n)
-    check_finite(yv, "y")
-    w = np.ones(n) if weights is None else as_vector(weights, "weights", n)
-    check_weights(w)
-    off = np.zeros(n) if offset is None else as_vector(offset, "offset", n)
-    check_finite(off, "offset")
-    tr = None if trials is None else as_vector(trials, "trials", n)
-    yv, w, tr = _prepare_response(fam, yv, w, tr, y_is_proportion=False)
     if frame_spec is not None:
         design, names = frame_spec.design(X), frame_spec.names()
         p = X.shape[1]

@@ -14,7 +14,6 @@ from numpy.typing import NDArray
 
 from .categorical import CategoricalDesign
 from .dense import DenseDesign
-from .sparse import SparseDesign
 
 __all__ = ["MixedDesign"]
 
