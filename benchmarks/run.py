@@ -163,7 +163,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prepare-timeout", type=float, default=3600.0)
     parser.add_argument("--mem-limit-gb", type=float, default=None,
                         help="per-run address-space limit (default: 50%% of RAM)")
-    parser.add_argument("--output", type=Path, default=None, help="markdown file to write")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="markdown file to write; a path ending in .json is the JSON store "
+                             "instead (its markdown next to it, .md), so that a development run "
+                             "leaves benchmarks/results.json and RESULTS.md alone")
     args = parser.parse_args(argv)
 
     scale: pb.Scale = "quick" if args.quick else "full"
@@ -175,7 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     selected = pb.select(args.problems)
     info = machine.describe()
     mem_limit = args.mem_limit_gb or (0.5 * info["memory_gb"] if info["memory_gb"] else None)
-    if scale == "full":
+    if args.output is not None and args.output.suffix == ".json":
+        store_path, output = args.output, args.output.with_suffix(".md")
+    elif scale == "full":
         store_path, output = HERE / "results.json", args.output or HERE / "RESULTS.md"
     else:
         store_path = pb.CACHE_DIR / "results-quick.json"

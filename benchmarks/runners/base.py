@@ -27,7 +27,9 @@ import numpy as np
 
 from benchmarks.problems import Problem
 
-LIBRARIES = ["glmkit", "statsmodels", "glum", "sklearn"]
+LIBRARIES = ["glmkit", "statsmodels", "glum", "glum-lbfgs", "sklearn"]
+# library name -> module under benchmarks.runners (default: "<name>_runner")
+_MODULES = {"glum-lbfgs": "glum_runner"}
 MARKER = "BENCH_RESULT "  # prefixes the one JSON line a run prints on stdout
 
 
@@ -80,8 +82,8 @@ class Runner:
 def get_runner(name: str) -> Runner:
     if name not in LIBRARIES:
         raise SystemExit(f"unknown library {name!r}; choose from {', '.join(LIBRARIES)}")
-    module = importlib.import_module(f"benchmarks.runners.{name}_runner")
-    return module.RUNNER
+    module = importlib.import_module(f"benchmarks.runners.{_MODULES.get(name, name + '_runner')}")
+    return module.RUNNERS[name] if hasattr(module, "RUNNERS") else module.RUNNER
 
 
 def small_frame(problem: Problem, data: dict):
