@@ -209,8 +209,11 @@ def _start_system(objective: Objective, eta0: Array) -> tuple[Array, Array]:
     """
     terms = objective.loss.terms(objective.y, eta0, objective.weights, "expected")
     h, g = terms.hessian, terms.gradient
-    rhs = objective.design.rmatvec(h * (eta0 - objective.offset) - g)
-    return objective.design.sandwich(h), rhs
+    v = h * (eta0 - objective.offset) - g
+    design = objective.design
+    if hasattr(design, "sandwich_and_rmatvec"):
+        return design.sandwich_and_rmatvec(h, v)  # one pass over X
+    return design.sandwich(h), design.rmatvec(v)
 
 
 def _start_coef(objective: Objective, eta0: Array) -> Array:
@@ -305,9 +308,10 @@ def fit_model(
     eta0 = _valid_start_eta(family, y, weights) if start is None else None
     start_system = None
     wide = p > WIDE_PROBLEM
+    full_objective = Objective(loss, design, y, weights, offset)
     if eta0 is not None and p and not wide:
         # One XᵀW₀X serves both the aliasing check and the first IRLS step.
-        start_system = _start_system(Objective(loss, design, y, weights, offset), eta0)
+        start_system = _start_system(full_objective, eta0)
     if wide:
         # A p × p factorisation is what a wide fit must avoid; dependent columns are not
         # detected, and the (then non-unique) minimiser is reported with a warning.
@@ -333,8 +337,11 @@ def fit_model(
     if intercept_index is not None and not aliased[intercept_index]:
         kept_intercept = int(np.searchsorted(kept, intercept_index))
 
-    objective = Objective(loss, work_design, y, weights, offset)
+    objective = full_objective if kept.size == p else full_objective.with_design(work_design)
     solver_obj = choose_solver(family, solver, int(kept.size), **solver_options)
+    # IRLS and Newton evaluate the start themselves and stop at once if it is invalid
+    # (then the intercept-only start is tried): no separate pass over X to check it.
+    checks_start = solver_obj.name in ("irls", "newton")
 
     coef0 = None
     if start is not None:
@@ -347,7 +354,7 @@ def fit_model(
     elif start_system is not None:
         gram0, rhs0 = start_system
         coef0 = solve_spd(gram0[np.ix_(kept, kept)], rhs0[kept])
-        if not np.isfinite(objective.value(coef0)):
+        if not checks_start and not np.isfinite(objective.value(coef0)):
             coef0 = _intercept_only_start(objective, family, kept_intercept)
     elif wide:
         coef0 = _intercept_only_start(objective, family, kept_intercept)
@@ -362,6 +369,14 @@ def fit_model(
     result: SolverResult = solver_obj.solve(objective, coef0) if kept.size else SolverResult(
         np.zeros(0), True, 0, objective.value(np.zeros(0)), "no coefficients"
     )
+    if checks_start and result.n_iter == 0 and not np.isfinite(result.objective) and start is None:
+        fallback = _intercept_only_start(objective, family, kept_intercept)
+        if fallback is None:
+            raise InputError(
+                "cannot find valid starting values for this family and link (the means implied by "
+                "the data are outside the link's range); pass start= coefficients."
+            )
+        result = solver_obj.solve(objective, fallback)
     if not result.converged:
         warnings.warn(
             f"glm fit did not converge ({solver_obj.name}: {result.message}); results are not "
@@ -373,7 +388,9 @@ def fit_model(
     coef[kept] = result.coef
     final = result.evaluation if result.evaluation is not None else objective.evaluate(result.coef, hessian="expected")
     eta, mu = final.eta, final.mu
-    deviance = family.deviance(y, mu, weights)
+    # The loss is half the deviance by construction (ℓᵢ = wᵢ dᵢ/2), so the solver's last
+    # value is the deviance: no further pass over the data.
+    deviance = 2.0 * final.value if np.isfinite(final.value) else family.deviance(y, mu, weights)
     if result.converged or solver_obj.name in ("irls", "newton"):
         # A first-order solver stopped early sits anywhere; the boundary test would mislead.
         _warn_boundary(family, mu, weights, objective, result.coef, [names[j] for j in kept])

@@ -79,6 +79,11 @@ class GLMLoss:
         self.link: Link = fam.link
         self._kernel = _canonical_kernel(fam, self.link)
 
+    @property
+    def fisher_weights_vary(self) -> bool:
+        """Whether the Fisher weights μ′²/V depend on η (not for Gamma–log, Gaussian–identity)."""
+        return self._kernel not in (_gamma_log, _gaussian_identity)
+
     # -- single quantities ---------------------------------------------------------------
     def mean(self, eta: Array) -> Array:
         """μ = g⁻¹(η)."""
@@ -178,20 +183,24 @@ def _poisson_log(y: Array, eta: Array, w: Array, kind: HessianKind, saturated: A
 
 
 def _binomial_logit(y: Array, eta: Array, w: Array, kind: HessianKind, saturated: Array | None = None) -> LossTerms:
-    # With e = exp(−|η|): μ and 1 − μ are 1/(1+e) and e/(1+e) in some order, and
-    # log(1 + e^η) = max(η, 0) + log1p(e). So y log(y/μ) + (1−y) log((1−y)/(1−μ))
-    # = y log y + (1−y) log(1−y) + log1p(e) + y·max(−η, 0) + (1−y)·max(η, 0):
-    # one exponential, and no term cancels in either tail.
+    # With e = exp(−|η|) and r = 1/(1 + e): μ is r or e·r (η ≥ 0 or not), μ(1 − μ) = e·r²
+    # either way, and log(1 + e^η) = max(η, 0) + log1p(e). So y log(y/μ) + (1−y) log((1−y)/(1−μ))
+    # = y log y + (1−y) log(1−y) + log1p(e) + max(η, 0) − yη: one exponential, no
+    # cancellation in either tail, and no μ formed where it would round to 0 or 1.
     eta = np.asarray(eta, dtype=float)
     e = nx.exp(-np.abs(eta))
-    big = 1.0 / (1.0 + e)
-    small = e * big
-    positive = eta >= 0
-    mu = np.where(positive, big, small)
-    one_minus_mu = np.where(positive, small, big)
+    r = 1.0 / (1.0 + e)
+    er = e * r
+    mu = np.where(eta >= 0, r, er)
     const = nx.xlogy(y, y) + nx.xlogy(1.0 - y, 1.0 - y) if saturated is None else saturated
-    loss = w * (const + nx.log1p(e) + y * np.maximum(-eta, 0.0) + (1.0 - y) * np.maximum(eta, 0.0))
-    return LossTerms(loss, w * (mu - y), w * mu * one_minus_mu, mu)
+    loss = y * np.maximum(-eta, 0.0)  # y·max(−η, 0) + (1 − y)·max(η, 0) = max(η, 0) − yη,
+    loss += (1.0 - y) * np.maximum(eta, 0.0)  # summed so that nothing cancels for y in {0, 1}
+    loss += const
+    loss += nx.log1p(e)
+    loss *= w
+    er *= r
+    er *= w
+    return LossTerms(loss, w * (mu - y), er, mu)
 
 
 def _gaussian_identity(y: Array, eta: Array, w: Array, kind: HessianKind, saturated: Array | None = None) -> LossTerms:

@@ -60,6 +60,14 @@ class Objective:
         self._last_sandwich: tuple[Array, Array] | None = None
         self._saturated = loss.saturated_term(y)
 
+    def with_design(self, design: Design) -> "Objective":
+        """The same loss, data and cached y-only terms on another design (e.g. fewer columns)."""
+        other = Objective.__new__(Objective)
+        other.__dict__.update(self.__dict__)
+        other.design = design
+        other._last_sandwich = None
+        return other
+
     @property
     def n_features(self) -> int:
         return self.design.shape[1]
@@ -105,6 +113,8 @@ class Objective:
 
         ``eta`` and ``terms`` already computed at β (e.g. by a line search) are reused.
         """
+        if eta is None and terms is None and hasattr(self.design, "evaluate_in_blocks"):
+            return self._evaluate_in_blocks(coef, hessian)
         if eta is None:
             eta = self.eta(coef)
         if terms is None:
@@ -120,6 +130,45 @@ class Objective:
             grad = self.design.rmatvec(terms.gradient)
             hess = self._sandwich(terms.hessian) if hessian is not None else None
         return Evaluation(value, grad, hess, eta, terms.mu)
+
+    def _evaluate_in_blocks(self, coef: Array, hessian: HessianKind | None) -> Evaluation:
+        """:meth:`evaluate` in one pass over X (designs with ``evaluate_in_blocks``).
+
+        η, the loss terms, Xᵀ(dℓ/dη) and XᵀHX are formed chunk by chunk while the chunk
+        of X is in cache. Where the Fisher weights cannot have changed (they do not depend
+        on η for this loss) the last XᵀWX is kept and the pass skips the Gram.
+        """
+        kind: HessianKind = hessian or "expected"
+        n = self.y.shape[0]
+        y, w, saturated, loss, link = self.y, self.weights, self._saturated, self.loss, self.loss.link
+        mu = np.empty(n)
+        h_all = np.empty(n) if hessian is not None else None
+        total = [0.0]
+
+        def block_terms(rows: slice, eta_rows: Array) -> tuple[Array, Array] | None:
+            if not link.valid_eta(eta_rows):
+                return None
+            t = loss.terms(y[rows], eta_rows, w[rows], kind, None if saturated is None else saturated[rows])
+            total[0] += float(np.sum(t.loss))
+            mu[rows] = t.mu
+            if h_all is not None:
+                h_all[rows] = t.hessian
+            return t.gradient, t.hessian
+
+        maybe_reuse = (hessian == "expected" and self._last_sandwich is not None
+                       and not loss.fisher_weights_vary)
+        out = self.design.evaluate_in_blocks(coef, self.offset, block_terms,
+                                             with_gram=hessian is not None and not maybe_reuse)
+        if out is None or not np.isfinite(total[0]):
+            eta = self.eta(coef) if out is None else out[0]
+            return Evaluation(float("inf"), np.full(self.n_features, np.nan), None, eta, np.full(n, np.nan))
+        eta, grad, hess = out
+        if h_all is not None:
+            if hess is None:
+                hess = self._sandwich(h_all)  # reuses the last XᵀWX unless the weights moved
+            else:
+                self._last_sandwich = (h_all, hess)
+        return Evaluation(total[0], grad, hess, eta, mu)
 
     def _sandwich_reusable(self, h: Array) -> bool:
         last = self._last_sandwich

@@ -338,7 +338,8 @@ def fit_arrays_penalized(
     """:func:`glmkit.glm_fit` with a penalty (its routing target; same arguments)."""
     spec = ElasticNet(alpha, l1_ratio, penalty_factor, lower, upper)
     problem = problem_from_arrays(X, y, family, link=link, intercept=intercept, weights=weights,
-                                  offset=offset, trials=trials, feature_names=feature_names)
+                                  offset=offset, trials=trials, feature_names=feature_names,
+                                  all_levels=alpha > 0)
     return fit_penalized(problem, spec, standardize=standardize, solver=solver, tol=tol,
                          max_iter=max_iter, start=start)
 

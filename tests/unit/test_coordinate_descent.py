@@ -370,16 +370,40 @@ def test_newton_cg_refuses_l1():
 
 
 def test_dataframe_with_categorical_column():
+    # a penalised fit keeps every level (as glum and glmnet on a full one-hot encoding)
     rng = np.random.default_rng(22)
     n = 600
     df = pd.DataFrame({"g": pd.Categorical(rng.integers(0, 8, n)), "x": rng.normal(size=n)})
     y = rng.poisson(np.exp(0.3 + 0.2 * df.x + 0.1 * (df.g.cat.codes % 3))).astype(float)
     fit = gk.glm_fit(df, y, family="poisson", alpha=1e-3, l1_ratio=0.5)
-    dummies = pd.get_dummies(df, columns=["g"], drop_first=True, dtype=float)
+    dummies = pd.get_dummies(df, columns=["g"], drop_first=False, dtype=float)
     ref = gk.glm_fit(dummies, y, family="poisson", alpha=1e-3, l1_ratio=0.5)
     np.testing.assert_allclose(fit.coef_array, ref.coef_array, atol=1e-9)
-    assert fit.coef.index[2] == "g[T.1]"
+    assert list(fit.coef.index[:3]) == ["Intercept", "x", "g[0]"] and len(fit.coef) == 10
     np.testing.assert_allclose(fit.predict(df.head(4)).to_numpy(), ref.mu[:4], rtol=1e-9)
+
+
+def test_dataframe_ridge_does_not_depend_on_level_order():
+    rng = np.random.default_rng(23)
+    n = 800
+    codes = rng.integers(0, 6, n)
+    y = rng.poisson(np.exp(0.2 + 0.3 * (codes % 2))).astype(float)
+    df = pd.DataFrame({"g": pd.Categorical.from_codes(codes, categories=list("abcdef"))})
+    flipped = pd.DataFrame({"g": df.g.cat.reorder_categories(list("fedcba"))})
+    fit = gk.glm_fit(df, y, family="poisson", alpha=1e-2)
+    other = gk.glm_fit(flipped, y, family="poisson", alpha=1e-2)
+    np.testing.assert_allclose(fit.coef.sort_index().to_numpy(), other.coef.sort_index().to_numpy(),
+                               rtol=1e-9, atol=1e-12)
+
+
+def test_dataframe_bounds_only_keeps_treatment_coding():
+    # nothing penalised: all levels next to the intercept would be aliased
+    rng = np.random.default_rng(24)
+    n = 300
+    df = pd.DataFrame({"g": pd.Categorical(rng.integers(0, 4, n)), "x": rng.normal(size=n)})
+    y = rng.poisson(np.exp(0.3 + 0.2 * df.x)).astype(float)
+    fit = gk.glm_fit(df, y, family="poisson", lower=-10.0)
+    assert list(fit.coef.index) == ["Intercept", "x", "g[T.1]", "g[T.2]", "g[T.3]"]
 
 
 def test_float32_design_converges_at_its_precision():

@@ -99,3 +99,63 @@ def test_fused_sandwich_and_rmatvec(intercept):
     G2, _ = d.sandwich_and_rmatvec(w - 0.5, v)  # signed weights take the other branch
     Xf = d.toarray()
     np.testing.assert_allclose(G2, (Xf.T * (w - 0.5)) @ Xf, rtol=1e-10, atol=1e-10)
+
+
+def _generic_evaluation(obj, coef, kind):
+    """The same evaluation through η, the loss terms and separate products (no one-pass route)."""
+    eta = obj.eta(coef)
+    terms = obj.loss.terms(obj.y, eta, obj.weights, kind)
+    X = obj.design.toarray().astype(np.float64)
+    return float(np.sum(terms.loss)), X.T @ terms.gradient, (X.T * terms.hessian) @ X, terms.mu
+
+
+@pytest.mark.parametrize("family", FAMILIES + [gk.Gaussian(link="log")], ids=repr)
+@pytest.mark.parametrize("intercept", [True, False])
+@pytest.mark.parametrize("kind", ["expected", "observed"])
+def test_one_pass_evaluation_matches_separate_products_across_chunks(family, intercept, kind, monkeypatch):
+    import glmkit.design.dense as dense
+
+    monkeypatch.setattr(dense, "_BLOCK_BYTES", 4 * 8 * 37)  # many Gram blocks, the last partial
+    monkeypatch.setattr(dense, "_CHUNK_BYTES", 4 * 8 * 37 * 3)  # many chunks of three blocks
+    rng = np.random.default_rng(11)
+    n = 1000
+    X = rng.normal(size=(n, 4)) * 0.3
+    design = DenseDesign(X, intercept=intercept)
+    coef = rng.normal(size=design.shape[1]) * 0.3
+    mu = family.link.inverse(design.matvec(coef))
+    y = {gk.Binomial: lambda: rng.binomial(1, mu).astype(float),
+         gk.Poisson: lambda: rng.poisson(mu).astype(float)}.get(type(family), lambda: rng.gamma(2.0, mu / 2.0))()
+    obj = Objective(GLMLoss(family), design, y, rng.uniform(0.5, 2.0, n), rng.normal(scale=0.1, size=n))
+    trial = coef + 0.1  # away from the data-generating β: observed weights of both signs
+    ev = obj.evaluate(trial, hessian=kind)
+    value, grad, hess, mu_ref = _generic_evaluation(obj, trial, kind)
+    assert ev.value == pytest.approx(value, rel=1e-12)
+    np.testing.assert_allclose(ev.gradient, grad, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(ev.hessian, hess, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(ev.mu, mu_ref, rtol=1e-14)
+    np.testing.assert_allclose(ev.eta, obj.eta(trial), rtol=1e-14, atol=1e-14)
+    assert obj.evaluate(trial, hessian=None).hessian is None
+
+
+def test_one_pass_evaluation_reports_an_invalid_eta_as_infinite():
+    rng = np.random.default_rng(2)
+    X = rng.uniform(1.0, 2.0, size=(50, 2))
+    obj = Objective(GLMLoss(gk.Gamma()), DenseDesign(X, intercept=True), rng.gamma(2.0, 1.0, 50),
+                    np.ones(50), np.zeros(50))
+    ev = obj.evaluate(np.array([-5.0, 0.0, 0.0]), hessian="expected")  # η = −5: inverse link needs η > 0
+    assert ev.value == np.inf and ev.hessian is None and np.all(np.isnan(ev.gradient))
+
+
+def test_one_pass_evaluation_keeps_the_gram_when_fisher_weights_cannot_change(monkeypatch):
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(400, 3))
+    design = DenseDesign(X, intercept=True)
+    obj = Objective(GLMLoss(gk.Gamma(link="log")), design, rng.gamma(2.0, 1.0, 400), rng.uniform(0.5, 2, 400),
+                    np.zeros(400))
+    first = obj.evaluate(np.zeros(4), hessian="expected")
+    calls = []
+    monkeypatch.setattr(design, "sandwich", lambda w: calls.append(1))  # must not be needed
+    second = obj.evaluate(np.full(4, 0.1), hessian="expected")
+    assert not calls and second.hessian is first.hessian
+    Xf = design.toarray()
+    np.testing.assert_allclose(second.hessian, (Xf.T * obj.weights) @ Xf, rtol=1e-12)

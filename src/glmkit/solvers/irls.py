@@ -35,10 +35,11 @@ class IRLS:
     max_iter : int, default 100
     max_halvings : int, default 40
     record_history : bool, default False
-    reuse_hessian_below : float, default 1e-8
+    reuse_hessian_below : float, default 1e-6
         Once a step's relative decrement is below this, keep the last XᵀWX for the
-        remaining steps (a chord method): W then changes by ~√decrement, so each step
-        still gains many digits, and a pass that forms XᵀWX is saved.
+        next steps (a chord method): W then changes by ~√decrement, so each step still
+        gains many digits, and a pass that forms XᵀWX is saved. Chord steps go on while
+        each one lowers the decrement at least a hundredfold.
 
     Examples
     --------
@@ -50,7 +51,7 @@ class IRLS:
     max_iter: int = 100
     max_halvings: int = 40
     record_history: bool = False
-    reuse_hessian_below: float = 1e-8
+    reuse_hessian_below: float = 1e-6
     name: str = "irls"
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
@@ -60,8 +61,9 @@ class IRLS:
 def newton_iterations(objective, start: Array, options, hessian_kind: str) -> SolverResult:  # type: ignore[no-untyped-def]
     """Damped Newton iterations shared by IRLS (expected Hessian) and Newton (observed).
 
-    Each accepted trial point's loss terms (μ, gradient and Hessian weights in η) come from
-    the line search itself, so an iteration costs one Xβ, one Xᵀv and one XᵀWX.
+    The full Newton step is evaluated with its gradient and Hessian at once, so an
+    accepted step costs one Xβ, one Xᵀv and one XᵀWX: a single pass over X for designs
+    with ``evaluate_in_blocks`` (dense), and only Xβ and Xᵀv for a chord step.
     """
     coef = np.array(start, dtype=float, copy=True)
     ev = objective.evaluate(coef, hessian=hessian_kind)
@@ -70,10 +72,12 @@ def newton_iterations(objective, start: Array, options, hessian_kind: str) -> So
     history: list[IterationRecord] = []
     last_change = np.inf
     decrement = np.inf
+    previous_decrement = np.inf
     stale = False
+    kind = hessian_kind  # IRLS may turn to the observed Hessian near a slowly reached MLE
     for iteration in range(1, options.max_iter + 1):
         hess = ev.hessian
-        if hessian_kind == "observed" and not _positive_definite(hess):
+        if kind == "observed" and not _positive_definite(hess):
             hess = objective.hessian(coef, kind="expected")  # fall back to Fisher scoring
         step = solve_spd(hess, -ev.gradient)
         decrement = relative_decrement(step, ev.gradient, ev.value)
@@ -83,25 +87,45 @@ def newton_iterations(objective, start: Array, options, hessian_kind: str) -> So
             # The remaining step is below the noise of the MLE; β (and, unless a chord step
             # kept an older one, its Hessian) are final.
             final = None
-            if hessian_kind == "expected":
-                final = dataclasses.replace(ev, hessian=None) if stale else ev
+            if hessian_kind == "expected":  # the Fisher information at β, unless stale or observed
+                final = dataclasses.replace(ev, hessian=None) if stale or kind != "expected" else ev
             return SolverResult(coef, True, iteration, ev.value, "converged", tuple(history), final)
         if last_change < 1e-15 and decrement < options.tol:
             # At the floating-point floor the deviance no longer moves, but a linearly
             # converging (non-canonical) fit may still be ~√decrement away: take the step.
             new_coef = coef + step
             new_value = objective.value(new_coef)
-            if np.isfinite(new_value) and new_value <= ev.value * (1 + 1e-13) + 1e-13:
+            if _acceptable(new_value, ev.value):
                 coef = new_coef
             return SolverResult(coef, True, iteration, min(new_value, ev.value), "converged at the noise floor",
                                 tuple(history))
-        t = 1.0
-        for _ in range(options.max_halvings):
+        if kind == "expected" and hessian_kind == "expected" and decrement < options.tol \
+                and decrement > 0.25 * previous_decrement:
+            # Fisher scoring converges only linearly, here slowly (the expected and observed
+            # information differ much, e.g. a non-canonical link with small means): near the
+            # MLE the observed information is positive definite, so go on with Newton steps.
+            kind = "observed"
+        # A chord step keeps the last XᵀWX (see ``reuse_hessian_below``); it continues while
+        # each such step still gains two digits, else the next iteration forms XᵀWX again.
+        chord = decrement < getattr(options, "reuse_hessian_below", 0.0) and (
+            not stale or decrement < 1e-2 * previous_decrement)
+        previous_decrement = decrement
+        # The full step first, evaluated with everything the next iteration needs (one pass
+        # over X where the design allows it); only if it is rejected, value-only halving.
+        trial = objective.evaluate(coef + step, hessian=None if chord else kind)
+        if _acceptable(trial.value, ev.value):
+            last_change = abs(trial.value - ev.value) / (abs(trial.value) + 0.1)
+            coef = coef + step
+            ev = dataclasses.replace(trial, hessian=hess) if chord else trial
+            stale = chord
+            continue
+        t = 0.5
+        for _ in range(options.max_halvings - 1):
             new_coef = coef + t * step
             new_eta = objective.eta(new_coef)
-            terms = objective.terms_at(new_eta, hessian_kind)
+            terms = objective.terms_at(new_eta, kind)
             new_value = float(np.sum(terms.loss)) if terms is not None else np.inf
-            if np.isfinite(new_value) and new_value <= ev.value * (1 + 1e-13) + 1e-13:
+            if _acceptable(new_value, ev.value):
                 break
             t *= 0.5
         else:
@@ -112,20 +136,18 @@ def newton_iterations(objective, start: Array, options, hessian_kind: str) -> So
             )
         last_change = abs(new_value - ev.value) / (abs(new_value) + 0.1)
         coef = new_coef
-        # One chord step at most in a row: where W keeps changing (e.g. under separation,
-        # weights shrink geometrically) a stale XᵀWX would stall the iterations.
-        reuse = t == 1.0 and not stale and decrement < getattr(options, "reuse_hessian_below", 0.0)
-        ev = objective.evaluate(coef, hessian=None if reuse else hessian_kind, eta=new_eta, terms=terms)
-        if reuse:
-            ev = dataclasses.replace(ev, hessian=hess)  # stale by design: the chord step
-            stale = True
-        else:
-            stale = False
+        ev = objective.evaluate(coef, hessian=kind, eta=new_eta, terms=terms)
+        stale = False
     return SolverResult(
         coef, False, options.max_iter, ev.value,
         f"no convergence in {options.max_iter} iterations (relative decrement {decrement:.3g})",
         tuple(history),
     )
+
+
+def _acceptable(new_value: float, value: float) -> bool:
+    """R's step acceptance: a valid point whose deviance did not rise (beyond rounding)."""
+    return bool(np.isfinite(new_value) and new_value <= value * (1 + 1e-13) + 1e-13)
 
 
 def _positive_definite(matrix: Array) -> bool:
