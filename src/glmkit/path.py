@@ -26,6 +26,7 @@ from .penalized import (
     alpha_max,
     build_result,
     free_fit,
+    has_arrow_gram,
     make_solver,
     null_deviance,
     problem_from_arrays,
@@ -269,7 +270,8 @@ def compute_path(
 ) -> PathResult:
     """The path on a validated problem (used by :func:`glm_path` and by every CV fold)."""
     setup = PenaltySetup.build(problem, spec, standardize)
-    slv = make_solver(solver, tol, max_iter, problem.n_coef, setup.unit.is_smooth)
+    slv = make_solver(solver, tol, max_iter, problem.n_coef, setup.unit.is_smooth,
+                      has_arrow_gram(problem.design))
     obj = problem.objective()
     free = free_fit(problem, setup, CoordinateDescent(tol=getattr(slv, "tol", 1e-10)), obj)
     if alphas is None:

@@ -212,12 +212,21 @@ def null_deviance(problem: PenalizedProblem, solver: CoordinateDescent) -> float
 _WIDE = 3000  # columns above which a p×p Gram matrix is not formed for a smooth penalty
 
 
+def has_arrow_gram(design: Any) -> bool:
+    """The design holds a factor, so XᵀWX + Λ is solved through its diagonal block."""
+    from .design import CategoricalDesign
+
+    return any(isinstance(b, CategoricalDesign) for b in getattr(design, "blocks", ()))
+
+
 def make_solver(solver: Any, tol: float | None, max_iter: int | None, n_coef: int | None = None,
-                smooth: bool = False) -> Any:
+                smooth: bool = False, structured: bool = False) -> Any:
     """The penalised solver.
 
     ``"auto"``: coordinate descent, except for a smooth penalty (ridge, no bounds) on more
-    than 3,000 columns, where Newton-CG avoids the p×p Gram matrix. ``"cd"``,
+    than 3,000 columns or on a design with a factor (``structured``), where Newton's method
+    avoids the p×p Gram matrix (by conjugate gradients, or exactly through the factor's
+    diagonal block of XᵀWX). ``"cd"``,
     ``"newton_cg"`` and ``"proximal"`` (FISTA) choose explicitly; a solver object with
     ``solve(objective, start, penalty, warm=None)`` is used as given.
     """
@@ -231,7 +240,7 @@ def make_solver(solver: Any, tol: float | None, max_iter: int | None, n_coef: in
     names = {"cd": CoordinateDescent, "coordinate_descent": CoordinateDescent, "newton_cg": NewtonCG,
              "proximal": ProximalGradient, "fista": ProximalGradient}
     if solver is None or (isinstance(solver, str) and solver == "auto"):
-        if n_coef is not None and n_coef > _WIDE and smooth:
+        if smooth and (structured or (n_coef is not None and n_coef > _WIDE)):
             return NewtonCG(**opts)
         return CoordinateDescent(**opts)
     if isinstance(solver, str):
@@ -282,7 +291,8 @@ def fit_penalized(
     import warnings
 
     setup = setup or PenaltySetup.build(problem, penalty, standardize)
-    slv = make_solver(solver, tol, max_iter, problem.n_coef, setup.unit.is_smooth)
+    slv = make_solver(solver, tol, max_iter, problem.n_coef, setup.unit.is_smooth,
+                      has_arrow_gram(problem.design))
     obj = objective or problem.objective()
     pen = setup.at(penalty.alpha, problem.sum_weights)
     if start is not None:

@@ -69,6 +69,10 @@ class CategoricalDesign:
     def sandwich(self, weights: Array) -> Array:
         return np.diag(self.rmatvec(weights))
 
+    def weighted_column_norms(self, weights: Array) -> Array:
+        """Σᵢ wᵢ xᵢⱼ² per column: the diagonal of XᵀWX, the per-level sums of w."""
+        return self.rmatvec(weights)
+
     def select_columns(self, columns: NDArray[np.intp]) -> "CategoricalDesign":
         return CategoricalDesign(self.codes, self.n_levels, self.columns[np.asarray(columns, dtype=np.intp)])
 

@@ -8,6 +8,8 @@ representation, so a 2,000-level factor never becomes an N × 2,000 matrix.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
@@ -15,7 +17,7 @@ from numpy.typing import NDArray
 from .categorical import CategoricalDesign
 from .dense import DenseDesign
 
-__all__ = ["MixedDesign"]
+__all__ = ["ArrowGram", "MixedDesign"]
 
 Array = NDArray[np.floating]
 
@@ -89,12 +91,64 @@ class MixedDesign:
                 out[0, sl] = col
                 out[sl, 0] = col
         for i, (bi, si) in enumerate(zip(self.blocks, slices)):
-            out[si, si] = bi.sandwich(w)
+            if isinstance(bi, CategoricalDesign):  # diagonal: no k × k temporary
+                out[si, si] = 0.0
+                k = si.stop - si.start
+                out[si, si].flat[:: k + 1] = bi.rmatvec(w)
+            else:
+                out[si, si] = bi.sandwich(w)
             for bj, sj in zip(self.blocks[i + 1:], slices[i + 1:]):
                 cross = _cross(bi, bj, w)
                 out[si, sj] = cross
                 out[sj, si] = cross.T
         return out
+
+    def weighted_column_norms(self, weights: Array) -> Array:
+        """Σᵢ wᵢ xᵢⱼ² per column (the diagonal of XᵀWX), block by block; shape (n_features,)."""
+        w = np.asarray(weights, dtype=np.float64)
+        parts = [np.array([w.sum()])] if self.intercept else []
+        for block in self.blocks:
+            if hasattr(block, "weighted_column_norms"):
+                parts.append(block.weighted_column_norms(w))
+            else:  # a dense block
+                X = block.X
+                out = np.empty(X.shape[1])
+                for j in range(X.shape[1]):  # column by column: no N × k temporary
+                    col = np.asarray(X[:, j], dtype=np.float64)
+                    out[j] = np.dot(w * col, col)
+                parts.append(out)
+        return np.concatenate(parts)
+
+    def arrow_sandwich(self, weights: Array) -> "ArrowGram | None":
+        """XᵀWX in arrow form: the widest factor's columns (whose block is diagonal) apart.
+
+        Returns None when the design has no categorical block. The Gram of the other
+        columns and their cross products with the factor come from grouped sums; nothing of
+        size p × p is formed, so a linear system in XᵀWX + Λ costs O(p·k + k³) with k the
+        number of other columns (:meth:`ArrowGram.solve`).
+        """
+        cats = [i for i, b in enumerate(self.blocks) if isinstance(b, CategoricalDesign)]
+        if not cats:
+            return None
+        c = max(cats, key=lambda i: self.blocks[i].shape[1])
+        cat = self.blocks[c]
+        slices = self._slices()
+        w = np.asarray(weights, dtype=np.float64)
+        diagonal = np.arange(slices[c].start, slices[c].stop, dtype=np.intp)
+        others = [b for i, b in enumerate(self.blocks) if i != c]
+        rest_parts = [np.zeros(1, dtype=np.intp)] if self.intercept else []
+        rest_parts += [np.arange(sl.start, sl.stop, dtype=np.intp) for i, sl in enumerate(slices) if i != c]
+        rest = np.concatenate(rest_parts) if rest_parts else np.zeros(0, dtype=np.intp)
+        d = cat.rmatvec(w)
+        if others:
+            A = MixedDesign(others, intercept=self.intercept).sandwich(w)
+        else:
+            A = np.full((1, 1), w.sum()) if self.intercept else np.zeros((0, 0))
+        rows = [d[None, :]] if self.intercept else []
+        rows += [_cross(b, cat, w) for b in others]
+        B = np.vstack(rows) if rows else np.zeros((0, d.size))
+        sums = self.intercept and cat.columns.size == cat.n_levels
+        return ArrowGram(rest, diagonal, A, B, d, sums)
 
     def select_columns(self, columns: NDArray[np.intp]) -> "MixedDesign":
         columns = np.asarray(columns, dtype=np.intp)
@@ -129,6 +183,85 @@ class MixedDesign:
 
     def __repr__(self) -> str:
         return f"MixedDesign(shape={self.shape}, blocks={[type(b).__name__ for b in self.blocks]}, intercept={self.intercept})"
+
+
+@dataclass(frozen=True, eq=False)
+class ArrowGram:
+    """XᵀWX with the columns split in two: ``rest`` (k) and ``diagonal`` (m, a factor's levels).
+
+    XᵀWX restricted to (rest, diagonal) is [[A, B], [Bᵀ, diag(d)]].
+
+    Attributes
+    ----------
+    rest, diagonal : ndarray of int
+        Column indices of the two parts.
+    A : ndarray of shape (k, k)
+    B : ndarray of shape (k, m)
+    d : ndarray of shape (m,)
+    intercept_is_sum : bool
+        ``rest[0]`` is an intercept equal to the sum of the diagonal columns (a factor with
+        all its levels); then the Schur complement's first row is formed without cancellation.
+    """
+
+    rest: NDArray[np.intp]
+    diagonal: NDArray[np.intp]
+    A: Array
+    B: Array
+    d: Array
+    intercept_is_sum: bool = False
+
+    @property
+    def n_features(self) -> int:
+        return int(self.rest.size + self.diagonal.size)
+
+    def diag(self) -> Array:
+        """The diagonal of XᵀWX, shape (n_features,)."""
+        out = np.empty(self.n_features)
+        out[self.rest] = np.diag(self.A)
+        out[self.diagonal] = self.d
+        return out
+
+    def solve(self, l2: Array, rhs: Array) -> Array | None:
+        """x with (XᵀWX + diag(l2)) x = rhs, by the Schur complement of the diagonal block.
+
+        Returns None when the system is not positive definite (a level without weight and
+        without a ridge, or a singular complement): the caller then takes another route.
+
+        Notes
+        -----
+        With D = d + l2_diag: S = A + diag(l2_rest) − B D⁻¹ Bᵀ, x_rest = S⁻¹(r_rest − B D⁻¹ r_diag),
+        x_diag = D⁻¹(r_diag − Bᵀ x_rest). When the intercept is the sum of the level columns,
+        A₀ᵣ = Σⱼ Bᵣⱼ, so S₀ᵣ = Σⱼ Bᵣⱼ l2ⱼ/Dⱼ (+ l2₀ on the diagonal) exactly — no difference
+        of two large sums.
+        """
+        import scipy.linalg as sla
+
+        D = self.d + l2[self.diagonal]
+        if not np.all(D > 0):
+            return None
+        BD = self.B / D
+        S = self.A + np.diag(l2[self.rest]) - BD @ self.B.T
+        if self.intercept_is_sum and self.rest.size:
+            row = self.B @ (l2[self.diagonal] / D)
+            row[0] += l2[self.rest[0]]
+            S[0, :] = row
+            S[:, 0] = row
+        r_rest, r_diag = rhs[self.rest], rhs[self.diagonal]
+        x = np.empty(self.n_features)
+        if self.rest.size:
+            scale = np.sqrt(np.abs(np.diag(S)))
+            if not np.all(scale > 0):
+                return None
+            try:
+                fac = sla.cho_factor(S / scale[:, None] / scale[None, :], check_finite=False)
+            except (np.linalg.LinAlgError, ValueError):
+                return None
+            x_rest = sla.cho_solve(fac, (r_rest - BD @ r_diag) / scale, check_finite=False) / scale
+            x[self.rest] = x_rest
+            x[self.diagonal] = (r_diag - self.B.T @ x_rest) / D
+        else:
+            x[self.diagonal] = r_diag / D
+        return x if np.all(np.isfinite(x)) else None
 
 
 def _cross(a, b, w: Array) -> Array:  # type: ignore[no-untyped-def]

@@ -26,6 +26,15 @@ class SparseDesign:
             X = X.astype(np.float64)
         self.X = X
         self.intercept = bool(intercept)
+        self._squared = None  # X with squared entries (column norms), made on first use
+
+    @property
+    def binary(self) -> bool:
+        """Every stored entry is 1 (indicator columns): then Σ w x² = Xᵀw."""
+        flag = getattr(self, "_binary", None)
+        if flag is None:
+            flag = self._binary = bool(np.all(self.X.data == 1))
+        return flag
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -63,6 +72,18 @@ class SparseDesign:
         full[1:, 0] = col
         full[1:, 1:] = gram
         return full
+
+    def weighted_column_norms(self, weights: Array) -> Array:
+        """Σᵢ wᵢ xᵢⱼ² per column (the diagonal of XᵀWX), one sparse pass, no format change."""
+        w = np.asarray(weights, dtype=np.float64)
+        if self.binary:
+            return self.rmatvec(w)
+        if self._squared is None:
+            sq = self.X.copy()
+            sq.data = sq.data.astype(np.float64) ** 2
+            self._squared = sq
+        out = np.asarray(self._squared.T @ w, dtype=np.float64)
+        return np.concatenate(([w.sum()], out)) if self.intercept else out
 
     def select_columns(self, columns: NDArray[np.intp]) -> "SparseDesign":
         columns = np.asarray(columns, dtype=np.intp)

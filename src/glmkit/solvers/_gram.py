@@ -14,7 +14,7 @@ from scipy.linalg import blas
 
 from ._base import Array
 
-__all__ = ["sandwich_columns", "weighted_column_norms"]
+__all__ = ["sandwich_columns", "sums_and_column_norms", "weighted_column_norms"]
 
 _BLOCK_BYTES = 1 << 20
 
@@ -71,6 +71,8 @@ def weighted_column_norms(design: Any, weights: Array, idx: NDArray[np.intp]) ->
     from ..design import DenseDesign, SparseDesign
 
     w = np.asarray(weights, dtype=np.float64)
+    if hasattr(design, "weighted_column_norms"):  # sparse, categorical, mixed: one pass, no Gram
+        return np.asarray(design.weighted_column_norms(w), dtype=np.float64)[idx]
     if isinstance(design, (DenseDesign, SparseDesign)):
         icpt = int(design.intercept)
         out = np.empty(idx.size)
@@ -86,3 +88,13 @@ def weighted_column_norms(design: Any, weights: Array, idx: NDArray[np.intp]) ->
                 out[~is0] = np.asarray(Xc.multiply(Xc).T @ w).ravel()
         return out
     return np.diag(design.select_columns(idx).sandwich(w)).copy()
+
+
+def sums_and_column_norms(design: Any, weights: Array) -> tuple[Array, Array]:
+    """(Xᵀw, Σᵢ wᵢ xᵢⱼ²) over all columns; one pass for indicator (0/1) sparse designs."""
+    sums = np.asarray(design.rmatvec(weights), dtype=np.float64)
+    if getattr(design, "binary", False):
+        norms = sums.copy()
+    else:
+        norms = weighted_column_norms(design, weights, np.arange(design.shape[1]))
+    return sums, norms

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..penalties import Penalty
 from ._base import Array, SolverResult
-from ._gram import weighted_column_norms
+from ._gram import sums_and_column_norms, weighted_column_norms
 from .coordinate_descent import PenalizedSolverResult, WarmState
 
 __all__ = ["NewtonCG", "ProximalGradient"]
@@ -47,7 +47,22 @@ def _start(objective: Any, coef: Array, warm: WarmState | None) -> tuple[Array, 
 
 @dataclass(frozen=True)
 class NewtonCG:
-    """Newton–conjugate-gradient for smooth penalties on wide designs.
+    """Newton's method for smooth penalties (ridge, no bounds) without a dense p×p matrix.
+
+    Each Newton system (XᵀWX + Λ) d = −∇F is solved
+
+    * exactly, when the design has a structured Gram (``arrow_sandwich``: a factor whose
+      levels' block of XᵀWX is diagonal, as in :class:`~glmkit.design.MixedDesign`), by the
+      Schur complement of that block — O(p·k + k³) for k other columns;
+    * otherwise by conjugate gradients on Hessian-vector products Xᵀ(W(Xv)) + Λv with a
+      Jacobi preconditioner (only the diagonal of XᵀWX is formed). An unpenalised
+      intercept is eliminated exactly first (CG runs on the weighted-centred system, whose
+      conditioning does not suffer from the intercept being close to a sum of columns),
+      and the CG tolerance is tied to the current KKT violation (inexact Newton, superlinear).
+
+    X·d for the line search is accumulated from the products CG already formed, and the
+    loss terms of an accepted step give the value, the gradient and the next Fisher weights
+    in one evaluation, so a Newton step costs two passes over X plus two per CG iteration.
 
     Parameters
     ----------
@@ -72,6 +87,8 @@ class NewtonCG:
     tol: float = 1e-10
     max_iter: int = 100
     max_cg: int = 500
+    structured: bool = True
+    verbose: bool = False
     name: str = "newton_cg"
 
     def solve(self, objective: Any, start: Array, penalty: Penalty | None = None,
@@ -83,72 +100,139 @@ class NewtonCG:
                              "or CoordinateDescent.")
         design = objective.design
         coef = np.asarray(start, dtype=float).copy()
-        eta, grad, f = _start(objective, coef, warm)
+        warm_ok = warm is not None and np.array_equal(warm.coef, coef)
+        eta = warm.eta if warm_ok else objective.eta(coef)  # type: ignore[union-attr]
+        terms = objective.terms_at(eta)
+        f = float(np.sum(terms.loss)) if terms is not None else float("inf")
         if not np.isfinite(f):
             return PenalizedSolverResult(coef, False, 0, float("inf"), "the starting coefficients give an invalid mean")
+        grad = warm.gradient if warm_ok else design.rmatvec(terms.gradient)  # type: ignore[union-attr]
+        h = terms.hessian
         l2 = pen.l2
         F = f + pen.value(coef)
-        idx = np.arange(p)
+        arrow_of = getattr(design, "arrow_sandwich", None) if self.structured else None
+        # an unpenalised intercept (the implicit first column) is eliminated from CG exactly
+        icpt = bool(getattr(design, "intercept", False)) and p > 1 and l2[0] == 0
         kkt = float("inf")
-        n_iter = 0
+        n_iter = n_cg = 0
         converged = False
         message = f"no convergence in {self.max_iter} iterations"
+        diag: Array | None = None
         while n_iter < self.max_iter:
-            h = objective.fisher_weights(eta)
-            diag = weighted_column_norms(design, h, idx) + l2
             G = grad + l2 * coef
+            if diag is not None:
+                # the KKT scale from the last Fisher matrix (as CoordinateDescent): the final
+                # check needs no new one
+                kkt = _kkt(pen, coef, grad, diag, F)
+                if kkt <= self.tol:
+                    converged, message = True, "converged"
+                    break
+            arrow = arrow_of(h) if arrow_of is not None else None
+            if arrow is not None:
+                diag = arrow.diag() + l2
+                sums = None
+            else:
+                sums, norms = sums_and_column_norms(design, h)
+                diag = norms + l2
             kkt = _kkt(pen, coef, grad, diag, F)
             if kkt <= self.tol:
                 converged, message = True, "converged"
                 break
             n_iter += 1
-            step = self._cg(design, h, l2, diag, -G, min(0.1, max(kkt, 1e-12)))
-            Xd = design.matvec(step)
+            step = arrow.solve(l2, -G) if arrow is not None else None
+            if step is not None:
+                Xd = design.matvec(step)
+            else:
+                if sums is None:
+                    sums, _ = sums_and_column_norms(design, h)
+                step, Xd, used = self._cg(design, h, l2, diag, sums, -G, min(0.1, max(kkt, 1e-12)), icpt)
+                n_cg += used
             decrease = float(G @ step)
             t = 1.0
-            for _ in range(60):
-                eta_t = eta + t * Xd
-                F_t = objective.value_at_eta(eta_t) + pen.value(coef + t * step)
-                if np.isfinite(F_t) and F_t <= F + _ARMIJO * t * min(decrease, 0.0) + 1e-13 * (abs(F) + 0.1):
+            terms = objective.terms_at(eta + Xd)
+            F_t = float(np.sum(terms.loss)) + pen.value(coef + step) if terms is not None else float("inf")
+            slack = 1e-13 * (abs(F) + 0.1)
+            if not (np.isfinite(F_t) and F_t <= F + _ARMIJO * min(decrease, 0.0) + slack):
+                for _ in range(60):
+                    t *= 0.5
+                    F_t = objective.value_at_eta(eta + t * Xd) + pen.value(coef + t * step)
+                    if np.isfinite(F_t) and F_t <= F + _ARMIJO * t * min(decrease, 0.0) + slack:
+                        break
+                else:
+                    message = "line search failed"
+                    converged = kkt <= 100 * self.tol
                     break
-                t *= 0.5
-            else:
-                message = "line search failed"
-                converged = kkt <= 100 * self.tol
-                break
+                terms = objective.terms_at(eta + t * Xd)
             coef = coef + t * step
-            ev = objective.evaluate(coef, hessian=None, eta=eta_t)
-            eta, grad = ev.eta, ev.gradient
-            F = ev.value + pen.value(coef)
+            eta = eta + t * Xd
+            grad = design.rmatvec(terms.gradient)
+            h = terms.hessian
+            F = float(np.sum(terms.loss)) + pen.value(coef)
+            if self.verbose:
+                print(f"newton {n_iter}: t={t} kkt before={kkt:.3g} F={F!r}")
         state = WarmState(coef.copy(), eta, grad.copy(), pen.l1.copy(), np.zeros(0, dtype=np.intp), None)
+        if n_cg:
+            message += f" ({n_cg} CG iterations)"
         return PenalizedSolverResult(coef, converged, n_iter, float(F), message, kkt=float(kkt), state=state)
 
-    def _cg(self, design: Any, h: Array, l2: Array, diag: Array, rhs: Array, rtol: float) -> Array:
-        def hv(v: Array) -> Array:
-            return design.rmatvec(h * design.matvec(v)) + l2 * v
+    def _cg(self, design: Any, h: Array, l2: Array, diag: Array, sums: Array, rhs: Array, rtol: float,
+            icpt: bool) -> tuple[Array, Array, int]:
+        """Preconditioned CG for (XᵀWX + Λ) x = rhs; returns x, X·x and the iterations.
 
-        pre = np.where(diag > 0, 1.0 / np.where(diag > 0, diag, 1.0), 1.0)
-        x = np.zeros_like(rhs)
-        r = rhs.copy()
+        With ``icpt`` the intercept x₀ is eliminated: with a = Σh and c = Xᵀh (over the other
+        columns), CG solves (XᵀWX − c cᵀ/a + Λ) x = r − c r₀/a on the others, then
+        x₀ = (r₀ − cᵀx)/a.
+        """
+        p = rhs.shape[0]
+        if icpt:
+            a = float(sums[0])
+            c = sums[1:]
+            b = rhs[1:] - c * (rhs[0] / a)
+            dg = diag[1:] - c * c / a
+            dg = np.where(dg > 1e-12 * diag[1:], dg, diag[1:])
+            lam = l2[1:]
+        else:
+            b, dg, lam = rhs, diag, l2
+        full = np.zeros(p)
+
+        def hv(v: Array) -> tuple[Array, Array]:
+            if icpt:
+                full[1:] = v
+                Xv = design.matvec(full)
+                out = design.rmatvec(h * Xv)
+                return out[1:] - c * (out[0] / a) + lam * v, Xv
+            Xv = design.matvec(v)
+            return design.rmatvec(h * Xv) + lam * v, Xv
+
+        pre = np.where(dg > 0, 1.0 / np.where(dg > 0, dg, 1.0), 1.0)
+        x = np.zeros_like(b)
+        Xx = np.zeros(design.shape[0])
+        r = b.copy()
         z = pre * r
         d = z.copy()
         rz = float(r @ z)
         r0 = math.sqrt(max(rz, 0.0))
+        used = 0
         for _ in range(self.max_cg):
-            Ad = hv(d)
+            used += 1
+            Ad, Xd = hv(d)
             dAd = float(d @ Ad)
             if dAd <= 0:
                 break
-            a = rz / dAd
-            x += a * d
-            r -= a * Ad
+            alpha = rz / dAd
+            x += alpha * d
+            Xx += alpha * Xd
+            r -= alpha * Ad
             z = pre * r
             rz_new = float(r @ z)
             if math.sqrt(max(rz_new, 0.0)) <= rtol * r0:
                 break
             d = z + (rz_new / rz) * d
             rz = rz_new
-        return x
+        if not icpt:
+            return x, Xx, used
+        x0 = (rhs[0] - float(c @ x)) / a
+        return np.concatenate(([x0], x)), Xx + x0, used
 
 
 @dataclass(frozen=True)
