@@ -207,7 +207,9 @@ def _start_system(objective: Objective, eta0: Array) -> tuple[Array, Array]:
     Returns (XᵀW₀X, XᵀW₀(z₀ − offset)) with W₀ the Fisher weights and z₀ the working
     response at η₀; their solution is the starting β.
     """
-    terms = objective.loss.terms(objective.y, eta0, objective.weights, "expected")
+    terms = objective.terms_at(eta0, "expected")
+    if terms is None:
+        raise InputError("the starting linear predictor is outside the link's domain; pass start= coefficients.")
     h, g = terms.hessian, terms.gradient
     v = h * (eta0 - objective.offset) - g
     design = objective.design
@@ -397,7 +399,7 @@ def fit_model(
 
     n_obs = int(np.count_nonzero(weights > 0))
     has_intercept = intercept_index is not None
-    null_dev = _null_deviance(family, y, weights, offset, has_intercept, solver_options)
+    null_dev = _null_deviance(family, y, weights, offset, has_intercept, solver_options, objective)
     return FittedModel(
         family=family,
         design=design,
@@ -425,13 +427,21 @@ def fit_model(
     )
 
 
-def _null_deviance(family: Family, y: Array, weights: Array, offset: Array, intercept: bool, options) -> float:  # type: ignore[no-untyped-def]
+def _null_deviance(family: Family, y: Array, weights: Array, offset: Array, intercept: bool, options,  # type: ignore[no-untyped-def]
+                   objective: Objective | None = None) -> float:
     """R's null deviance: the intercept-only model (with the offset), or η = offset without intercept."""
     link = family.link
     if not intercept:
         return family.deviance(y, link.inverse(offset), weights)
     if not np.any(offset != 0):
         mean = np.sum(weights * y) / np.sum(weights)
+        if objective is not None and objective.loss.family is family:
+            # Half the deviance is the loss; the objective has its y-only terms cached.
+            with np.errstate(all="ignore"):
+                eta = np.full_like(y, float(link.link(np.array(mean))))
+            value = objective.value_at_eta(eta)
+            if np.isfinite(value):
+                return 2.0 * value
         return family.deviance(y, np.full_like(y, mean), weights)
     design = DenseDesign(np.empty((y.shape[0], 0)), intercept=True)
     objective = Objective(GLMLoss(family), design, y, weights, offset)
