@@ -211,11 +211,9 @@ def _start_system(objective: Objective, eta0: Array) -> tuple[Array, Array]:
     if terms is None:
         raise InputError("the starting linear predictor is outside the link's domain; pass start= coefficients.")
     h, g = terms.hessian, terms.gradient
-    v = h * (eta0 - objective.offset) - g
-    design = objective.design
-    if hasattr(design, "sandwich_and_rmatvec"):
-        return design.sandwich_and_rmatvec(h, v)  # one pass over X
-    return design.sandwich(h), design.rmatvec(v)
+    # One pass over X; the objective keeps XᵀW₀X, which the first iteration reuses where
+    # the Fisher weights do not depend on β (Gamma–log, Gaussian–identity).
+    return objective.weighted_gram(h, h * (eta0 - objective.offset) - g)
 
 
 def _start_coef(objective: Objective, eta0: Array) -> Array:

@@ -170,10 +170,23 @@ class Objective:
                 self._last_sandwich = (h_all, hess)
         return Evaluation(total[0], grad, hess, eta, mu)
 
+    def weighted_gram(self, h: Array, v: Array) -> tuple[Array, Array]:
+        """(XᵀHX, Xᵀv) in one pass where the design allows; XᵀHX is remembered for reuse."""
+        design = self.design
+        if hasattr(design, "sandwich_and_rmatvec"):
+            gram, xv = design.sandwich_and_rmatvec(h, v)
+        else:
+            gram, xv = design.sandwich(h), design.rmatvec(v)
+        self._last_sandwich = (h, gram)
+        return gram, xv
+
     def _sandwich_reusable(self, h: Array) -> bool:
         last = self._last_sandwich
-        return bool(last is not None and last[0].shape == h.shape and h.size
-                    and abs(last[0][0] - h[0]) <= 1e-13 * abs(h[0])  # cheap rejection first
+        if last is None or last[0].shape != h.shape or not h.size:
+            return False
+        if last[0] is h or np.array_equal(last[0], h):  # e.g. constant Fisher weights: exactly equal
+            return True
+        return bool(abs(last[0][0] - h[0]) <= 1e-13 * abs(h[0])  # cheap rejection first
                     and np.allclose(last[0], h, rtol=1e-13, atol=0.0))
 
     def _sandwich(self, h: Array) -> Array:
