@@ -239,8 +239,10 @@ def main(argv: list[str] | None = None) -> int:
     store_path.parent.mkdir(parents=True, exist_ok=True)
     store_path.write_text(json.dumps(store, indent=1, default=str) + "\n")
     output.write_text(render(store))
-    print(f"wrote {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output} "
-          f"and {store_path.relative_to(ROOT)}", flush=True)
+    def shown(path: Path) -> Path:
+        return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+    print(f"wrote {shown(output)} and {shown(store_path)}", flush=True)
     return 0
 
 

@@ -157,11 +157,12 @@ def free_fit(problem: PenalizedProblem, setup: PenaltySetup, solver: Any,
             coef = np.zeros(problem.n_coef)
             coef[icpt] = b0
             eta = np.full(problem.n_samples, b0)
-            ev = obj.evaluate(coef, hessian=None, eta=eta)
-            if np.isfinite(ev.value):
-                state = WarmState(coef, eta, ev.gradient, np.zeros(problem.n_coef),
-                                  np.zeros(0, dtype=np.intp), None)
-                return PenalizedSolverResult(coef, True, 0, ev.value, "closed form (intercept only)",
+            terms = obj.terms_at(eta)  # value, gradient and Fisher weights in one evaluation
+            value = float(np.sum(terms.loss)) if terms is not None else float("inf")
+            if np.isfinite(value):
+                state = WarmState(coef, eta, obj.design.rmatvec(terms.gradient), np.zeros(problem.n_coef),
+                                  np.zeros(0, dtype=np.intp), None, value=value, fisher=terms.hessian)
+                return PenalizedSolverResult(coef, True, 0, value, "closed form (intercept only)",
                                              state=state)
     start = _cold_start(problem, obj)
     return solver.solve(obj, pen.project(start), pen)

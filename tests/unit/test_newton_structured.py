@@ -153,3 +153,29 @@ def test_newton_cg_with_and_without_intercept_elimination(intercept):
     ref = CoordinateDescent(tol=1e-13).solve(obj, np.zeros(k), pen)
     assert res.converged and ref.converged and res.kkt <= 1e-10
     np.testing.assert_allclose(res.coef, ref.coef, atol=1e-8)
+
+
+def test_ridge_path_on_factor_design_agrees_with_single_fits():
+    # warm starts hand value and Fisher weights along the path (no loss evaluation repeated)
+    rng = np.random.default_rng(9)
+    n = 2500
+    df = pd.DataFrame({"g": pd.Categorical(rng.integers(0, 30, n)), "x": rng.normal(size=n)})
+    y = rng.poisson(np.exp(0.2 + 0.3 * df.x + 0.04 * df.g.cat.codes)).astype(float)
+    path = gk.glm_path(df, y, family="poisson", l1_ratio=0.0, n_alphas=6, alpha_min_ratio=1e-3)
+    assert np.all(path.converged)
+    for k in (1, 3, 5):
+        single = gk.glm_fit(df, y, family="poisson", alpha=float(path.alphas[k]), solver="cd", tol=1e-13)
+        np.testing.assert_allclose(path.coef_path[k], single.coef_array, rtol=0,
+                                   atol=1e-8 * np.max(np.abs(single.coef_array)))
+
+
+def test_chord_steps_keep_full_accuracy():
+    rng, codes, X, cat = _mixed(10, n=20_000, levels=300)
+    design = MixedDesign([DenseDesign(X), cat], intercept=True)
+    y = rng.poisson(np.exp(0.5 + 0.3 * X[:, 0] + rng.normal(scale=0.7, size=300)[codes])).astype(float)
+    obj = gk.Objective(gk.GLMLoss("poisson"), design, y, np.ones(y.size), np.zeros(y.size))
+    pen = Penalty.from_weights(np.zeros(design.shape[1]), np.r_[0.0, np.full(design.shape[1] - 1, 0.2)])
+    res = NewtonCG(tol=1e-12).solve(obj, np.zeros(design.shape[1]), pen)
+    ref = CoordinateDescent(tol=1e-13).solve(obj, np.zeros(design.shape[1]), pen)
+    assert res.converged and res.kkt <= 1e-12
+    np.testing.assert_allclose(res.coef, ref.coef, atol=1e-10)

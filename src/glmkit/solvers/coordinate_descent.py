@@ -98,6 +98,10 @@ class WarmState:
         Root-mean-square change of η since it was formed.
     compact : object or None
         The compact copy of the working-set columns (reused while the working set fits).
+    value : float
+        f at ``coef`` (NaN when not recorded).
+    fisher : ndarray of shape (n_samples,) or None
+        The Fisher weights at ``eta``, when the solver had them (saves a loss evaluation).
     """
 
     coef: Array
@@ -109,6 +113,8 @@ class WarmState:
     fisher_sum: float = float("nan")
     drift: float = float("inf")
     compact: Any = None
+    value: float = float("nan")
+    fisher: Array | None = None
 
 
 @dataclass(frozen=True)

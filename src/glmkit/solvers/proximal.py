@@ -29,6 +29,8 @@ from .coordinate_descent import PenalizedSolverResult, WarmState
 __all__ = ["NewtonCG", "ProximalGradient"]
 
 _ARMIJO = 1e-4
+_CHORD_BELOW = 1e-3  # relative KKT violation under which a factor Gram may be reused ...
+_CHORD_GAIN = 1e-3  # ... while each step cuts the violation by this factor at least
 
 
 def _kkt(pen: Penalty, coef: Array, grad: Array, scale: Array, F: float) -> float:
@@ -101,13 +103,17 @@ class NewtonCG:
         design = objective.design
         coef = np.asarray(start, dtype=float).copy()
         warm_ok = warm is not None and np.array_equal(warm.coef, coef)
-        eta = warm.eta if warm_ok else objective.eta(coef)  # type: ignore[union-attr]
-        terms = objective.terms_at(eta)
-        f = float(np.sum(terms.loss)) if terms is not None else float("inf")
-        if not np.isfinite(f):
-            return PenalizedSolverResult(coef, False, 0, float("inf"), "the starting coefficients give an invalid mean")
-        grad = warm.gradient if warm_ok else design.rmatvec(terms.gradient)  # type: ignore[union-attr]
-        h = terms.hessian
+        if warm_ok and warm.fisher is not None and np.isfinite(warm.value):  # type: ignore[union-attr]
+            eta, grad, f, h = warm.eta, warm.gradient, warm.value, warm.fisher  # type: ignore[union-attr]
+        else:
+            eta = warm.eta if warm_ok else objective.eta(coef)  # type: ignore[union-attr]
+            terms = objective.terms_at(eta)
+            f = float(np.sum(terms.loss)) if terms is not None else float("inf")
+            if not np.isfinite(f):
+                return PenalizedSolverResult(coef, False, 0, float("inf"),
+                                             "the starting coefficients give an invalid mean")
+            grad = warm.gradient if warm_ok else design.rmatvec(terms.gradient)  # type: ignore[union-attr]
+            h = terms.hessian
         l2 = pen.l2
         F = f + pen.value(coef)
         arrow_of = getattr(design, "arrow_sandwich", None) if self.structured else None
@@ -118,6 +124,8 @@ class NewtonCG:
         converged = False
         message = f"no convergence in {self.max_iter} iterations"
         diag: Array | None = None
+        arrow = None
+        kkt_last = float("inf")  # the violation the previous step started from
         while n_iter < self.max_iter:
             G = grad + l2 * coef
             if diag is not None:
@@ -127,24 +135,31 @@ class NewtonCG:
                 if kkt <= self.tol:
                     converged, message = True, "converged"
                     break
-            arrow = arrow_of(h) if arrow_of is not None else None
-            if arrow is not None:
-                diag = arrow.diag() + l2
-                sums = None
-            else:
-                sums, norms = sums_and_column_norms(design, h)
-                diag = norms + l2
-            kkt = _kkt(pen, coef, grad, diag, F)
-            if kkt <= self.tol:
-                converged, message = True, "converged"
-                break
+            step = None
+            if arrow is not None and kkt <= _CHORD_BELOW and kkt <= _CHORD_GAIN * kkt_last:
+                # near the solution and the last step gained over three digits: the factor
+                # Gram it used still gives a fast (chord) step; a new one costs a pass of sums
+                step = arrow.solve(l2, -G)
+            if step is None:
+                arrow = arrow_of(h) if arrow_of is not None else None
+                if arrow is not None:
+                    diag = arrow.diag() + l2
+                else:
+                    sums, norms = sums_and_column_norms(design, h)
+                    diag = norms + l2
+                kkt = _kkt(pen, coef, grad, diag, F)
+                if kkt <= self.tol:
+                    converged, message = True, "converged"
+                    break
+                if arrow is not None:
+                    step = arrow.solve(l2, -G)
+                    if step is None:  # not positive definite: conjugate gradients instead
+                        sums, _ = sums_and_column_norms(design, h)
             n_iter += 1
-            step = arrow.solve(l2, -G) if arrow is not None else None
+            kkt_last = kkt
             if step is not None:
                 Xd = design.matvec(step)
             else:
-                if sums is None:
-                    sums, _ = sums_and_column_norms(design, h)
                 step, Xd, used = self._cg(design, h, l2, diag, sums, -G, min(0.1, max(kkt, 1e-12)), icpt)
                 n_cg += used
             decrease = float(G @ step)
@@ -167,10 +182,12 @@ class NewtonCG:
             eta = eta + t * Xd
             grad = design.rmatvec(terms.gradient)
             h = terms.hessian
-            F = float(np.sum(terms.loss)) + pen.value(coef)
+            f = float(np.sum(terms.loss))
+            F = f + pen.value(coef)
             if self.verbose:
                 print(f"newton {n_iter}: t={t} kkt before={kkt:.3g} F={F!r}")
-        state = WarmState(coef.copy(), eta, grad.copy(), pen.l1.copy(), np.zeros(0, dtype=np.intp), None)
+        state = WarmState(coef.copy(), eta, grad.copy(), pen.l1.copy(), np.zeros(0, dtype=np.intp), None,
+                          value=f, fisher=h)
         if n_cg:
             message += f" ({n_cg} CG iterations)"
         return PenalizedSolverResult(coef, converged, n_iter, float(F), message, kkt=float(kkt), state=state)
