@@ -119,7 +119,12 @@ class GLMLoss:
         if kernel is _poisson_log:
             return nx.xlogy(y, y) - y
         if kernel is _binomial_logit:
-            return nx.xlogy(y, y) + nx.xlogy(1.0 - y, 1.0 - y)
+            out = np.zeros_like(y, dtype=float)
+            inner = np.flatnonzero((y > 0) & (y < 1))  # 0 for y in {0, 1}: Bernoulli data costs nothing
+            if inner.size:
+                yi = y[inner]
+                out[inner] = nx.xlogy(yi, yi) + nx.xlogy(1.0 - yi, 1.0 - yi)
+            return out
         if kernel is _gamma_log:
             return -nx.log(y) - 1.0
         if isinstance(kernel, _TweedieLog):

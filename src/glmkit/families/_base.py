@@ -154,6 +154,6 @@ def warn_noninteger(values: Array, used: Array, message: str) -> None:
     """Warn (as R does) when values that should be whole numbers are not."""
     from ..errors import DataWarning
 
-    frac = np.abs(values[used] - np.round(values[used]))
-    if np.any(frac > 1e-3):
+    values = values if bool(np.all(used)) else values[used]
+    if np.any(np.abs(values - np.round(values)) > 1e-3):
         warnings.warn(message, DataWarning, stacklevel=4)
