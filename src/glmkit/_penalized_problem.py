@@ -83,11 +83,14 @@ class PenalizedProblem:
     @property
     def feature_index(self) -> NDArray[np.intp]:
         """Design columns other than the intercept."""
-        return np.array([j for j in range(self.n_coef) if j != self.intercept_index], dtype=np.intp)
+        index = np.arange(self.n_coef, dtype=np.intp)
+        return index if self.intercept_index is None else np.delete(index, self.intercept_index)
 
     @property
     def feature_names(self) -> list[str]:
-        return [self.names[j] for j in self.feature_index]
+        if self.intercept_index is None:
+            return list(self.names)
+        return self.names[:self.intercept_index] + self.names[self.intercept_index + 1:]
 
     @cached_property
     def sum_weights(self) -> float:

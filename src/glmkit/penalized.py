@@ -32,6 +32,7 @@ from .penalized_result import PenalizedGLMResult
 from .penalties import ElasticNet, Penalty
 from .solvers._gram import weighted_column_norms
 from .solvers.coordinate_descent import CoordinateDescent, PenalizedSolverResult, WarmState
+from .solvers.proximal import NewtonCG, ProximalGradient
 
 __all__ = ["PenalizedProblem", "PenalizedGLMResult", "fit_penalized", "problem_from_arrays",
            "problem_from_formula", "PenaltySetup"]
@@ -231,8 +232,6 @@ def make_solver(solver: Any, tol: float | None, max_iter: int | None, n_coef: in
     ``"newton_cg"`` and ``"proximal"`` (FISTA) choose explicitly; a solver object with
     ``solve(objective, start, penalty, warm=None)`` is used as given.
     """
-    from .solvers.proximal import NewtonCG, ProximalGradient
-
     opts = {}
     if tol is not None:
         opts["tol"] = float(tol)

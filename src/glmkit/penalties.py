@@ -382,7 +382,9 @@ class ElasticNet:
         names : list of str, optional
             Names of the non-intercept columns, for factors or bounds given as mappings.
         """
-        features = np.array([j for j in range(n_coef) if j != intercept_index], dtype=np.intp)
+        features = np.arange(n_coef, dtype=np.intp)
+        if intercept_index is not None:
+            features = np.delete(features, intercept_index)
         pf = self.factors(features.size, names)
         lo_f, hi_f = self.bounds(features.size, names)
         s = np.ones(n_coef) if scale is None else np.asarray(scale, dtype=float)
