@@ -31,6 +31,7 @@ __all__ = ["NewtonCG", "ProximalGradient"]
 _ARMIJO = 1e-4
 _CHORD_BELOW = 1e-3  # relative KKT violation under which a factor Gram may be reused ...
 _CHORD_GAIN = 1e-3  # ... while each step cuts the violation by this factor at least
+_CG_TOL_FRACTION = 0.3  # CG stops once the model's KKT violation is this share of tol
 
 
 def _kkt(pen: Penalty, coef: Array, grad: Array, scale: Array, F: float) -> float:
@@ -160,7 +161,10 @@ class NewtonCG:
             if step is not None:
                 Xd = design.matvec(step)
             else:
-                step, Xd, used = self._cg(design, h, l2, diag, sums, -G, min(0.1, max(kkt, 1e-12)), icpt)
+                # CG stops at the inexact-Newton forcing term, or earlier once the quadratic
+                # model's KKT violation after the step is under 0.3·tol (no use going further)
+                stop = _CG_TOL_FRACTION * self.tol * math.sqrt(abs(F) + 0.1)
+                step, Xd, used = self._cg(design, h, l2, diag, sums, -G, min(0.1, max(kkt, 1e-12)), icpt, stop)
                 n_cg += used
             decrease = float(G @ step)
             t = 1.0
@@ -193,7 +197,7 @@ class NewtonCG:
         return PenalizedSolverResult(coef, converged, n_iter, float(F), message, kkt=float(kkt), state=state)
 
     def _cg(self, design: Any, h: Array, l2: Array, diag: Array, sums: Array, rhs: Array, rtol: float,
-            icpt: bool) -> tuple[Array, Array, int]:
+            icpt: bool, stop: float = 0.0) -> tuple[Array, Array, int]:
         """Preconditioned CG for (XᵀWX + Λ) x = rhs; returns x, X·x and the iterations.
 
         With ``icpt`` the intercept x₀ is eliminated: with a = Σh and c = Xᵀh (over the other
@@ -222,6 +226,10 @@ class NewtonCG:
             return design.rmatvec(h * Xv) + lam * v, Xv
 
         pre = np.where(dg > 0, 1.0 / np.where(dg > 0, dg, 1.0), 1.0)
+        # the residual is ∇F of the quadratic model after the step (the intercept's entry is 0
+        # by elimination): its KKT measure max |rⱼ|/√diagⱼ is what the next check will see
+        inv_root = 1.0 / np.sqrt(np.where(diag[1:] > 0, diag[1:], np.inf)) if icpt else \
+            1.0 / np.sqrt(np.where(diag > 0, diag, np.inf))
         x = np.zeros_like(b)
         Xx = np.zeros(design.shape[0])
         r = b.copy()
@@ -243,6 +251,8 @@ class NewtonCG:
             z = pre * r
             rz_new = float(r @ z)
             if math.sqrt(max(rz_new, 0.0)) <= rtol * r0:
+                break
+            if stop > 0 and float(np.max(np.abs(r) * inv_root)) <= stop:
                 break
             d = z + (rz_new / rz) * d
             rz = rz_new
