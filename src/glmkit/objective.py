@@ -20,6 +20,8 @@ __all__ = ["Objective", "Evaluation"]
 
 Array = NDArray[np.floating]
 
+ROUGH_HESSIAN_ROWS = 125_000  # rows a sampled (rough) Hessian uses at least; below 2× this, none
+
 
 @dataclass(frozen=True)
 class Evaluation:
@@ -32,6 +34,9 @@ class Evaluation:
     gradient : ndarray of shape (n_features,) or None
     hessian : ndarray of shape (n_features, n_features) or None
     eta, mu : ndarray of shape (n_samples,)
+    hessian_exact : bool
+        False when the Hessian was estimated from a sample of the rows (asked for with
+        ``rough_hessian``): good for a step far from the optimum, not for inference.
     """
 
     value: float
@@ -39,6 +44,7 @@ class Evaluation:
     hessian: Array | None
     eta: Array
     mu: Array
+    hessian_exact: bool = True
 
 
 class Objective:
@@ -108,13 +114,16 @@ class Objective:
         hessian: HessianKind | None = "expected",
         eta: Array | None = None,
         terms: LossTerms | None = None,
+        rough_hessian: bool = False,
     ) -> Evaluation:
         """Value, gradient and (optionally) Hessian at β with one pass over the loss.
 
         ``eta`` and ``terms`` already computed at β (e.g. by a line search) are reused.
+        ``rough_hessian=True`` allows a Hessian estimated from a sample of the rows on
+        large data (a solver's step far from the optimum); the value and gradient are exact.
         """
         if eta is None and terms is None and hasattr(self.design, "evaluate_in_blocks"):
-            return self._evaluate_in_blocks(coef, hessian)
+            return self._evaluate_in_blocks(coef, hessian, self._gram_sample() if rough_hessian else 1)
         if eta is None:
             eta = self.eta(coef)
         if terms is None:
@@ -131,7 +140,11 @@ class Objective:
             hess = self._sandwich(terms.hessian) if hessian is not None else None
         return Evaluation(value, grad, hess, eta, terms.mu)
 
-    def _evaluate_in_blocks(self, coef: Array, hessian: HessianKind | None) -> Evaluation:
+    def _gram_sample(self) -> int:
+        """Every how many chunks of rows a rough Hessian reads: at least ~ROUGH_HESSIAN_ROWS rows."""
+        return int(min(8, max(1, self.y.shape[0] // ROUGH_HESSIAN_ROWS)))
+
+    def _evaluate_in_blocks(self, coef: Array, hessian: HessianKind | None, gram_sample: int = 1) -> Evaluation:
         """:meth:`evaluate` in one pass over X (designs with ``evaluate_in_blocks``).
 
         η, the loss terms, Xᵀ(dℓ/dη) and XᵀHX are formed chunk by chunk while the chunk
@@ -157,8 +170,11 @@ class Objective:
 
         maybe_reuse = (hessian == "expected" and self._last_sandwich is not None
                        and not loss.fisher_weights_vary)
+        if maybe_reuse:
+            gram_sample = 1
         out = self.design.evaluate_in_blocks(coef, self.offset, block_terms,
-                                             with_gram=hessian is not None and not maybe_reuse)
+                                             with_gram=hessian is not None and not maybe_reuse,
+                                             gram_sample=gram_sample)
         if out is None or not np.isfinite(total[0]):
             eta = self.eta(coef) if out is None else out[0]
             return Evaluation(float("inf"), np.full(self.n_features, np.nan), None, eta, np.full(n, np.nan))
@@ -166,9 +182,9 @@ class Objective:
         if h_all is not None:
             if hess is None:
                 hess = self._sandwich(h_all)  # reuses the last XᵀWX unless the weights moved
-            else:
+            elif gram_sample == 1:
                 self._last_sandwich = (h_all, hess)
-        return Evaluation(total[0], grad, hess, eta, mu)
+        return Evaluation(total[0], grad, hess, eta, mu, hessian_exact=gram_sample == 1 or hessian is None)
 
     def weighted_gram(self, h: Array, v: Array) -> tuple[Array, Array]:
         """(XᵀHX, Xᵀv) in one pass where the design allows; XᵀHX is remembered for reuse."""

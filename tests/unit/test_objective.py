@@ -159,3 +159,83 @@ def test_one_pass_evaluation_keeps_the_gram_when_fisher_weights_cannot_change(mo
     assert not calls and second.hessian is first.hessian
     Xf = design.toarray()
     np.testing.assert_allclose(second.hessian, (Xf.T * obj.weights) @ Xf, rtol=1e-12)
+
+
+def test_row_sample_gram_is_the_scaled_gram_of_the_sampled_chunks(monkeypatch):
+    import glmkit.design.dense as dense
+
+    monkeypatch.setattr(dense, "_BLOCK_BYTES", 4 * 8 * 100)  # Gram blocks of 100 rows of 4 columns
+    monkeypatch.setattr(dense, "_CHUNK_BYTES", 4 * 8 * 100)  # chunks of one block
+    rng = np.random.default_rng(8)
+    n = 1050  # 11 chunks, the last partial
+    X = rng.normal(size=(n, 4))
+    design = DenseDesign(X, intercept=True)
+    h = rng.uniform(0.5, 2.0, n)
+    out = design.evaluate_in_blocks(np.zeros(5), np.zeros(n), lambda rows, eta: (np.zeros(eta.shape), h[rows]),
+                                    gram_sample=3)
+    used = np.zeros(n, dtype=bool)
+    for start in range(0, n, 300):  # chunks 0, 3, 6, 9
+        used[start:start + 100] = True
+    Xf = design.toarray()
+    expected = (Xf[used].T * h[used]) @ Xf[used] * (n / used.sum())
+    np.testing.assert_allclose(out[2], expected, rtol=1e-12)
+
+
+def _large_poisson(n=40_000, seed=9):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 6))
+    y = rng.poisson(np.exp(0.3 + X @ np.linspace(-0.4, 0.4, 6))).astype(float)
+    return X, y
+
+
+def test_irls_with_row_sample_hessians_reaches_the_same_mle_and_exact_information(monkeypatch):
+    import glmkit.objective as objective_module
+
+    import glmkit.design.dense as dense
+    import glmkit.solvers.irls as irls_module
+
+    X, y = _large_poisson()
+    exact = gk.glm_fit(X, y, family="poisson")
+    monkeypatch.setattr(objective_module, "ROUGH_HESSIAN_ROWS", 2_000)  # sample every 8th chunk
+    monkeypatch.setattr(dense, "_BLOCK_BYTES", 6 * 8 * 1000)
+    monkeypatch.setattr(dense, "_CHUNK_BYTES", 6 * 8 * 1000)  # 40 chunks of 1000 rows
+    rough_steps = []
+    original_solve = irls_module.solve_spd
+    monkeypatch.setattr(irls_module, "solve_spd",
+                        lambda m, r, fallback=True: rough_steps.append(not fallback) or original_solve(m, r, fallback))
+    rough = gk.glm_fit(X, y, family="poisson")
+    assert rough.converged and any(rough_steps) and not rough_steps[-1]
+    np.testing.assert_allclose(rough.coef, exact.coef, rtol=1e-10)
+    np.testing.assert_allclose(np.asarray(rough.cov), np.asarray(exact.cov), rtol=1e-9)
+
+
+def test_a_singular_row_sample_hessian_falls_back_to_the_exact_one(monkeypatch):
+    import warnings
+
+    import glmkit.design.dense as dense
+    import glmkit.objective as objective_module
+
+    X, y = _large_poisson()
+    X[:, 5] = 0.0
+    X[-50:, 5] = 1.0  # non-zero only in the last rows: absent from a sample of the first chunks
+    y[-50:] += 3
+    exact = gk.glm_fit(X, y, family="poisson")
+    monkeypatch.setattr(objective_module, "ROUGH_HESSIAN_ROWS", 2_000)  # every 8th chunk
+    monkeypatch.setattr(dense, "_BLOCK_BYTES", 6 * 8 * 1000)
+    monkeypatch.setattr(dense, "_CHUNK_BYTES", 6 * 8 * 1000)  # 40 chunks of 1000 rows: the last one unsampled
+    import glmkit.solvers.irls as irls_module
+
+    refused = []
+    original_solve = irls_module.solve_spd
+
+    def spy(matrix, rhs, fallback=True):
+        x = original_solve(matrix, rhs, fallback)
+        refused.append(x is None)
+        return x
+
+    monkeypatch.setattr(irls_module, "solve_spd", spy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "not positive definite" warning: the exact Hessian is used
+        rough = gk.glm_fit(X, y, family="poisson")
+    assert refused[0]  # the first (sampled) Hessian misses column 5 and is refused
+    np.testing.assert_allclose(rough.coef, exact.coef, rtol=1e-10)

@@ -112,6 +112,7 @@ class DenseDesign:
         offset: Array,
         block_terms: BlockTerms,
         with_gram: bool = True,
+        gram_sample: int = 1,
     ) -> tuple[Array, Array, Array | None] | None:
         """One pass over X for a whole Newton/IRLS evaluation at β.
 
@@ -127,6 +128,10 @@ class DenseDesign:
             ``block_terms(rows, eta_rows) -> (g, h)`` with ``rows`` a slice of the
             samples; returning None stops the pass (η invalid there).
         with_gram : bool, default True
+        gram_sample : int, default 1
+            Form XᵀHX from every ``gram_sample``-th chunk only, scaled by the share of
+            rows used: an unbiased, cheaper estimate for steps far from the optimum
+            (η, the loss terms and Xᵀg always use every row).
 
         Returns
         -------
@@ -140,7 +145,8 @@ class DenseDesign:
         g_sum = 0.0
         gram = _GramAccumulator(p, X.dtype, self.intercept) if with_gram and p else None
         h_sum = 0.0
-        for rows in _chunks(n, p, X.itemsize):
+        sampled_rows = 0
+        for index, rows in enumerate(_chunks(n, p, X.itemsize)):
             x_rows = X[rows]
             eta_rows = x_rows @ b if p else np.zeros(x_rows.shape[0], dtype=X.dtype)
             eta_rows = eta_rows.astype(np.float64, copy=False)
@@ -156,9 +162,10 @@ class DenseDesign:
                 xg += g.astype(X.dtype, copy=False) @ x_rows
             if self.intercept:
                 g_sum += float(np.sum(g))
-            if gram is not None:
+            if gram is not None and index % gram_sample == 0:
                 gram.add(x_rows, h)
-            elif with_gram:
+                sampled_rows += x_rows.shape[0]
+            elif with_gram and gram is None:
                 h_sum += float(np.sum(h))
         if self.intercept:
             xg = np.concatenate(([g_sum], xg))
@@ -166,7 +173,10 @@ class DenseDesign:
             return eta, xg, None
         if gram is None:  # intercept-only or empty design
             return eta, xg, (np.full((1, 1), h_sum) if self.intercept else np.zeros((0, 0)))
-        return eta, xg, gram.result()
+        result = gram.result()
+        if sampled_rows < n:
+            result *= n / sampled_rows
+        return eta, xg, result
 
     def select_columns(self, columns: NDArray[np.intp]) -> "DenseDesign":
         columns = np.asarray(columns, dtype=np.intp)

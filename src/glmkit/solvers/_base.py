@@ -63,12 +63,13 @@ class Solver(Protocol):
     def solve(self, objective: Any, start: Array) -> SolverResult: ...
 
 
-def solve_spd(matrix: Array, rhs: Array) -> Array:
+def solve_spd(matrix: Array, rhs: Array, fallback: bool = True) -> Array | None:
     """Solve M x = rhs for a symmetric positive-definite M.
 
     The matrix is equilibrated by its diagonal before the Cholesky factorisation (this
     removes the effect of column scaling on accuracy). If it is not numerically
-    positive definite, a least-squares solve is used and a NumericalWarning is issued.
+    positive definite, a least-squares solve is used and a NumericalWarning is issued;
+    with ``fallback=False`` None is returned instead (the caller has a better matrix).
     """
     d = np.sqrt(np.abs(np.diag(matrix)))
     d[d == 0] = 1.0
@@ -79,6 +80,8 @@ def solve_spd(matrix: Array, rhs: Array) -> Array:
         x, info = lapack.dpotrs(factor, rhs / d, lower=0)
         if info == 0:
             return x / d
+    if not fallback:
+        return None
     warnings.warn(
         "The Hessian is not numerically positive definite (near-singular fit, e.g. "
         "separation); a least-squares step was used.",

@@ -23,6 +23,8 @@ from ._base import Array, IterationRecord, SolverResult, relative_decrement, sol
 
 __all__ = ["IRLS", "newton_iterations"]
 
+ROUGH_HESSIAN_ABOVE = 1e-2  # relative decrement above which the next Hessian may be a row-sample estimate
+
 
 @dataclass(frozen=True)
 class IRLS:
@@ -35,7 +37,7 @@ class IRLS:
     max_iter : int, default 100
     max_halvings : int, default 40
     record_history : bool, default False
-    reuse_hessian_below : float, default 1e-6
+    reuse_hessian_below : float, default 1e-5
         Once a step's relative decrement is below this, keep the last XᵀWX for the
         next steps (a chord method): W then changes by ~√decrement, so each step still
         gains many digits, and a pass that forms XᵀWX is saved. Chord steps go on while
@@ -51,7 +53,7 @@ class IRLS:
     max_iter: int = 100
     max_halvings: int = 40
     record_history: bool = False
-    reuse_hessian_below: float = 1e-6
+    reuse_hessian_below: float = 1e-5
     name: str = "irls"
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
@@ -66,7 +68,8 @@ def newton_iterations(objective, start: Array, options, hessian_kind: str) -> So
     with ``evaluate_in_blocks`` (dense), and only Xβ and Xᵀv for a chord step.
     """
     coef = np.array(start, dtype=float, copy=True)
-    ev = objective.evaluate(coef, hessian=hessian_kind)
+    # How far the start is, is not known: its Hessian may be a row-sample estimate.
+    ev = objective.evaluate(coef, hessian=hessian_kind, rough_hessian=True)
     if not np.isfinite(ev.value):
         return SolverResult(coef, False, 0, ev.value, "the starting coefficients give an invalid mean")
     history: list[IterationRecord] = []
@@ -79,7 +82,13 @@ def newton_iterations(objective, start: Array, options, hessian_kind: str) -> So
         hess = ev.hessian
         if kind == "observed" and not _positive_definite(hess):
             hess = objective.hessian(coef, kind="expected")  # fall back to Fisher scoring
-        step = solve_spd(hess, -ev.gradient)
+        step = solve_spd(hess, -ev.gradient, fallback=ev.hessian_exact)
+        if step is None:  # a row-sample Hessian that is not positive definite: form the exact one
+            ev = objective.evaluate(coef, hessian=kind)
+            hess = ev.hessian
+            if kind == "observed" and not _positive_definite(hess):
+                hess = objective.hessian(coef, kind="expected")
+            step = solve_spd(hess, -ev.gradient)
         decrement = relative_decrement(step, ev.gradient, ev.value)
         if options.record_history:
             history.append(IterationRecord(iteration - 1, ev.value, float(np.linalg.norm(ev.gradient)), 1.0))
@@ -88,7 +97,8 @@ def newton_iterations(objective, start: Array, options, hessian_kind: str) -> So
             # kept an older one, its Hessian) are final.
             final = None
             if hessian_kind == "expected":  # the Fisher information at β, unless stale or observed
-                final = dataclasses.replace(ev, hessian=None) if stale or kind != "expected" else ev
+                final = (dataclasses.replace(ev, hessian=None)
+                         if stale or kind != "expected" or not ev.hessian_exact else ev)
             return SolverResult(coef, True, iteration, ev.value, "converged", tuple(history), final)
         if last_change < 1e-15 and decrement < options.tol:
             # At the floating-point floor the deviance no longer moves, but a linearly
@@ -107,12 +117,15 @@ def newton_iterations(objective, start: Array, options, hessian_kind: str) -> So
             kind = "observed"
         # A chord step keeps the last XᵀWX (see ``reuse_hessian_below``); it continues while
         # each such step still gains two digits, else the next iteration forms XᵀWX again.
-        chord = decrement < getattr(options, "reuse_hessian_below", 0.0) and (
+        chord = decrement < getattr(options, "reuse_hessian_below", 0.0) and ev.hessian_exact and (
             not stale or decrement < 1e-2 * previous_decrement)
         previous_decrement = decrement
         # The full step first, evaluated with everything the next iteration needs (one pass
         # over X where the design allows it); only if it is rejected, value-only halving.
-        trial = objective.evaluate(coef + step, hessian=None if chord else kind)
+        # Far from the optimum (the deviance still falls by more than 1%) a Hessian from a
+        # sample of the rows steers as well as the exact one; near it, only the exact one.
+        trial = objective.evaluate(coef + step, hessian=None if chord else kind,
+                                   rough_hessian=decrement > ROUGH_HESSIAN_ABOVE)
         if _acceptable(trial.value, ev.value):
             last_change = abs(trial.value - ev.value) / (abs(trial.value) + 0.1)
             coef = coef + step
