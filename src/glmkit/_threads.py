@@ -2,7 +2,8 @@
 
 Multi-threaded BLAS on a small XᵀWX costs more in synchronisation than it saves, and on a
 shared machine it oversubscribes the cores. One ``ThreadpoolController`` is created lazily
-(inspecting the loaded libraries costs ~1 ms; limiting through it ~30 µs).
+(inspecting the loaded libraries costs ~1 ms); each library's count is then set and
+restored directly (~1 µs).
 """
 
 from __future__ import annotations
@@ -43,5 +44,17 @@ def blas_threads(n_threads: int | None, size: int) -> Iterator[None]:
     if limit is None:
         yield
         return
-    with _get_controller().limit(limits=limit, user_api="blas"):
+    # Set and restore each BLAS library's count directly (µs each), only where it exceeds
+    # the limit; threadpoolctl's own ``limit`` context re-inspects every library (~30 µs).
+    changed = []
+    for lib in _get_controller().lib_controllers:
+        if lib.user_api == "blas":
+            current = lib.get_num_threads()
+            if current is not None and current > limit:
+                lib.set_num_threads(limit)
+                changed.append((lib, current))
+    try:
         yield
+    finally:
+        for lib, current in changed:
+            lib.set_num_threads(current)

@@ -18,6 +18,7 @@ from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.linalg import lapack
 
 from .design import Design, DenseDesign
 from .errors import AliasingWarning, ConvergenceWarning, InputError, SeparationWarning
@@ -137,6 +138,8 @@ def detect_aliased(design: Design, weights: Array, gram: Array | None = None) ->
     n, p = design.shape
     if p == 0:
         return np.zeros(0, dtype=bool)
+    if gram is not None and _clearly_full_rank(gram):
+        return np.zeros(p, dtype=bool)
     used = weights > 0
     if n * p <= _EXACT_ALIAS_LIMIT:
         A = design.toarray()[used].astype(np.float64, copy=False) * np.sqrt(weights[used])[:, None]
@@ -144,6 +147,20 @@ def detect_aliased(design: Design, weights: Array, gram: Array | None = None) ->
     if gram is None:
         gram = design.sandwich(np.where(used, weights, 0.0))
     return _aliased_by_gram(gram)
+
+
+def _clearly_full_rank(gram: Array) -> bool:
+    """Whether every column keeps > 1e-3 of its norm after projection on the ones before it.
+
+    The pivots of the Cholesky factor of the equilibrated Gram matrix are those relative
+    norms (squared); with all of them above 1e-6 no column is anywhere near R's aliasing
+    threshold, even allowing for the Gram matrix's rounding, and no QR is needed.
+    """
+    d = np.sqrt(np.diag(gram))
+    if not np.all(np.isfinite(d)) or np.any(d == 0):
+        return False
+    factor, info = lapack.dpotrf(gram / d[:, None] / d[None, :], lower=0, clean=0)
+    return bool(info == 0 and np.min(np.abs(np.diag(factor))) > 1e-3)
 
 
 def _aliased_by_gram_schmidt(A: Array) -> NDArray[np.bool_]:

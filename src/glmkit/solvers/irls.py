@@ -23,6 +23,7 @@ from ._base import Array, IterationRecord, SolverResult, relative_decrement, sol
 
 __all__ = ["IRLS", "newton_iterations"]
 
+CHORD_MIN_SIZE = 200_000  # n·p below which every iteration forms XᵀWX (no chord steps)
 ROUGH_HESSIAN_ABOVE = 1e-2  # relative decrement above which the next Hessian may be a row-sample estimate
 
 
@@ -78,6 +79,9 @@ def newton_iterations(objective, start: Array, options, hessian_kind: str) -> So
     previous_decrement = np.inf
     stale = False
     kind = hessian_kind  # IRLS may turn to the observed Hessian near a slowly reached MLE
+    n_samples, n_features = objective.design.shape
+    # On small data forming XᵀWX costs no more than the rest of an iteration: no chord steps.
+    chord_pays = n_samples * n_features >= CHORD_MIN_SIZE
     for iteration in range(1, options.max_iter + 1):
         hess = ev.hessian
         if kind == "observed" and not _positive_definite(hess):
@@ -117,7 +121,7 @@ def newton_iterations(objective, start: Array, options, hessian_kind: str) -> So
             kind = "observed"
         # A chord step keeps the last XᵀWX (see ``reuse_hessian_below``); it continues while
         # each such step still gains two digits, else the next iteration forms XᵀWX again.
-        chord = decrement < getattr(options, "reuse_hessian_below", 0.0) and ev.hessian_exact and (
+        chord = chord_pays and decrement < getattr(options, "reuse_hessian_below", 0.0) and ev.hessian_exact and (
             not stale or decrement < 1e-2 * previous_decrement)
         previous_decrement = decrement
         # The full step first, evaluated with everything the next iteration needs (one pass
