@@ -74,6 +74,8 @@ class NewtonCG:
     max_iter : int, default 100
     max_cg : int, default 500
         Conjugate-gradient iterations per Newton step.
+    structured : bool, default True
+        Solve exactly through the design's factor block when it has one (``False``: always CG).
 
     Examples
     --------
@@ -91,7 +93,6 @@ class NewtonCG:
     max_iter: int = 100
     max_cg: int = 500
     structured: bool = True
-    verbose: bool = False
     name: str = "newton_cg"
 
     def solve(self, objective: Any, start: Array, penalty: Penalty | None = None,
@@ -188,8 +189,6 @@ class NewtonCG:
             h = terms.hessian
             f = float(np.sum(terms.loss))
             F = f + pen.value(coef)
-            if self.verbose:
-                print(f"newton {n_iter}: t={t} kkt before={kkt:.3g} F={F!r}")
         state = WarmState(coef.copy(), eta, grad.copy(), pen.l1.copy(), np.zeros(0, dtype=np.intp), None,
                           value=f, fisher=h)
         if n_cg:
