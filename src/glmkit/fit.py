@@ -38,6 +38,7 @@ Array = NDArray[np.floating]
 
 ALIAS_TOL = 1e-9  # residual-norm ratio below which a column counts as aliased (R: 1e-11 on norms)
 ALIAS_TOL_GRAM = 1e-11  # the same on squared norms, for the Gram-based check on large data
+SAMPLED_START_MIN_COLUMNS = 10  # a sampled start Gram pays only when the Gram (∝ p²) dominates the pass
 _EXACT_ALIAS_LIMIT = 2_000_000  # n·p above which aliasing is checked on the Gram matrix (no copy of X)
 
 
@@ -149,14 +150,18 @@ def detect_aliased(design: Design, weights: Array, gram: Array | None = None) ->
     return _aliased_by_gram(gram)
 
 
-def _clearly_full_rank(gram: Array) -> bool:
+def _clearly_full_rank(gram: Array, diagonal: Array | None = None) -> bool:
     """Whether every column keeps > 1e-3 of its norm after projection on the ones before it.
 
     The pivots of the Cholesky factor of the equilibrated Gram matrix are those relative
-    norms (squared); with all of them above 1e-6 no column is anywhere near R's aliasing
-    threshold, even allowing for the Gram matrix's rounding, and no QR is needed.
+    norms; with all of them above 1e-3 no column is anywhere near R's aliasing threshold,
+    even allowing for the Gram matrix's rounding, and no QR is needed.
+
+    ``gram`` may be the Gram matrix of a subset of the rows, scaled by the exact
+    ``diagonal`` of the full one: a Schur complement only grows when rows are added, so
+    the pivots then bound the full matrix's from below.
     """
-    d = np.sqrt(np.diag(gram))
+    d = np.sqrt(np.diag(gram) if diagonal is None else np.asarray(diagonal, dtype=float))
     if not np.all(np.isfinite(d)) or np.any(d == 0):
         return False
     factor, info = lapack.dpotrf(gram / d[:, None] / d[None, :], lower=0, clean=0)
@@ -218,24 +223,51 @@ def _aliased_by_gram(gram: Array) -> NDArray[np.bool_]:
     return aliased
 
 
-def _start_system(objective: Objective, eta0: Array) -> tuple[Array, Array]:
+@dataclass(frozen=True)
+class _StartSystem:
+    """The normal equations of R's first IRLS step, and what they prove about the rank.
+
+    ``gram`` is XᵀW₀X, or on large data an estimate of it from a sample of the rows
+    (``exact`` False), which still proves full rank when its Cholesky pivots, scaled by
+    the exact diagonal, are all large (``clearly_full_rank``).
+    """
+
+    gram: Array
+    rhs: Array
+    exact: bool
+    clearly_full_rank: bool
+
+
+def _start_system(objective: Objective, eta0: Array) -> _StartSystem:
     """The normal equations of R's first IRLS iteration from η₀ = g(``mustart``).
 
-    Returns (XᵀW₀X, XᵀW₀(z₀ − offset)) with W₀ the Fisher weights and z₀ the working
-    response at η₀; their solution is the starting β.
+    (XᵀW₀X) β = XᵀW₀(z₀ − offset) with W₀ the Fisher weights and z₀ the working response
+    at η₀; their solution is the starting β.
     """
     terms = objective.terms_at(eta0, "expected")
     if terms is None:
         raise InputError("the starting linear predictor is outside the link's domain; pass start= coefficients.")
     h, g = terms.hessian, terms.gradient
+    v = h * (eta0 - objective.offset) - g
+    design = objective.design
+    sample = objective.gram_sample()
+    if (sample > 1 and objective.loss.fisher_weights_vary and design.shape[1] > SAMPLED_START_MIN_COLUMNS
+            and hasattr(design, "sampled_sandwich_and_rmatvec")):
+        # On large data a start needs no exact XᵀW₀X: a sample of the rows gives it, and
+        # (with the exact diagonal) usually proves that no column is aliased.
+        estimate, rhs, diagonal, fraction = design.sampled_sandwich_and_rmatvec(h, v, sample)
+        if _clearly_full_rank(estimate * fraction, diagonal):
+            return _StartSystem(estimate, rhs, exact=False, clearly_full_rank=True)
     # One pass over X; the objective keeps XᵀW₀X, which the first iteration reuses where
     # the Fisher weights do not depend on β (Gamma–log, Gaussian–identity).
-    return objective.weighted_gram(h, h * (eta0 - objective.offset) - g)
+    gram, rhs = objective.weighted_gram(h, v)
+    return _StartSystem(gram, rhs, exact=True, clearly_full_rank=_clearly_full_rank(gram))
 
 
 def _start_coef(objective: Objective, eta0: Array) -> Array:
     """One weighted least-squares step from η₀ (R's first IRLS iteration from ``mustart``)."""
-    return solve_spd(*_start_system(objective, eta0))
+    system = _start_system(objective, eta0)
+    return solve_spd(system.gram, system.rhs)
 
 
 def _valid_start_eta(family: Family, y: Array, weights: Array) -> Array | None:
@@ -339,7 +371,10 @@ def fit_model(
                 AliasingWarning, stacklevel=3,
             )
     else:
-        aliased = detect_aliased(design, weights, gram=None if start_system is None else start_system[0])
+        if start_system is not None and start_system.clearly_full_rank:
+            aliased = np.zeros(p, dtype=bool)
+        else:
+            aliased = detect_aliased(design, weights, gram=None if start_system is None else start_system.gram)
     if np.any(aliased):
         warnings.warn(
             f"{int(aliased.sum())} coefficient(s) not defined because of singularities "
@@ -369,7 +404,7 @@ def fit_model(
     elif kept.size == 0:
         coef0 = np.zeros(0)
     elif start_system is not None:
-        gram0, rhs0 = start_system
+        gram0, rhs0 = start_system.gram, start_system.rhs
         coef0 = solve_spd(gram0[np.ix_(kept, kept)], rhs0[kept])
         if not checks_start and not np.isfinite(objective.value(coef0)):
             coef0 = _intercept_only_start(objective, family, kept_intercept)

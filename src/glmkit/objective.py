@@ -123,7 +123,7 @@ class Objective:
         large data (a solver's step far from the optimum); the value and gradient are exact.
         """
         if eta is None and terms is None and hasattr(self.design, "evaluate_in_blocks"):
-            return self._evaluate_in_blocks(coef, hessian, self._gram_sample() if rough_hessian else 1)
+            return self._evaluate_in_blocks(coef, hessian, self.gram_sample() if rough_hessian else 1)
         if eta is None:
             eta = self.eta(coef)
         if terms is None:
@@ -140,7 +140,7 @@ class Objective:
             hess = self._sandwich(terms.hessian) if hessian is not None else None
         return Evaluation(value, grad, hess, eta, terms.mu)
 
-    def _gram_sample(self) -> int:
+    def gram_sample(self) -> int:
         """Every how many chunks of rows a rough Hessian reads: at least ~ROUGH_HESSIAN_ROWS rows."""
         return int(min(8, max(1, self.y.shape[0] // ROUGH_HESSIAN_ROWS)))
 

@@ -42,3 +42,62 @@ def test_slow_fisher_scoring_ends_with_newton_steps_at_the_mle():
     mu = Xf @ coef
     fisher = (Xf.T / mu) @ Xf
     np.testing.assert_allclose(np.asarray(result.cov), np.linalg.inv(fisher), rtol=1e-8)
+
+
+def _large_design(monkeypatch, n=40_000, p=12, seed=3):
+    """Large enough (after shrinking the sampling and chunk sizes) for the sampled start."""
+    import glmkit.design.dense as dense
+    import glmkit.objective as objective_module
+
+    monkeypatch.setattr(objective_module, "ROUGH_HESSIAN_ROWS", 2_000)  # every 8th chunk
+    monkeypatch.setattr(dense, "_BLOCK_BYTES", p * 8 * 1000)
+    monkeypatch.setattr(dense, "_CHUNK_BYTES", p * 8 * 1000)  # 40 chunks of 1000 rows
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, p))
+    y = rng.poisson(np.exp(0.2 + X @ np.linspace(-0.2, 0.2, p))).astype(float)
+    return X, y
+
+
+def test_sampled_start_gram_estimate_diagonal_and_gradient(monkeypatch):
+    from glmkit.design import DenseDesign
+
+    X, _ = _large_design(monkeypatch)
+    design = DenseDesign(X, intercept=True)
+    rng = np.random.default_rng(1)
+    h, v = rng.uniform(0.5, 2.0, X.shape[0]), rng.normal(size=X.shape[0])
+    estimate, xv, diagonal, fraction = design.sampled_sandwich_and_rmatvec(h, v, 8)
+    sampled = np.zeros(X.shape[0], dtype=bool)
+    for start in range(0, X.shape[0], 8000):
+        sampled[start:start + 1000] = True
+    Xf = design.toarray()
+    assert fraction == sampled.mean()
+    np.testing.assert_allclose(estimate * fraction, (Xf[sampled].T * h[sampled]) @ Xf[sampled], rtol=1e-12)
+    np.testing.assert_allclose(diagonal, np.einsum("ij,ij,i->j", Xf, Xf, h), rtol=1e-12)
+    np.testing.assert_allclose(xv, Xf.T @ v, rtol=1e-10, atol=1e-9)
+
+
+def test_sampled_start_gives_the_same_fit(monkeypatch):
+    import glmkit.objective as objective_module
+    from glmkit.fit import _StartSystem
+
+    X, y = _large_design(monkeypatch)
+    monkeypatch.setattr(objective_module, "ROUGH_HESSIAN_ROWS", 10**9)  # no sampling anywhere
+    exact = gk.glm_fit(X, y, family="poisson")
+    monkeypatch.setattr(objective_module, "ROUGH_HESSIAN_ROWS", 2_000)
+
+    seen = []
+    original = fit_module._start_system
+    monkeypatch.setattr(fit_module, "_start_system", lambda *a: seen.append(original(*a)) or seen[-1])
+    fast = gk.glm_fit(X, y, family="poisson")
+    assert isinstance(seen[0], _StartSystem) and not seen[0].exact and seen[0].clearly_full_rank
+    # Both fits stop at a relative Newton decrement below 1e-20, ~1e-11 from the MLE each.
+    np.testing.assert_allclose(fast.coef, exact.coef, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(fast.std_err, exact.std_err, rtol=1e-8)
+
+
+def test_aliased_columns_are_still_found_when_the_start_is_sampled(monkeypatch):
+    X, y = _large_design(monkeypatch)
+    X[:, 4] = 2.0 * X[:, 1] - X[:, 2]  # an exact linear combination
+    with np.testing.assert_warns(gk.AliasingWarning):
+        result = gk.glm_fit(X, y, family="poisson")
+    assert np.isnan(result.coef.iloc[5]) and np.count_nonzero(np.isnan(result.coef)) == 1

@@ -86,6 +86,37 @@ class DenseDesign:
         """(XᵀWX, Xᵀv) in one pass over X: the gradient is read from the cached blocks."""
         return self._gram_pass(weights, v)  # type: ignore[return-value]
 
+    def sampled_sandwich_and_rmatvec(self, weights: Array, v: Array, sample: int) -> tuple[Array, Array, Array, float]:
+        """An estimate of XᵀWX from every ``sample``-th chunk of rows, with exact Xᵀv and diag(XᵀWX).
+
+        Returns (estimate, Xᵀv, diagonal, fraction): the estimate is the sampled rows' Gram
+        divided by ``fraction``, the share of rows sampled; the diagonal uses every row.
+        """
+        X = self.X
+        n, p = X.shape
+        w = np.asarray(weights, dtype=np.float64)
+        w_x = w.astype(X.dtype, copy=False)
+        v_x = np.asarray(v, dtype=X.dtype)
+        xv = np.zeros(p, dtype=X.dtype)
+        diagonal = np.zeros(p)
+        acc = _GramAccumulator(p, X.dtype, self.intercept)
+        sampled = 0
+        for index, rows in enumerate(_chunks(n, p, X.itemsize)):
+            x_rows = X[rows]
+            xv += v_x[rows] @ x_rows
+            if index % sample == 0:
+                acc.add(x_rows, w[rows])
+                sampled += x_rows.shape[0]
+            else:
+                diagonal += w_x[rows] @ (x_rows * x_rows)
+        fraction = sampled / n
+        estimate = acc.result()
+        diagonal += np.diag(estimate)[int(self.intercept):]
+        if self.intercept:
+            diagonal = np.concatenate(([float(w.sum())], diagonal))
+            xv = np.concatenate(([float(np.sum(v, dtype=np.float64))], xv.astype(np.float64)))
+        return estimate / fraction, xv.astype(np.float64, copy=False), diagonal, fraction
+
     def _gram_pass(self, weights: Array, v: Array | None) -> tuple[Array, Array | None]:
         X = self.X
         n, p = X.shape
