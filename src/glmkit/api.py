@@ -258,7 +258,11 @@ class FrameSpec:
         numeric = [c for c in self.columns if c not in cat_levels]
         blocks: list = []
         if numeric:
-            values = frame[numeric].to_numpy(dtype=float)
+            # Column by column into one column-major array: pandas' to_numpy on a mixed-dtype
+            # frame goes through an object-free but row-major consolidation ~5× slower.
+            values = np.empty((len(frame), len(numeric)), order="F")
+            for j, c in enumerate(numeric):
+                values[:, j] = frame[c].to_numpy(dtype=float)
             check_finite(values, "X")
             blocks.append(DenseDesign(values))
         for k, (c, levels) in enumerate(self.categories):
