@@ -61,7 +61,9 @@ class FittedModel:
     information_at_solution : ndarray of shape (rank, rank) or None
         XᵀWX at the solution when the solver had it; otherwise ``fisher_information``
         computes it on first use (inference only).
-    deviance, null_deviance : float
+    deviance : float
+    null_deviance : float
+        Computed on first use.
     rank, n_obs, df_resid, df_null : int
         n_obs counts rows with positive weight, as R's ``nobs``.
     intercept : bool
@@ -83,7 +85,6 @@ class FittedModel:
     eta: Array
     mu: Array
     deviance: float
-    null_deviance: float
     rank: int
     n_obs: int
     df_resid: int
@@ -95,6 +96,12 @@ class FittedModel:
     message: str
     history: tuple[IterationRecord, ...] = field(default_factory=tuple)
     information_at_solution: Array | None = None
+    objective: Objective | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def null_deviance(self) -> float:
+        """R's null deviance: the intercept-only model (with the offset), or η = offset."""
+        return _null_deviance(self.family, self.y, self.weights, self.offset, self.intercept, self.objective)
 
     @property
     def kept(self) -> NDArray[np.intp]:
@@ -449,7 +456,7 @@ def fit_model(
 
     n_obs = int(np.count_nonzero(weights > 0))
     has_intercept = intercept_index is not None
-    null_dev = _null_deviance(family, y, weights, offset, has_intercept, solver_options, objective)
+    objective._last_sandwich = None  # the memo's weights (n values) are not needed after the fit
     return FittedModel(
         family=family,
         design=design,
@@ -462,7 +469,7 @@ def fit_model(
         eta=eta,
         mu=mu,
         deviance=deviance,
-        null_deviance=null_dev,
+        objective=objective,
         rank=int(kept.size),
         n_obs=n_obs,
         df_resid=n_obs - int(kept.size),
@@ -477,7 +484,7 @@ def fit_model(
     )
 
 
-def _null_deviance(family: Family, y: Array, weights: Array, offset: Array, intercept: bool, options,  # type: ignore[no-untyped-def]
+def _null_deviance(family: Family, y: Array, weights: Array, offset: Array, intercept: bool,
                    objective: Objective | None = None) -> float:
     """R's null deviance: the intercept-only model (with the offset), or η = offset without intercept."""
     link = family.link

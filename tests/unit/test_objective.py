@@ -57,12 +57,13 @@ def test_dense_sandwich_matches_naive_product_across_blocks():
     d = DenseDesign(X, intercept=True)
     import glmkit.design.dense as dense
 
-    old = dense._BLOCK_BYTES
+    old = dense._BLOCK_BYTES, dense._SMALL_ELEMENTS
     dense._BLOCK_BYTES = 7 * 8 * 333  # force many blocks, the last one partial
+    dense._SMALL_ELEMENTS = 0  # and the blocked route although the data is small
     try:
         G = d.sandwich(w)
     finally:
-        dense._BLOCK_BYTES = old
+        dense._BLOCK_BYTES, dense._SMALL_ELEMENTS = old
     Xf = d.toarray()
     np.testing.assert_allclose(G, (Xf.T * w) @ Xf, rtol=1e-12)
 
@@ -88,7 +89,11 @@ def test_design_row_quadratic_form_dense_and_sparse_agree():
 
 
 @pytest.mark.parametrize("intercept", [True, False])
-def test_fused_sandwich_and_rmatvec(intercept):
+@pytest.mark.parametrize("small_elements", [0, 1 << 17], ids=["blocked", "whole arrays"])
+def test_fused_sandwich_and_rmatvec(intercept, small_elements, monkeypatch):
+    import glmkit.design.dense as dense
+
+    monkeypatch.setattr(dense, "_SMALL_ELEMENTS", small_elements)
     rng = np.random.default_rng(7)
     X = rng.normal(size=(3000, 6))
     d = DenseDesign(X, intercept=intercept)
@@ -112,11 +117,14 @@ def _generic_evaluation(obj, coef, kind):
 @pytest.mark.parametrize("family", FAMILIES + [gk.Gaussian(link="log")], ids=repr)
 @pytest.mark.parametrize("intercept", [True, False])
 @pytest.mark.parametrize("kind", ["expected", "observed"])
-def test_one_pass_evaluation_matches_separate_products_across_chunks(family, intercept, kind, monkeypatch):
+@pytest.mark.parametrize("route", ["chunks", "whole arrays"])
+def test_one_pass_evaluation_matches_separate_products_across_chunks(family, intercept, kind, route, monkeypatch):
     import glmkit.design.dense as dense
 
-    monkeypatch.setattr(dense, "_BLOCK_BYTES", 4 * 8 * 37)  # many Gram blocks, the last partial
-    monkeypatch.setattr(dense, "_CHUNK_BYTES", 4 * 8 * 37 * 3)  # many chunks of three blocks
+    if route == "chunks":
+        monkeypatch.setattr(dense, "_SMALL_ELEMENTS", 0)  # the chunked pass even on small data
+        monkeypatch.setattr(dense, "_BLOCK_BYTES", 4 * 8 * 37)  # many Gram blocks, the last partial
+        monkeypatch.setattr(dense, "_CHUNK_BYTES", 4 * 8 * 37 * 3)  # many chunks of three blocks
     rng = np.random.default_rng(11)
     n = 1000
     X = rng.normal(size=(n, 4)) * 0.3

@@ -17,6 +17,7 @@ __all__ = ["DenseDesign"]
 Array = NDArray[np.floating]
 
 _BLOCK_BYTES = 1 << 19  # ~512 KiB of scaled rows per block: stays in L2 cache (fastest measured)
+_SMALL_ELEMENTS = 1 << 17  # n·p at or below which a pass works on whole arrays (~1 MiB)
 _CHUNK_BYTES = 1 << 21  # rows read per step of a pass (a few Gram blocks): stays in the last-level cache
 
 BlockTerms = Callable[[slice, "Array"], "tuple[Array, Array] | None"]
@@ -50,6 +51,7 @@ class DenseDesign:
             raise ValueError(f"X must be 2-dimensional; got shape {X.shape}.")
         self.X = X
         self.intercept = bool(intercept)
+        self._full: Array | None = None  # X with its intercept column, for small data only
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -124,6 +126,10 @@ class DenseDesign:
         if p == 0:
             gram = np.full((1, 1), w.sum()) if self.intercept else np.zeros((0, 0))
             return gram, (None if v is None else self.rmatvec(v))
+        if n * (p + 1) <= _SMALL_ELEMENTS and X.dtype == np.float64 and bool(np.all(w >= 0)):
+            full = self._whole()
+            scaled = full * np.sqrt(w)[:, None]
+            return scaled.T @ scaled, (None if v is None else np.asarray(v, dtype=np.float64) @ full)
         v_x = None if v is None else np.asarray(v, dtype=X.dtype)
         xv = None if v is None else np.zeros(p, dtype=X.dtype)
         acc = _GramAccumulator(p, X.dtype, self.intercept)
@@ -170,6 +176,8 @@ class DenseDesign:
         """
         X = self.X
         n, p = X.shape
+        if n * (p + 1) <= _SMALL_ELEMENTS and X.dtype == np.float64 and gram_sample == 1:
+            return self._evaluate_small(coef, offset, block_terms, with_gram)
         b0, b = self._split(np.asarray(coef, dtype=X.dtype))
         eta = np.empty(n)
         xg = np.zeros(p)
@@ -208,6 +216,32 @@ class DenseDesign:
         if sampled_rows < n:
             result *= n / sampled_rows
         return eta, xg, result
+
+    def _whole(self) -> Array:
+        """X with its intercept column as one array (small data only; made once)."""
+        if self._full is None:
+            self._full = np.ascontiguousarray(self.toarray(), dtype=np.float64)
+        return self._full
+
+    def _evaluate_small(self, coef: Array, offset: Array, block_terms: BlockTerms,
+                        with_gram: bool) -> tuple[Array, Array, Array | None] | None:
+        """:meth:`evaluate_in_blocks` for data that fits in cache: whole-array products on
+        X with its intercept column (kept once), a handful of calls instead of a chunk loop."""
+        full = self._whole()
+        eta = full @ np.asarray(coef, dtype=np.float64)
+        eta += offset
+        out = block_terms(slice(0, eta.shape[0]), eta)
+        if out is None:
+            return None
+        g, h = out
+        xg = g @ full
+        if not with_gram:
+            return eta, xg, None
+        if bool(np.all(h >= 0)):
+            scaled = full * np.sqrt(h)[:, None]
+            return eta, xg, scaled.T @ scaled
+        gram = full.T @ (full * h[:, None])
+        return eta, xg, 0.5 * (gram + gram.T)
 
     def select_columns(self, columns: NDArray[np.intp]) -> "DenseDesign":
         columns = np.asarray(columns, dtype=np.intp)
