@@ -3,6 +3,15 @@
 Solvers never index X directly; they call ``matvec`` (Xβ), ``rmatvec`` (Xᵀv) and
 ``sandwich`` (XᵀWX). That seam is where dense BLAS, sparse and categorical storage
 (and Dask) plug in without any solver changing.
+
+A design may also offer, and the objective then uses:
+
+- ``sandwich_and_rmatvec(w, v)``: (XᵀWX, Xᵀv) in one pass;
+- ``evaluate_in_blocks(coef, offset, block_terms, with_gram, gram_sample)``: a whole
+  IRLS/Newton evaluation (η, the loss terms through ``block_terms``, Xᵀg, XᵀHX) in one
+  pass over X, optionally with XᵀHX estimated from a sample of the row chunks;
+- ``sampled_sandwich_and_rmatvec(w, v, sample)``: a row-sample estimate of XᵀWX with
+  the exact Xᵀv and diagonal (cheap starting values on large data).
 """
 
 from __future__ import annotations
