@@ -139,6 +139,17 @@ def _cold_start(problem: PenalizedProblem, objective: Objective) -> Array:
     return coef
 
 
+_CLOSED_FORM = "closed form (intercept only)"
+
+
+def _half_deviance_of(state: Any, coef: Array) -> float | None:
+    """f (the loss, ½ deviance) a solver recorded at ``coef``, else None."""
+    value = getattr(state, "value", None)
+    if value is None or not np.isfinite(value) or not np.array_equal(state.coef, coef):
+        return None
+    return float(value)
+
+
 def free_fit(problem: PenalizedProblem, setup: PenaltySetup, solver: Any,
              objective: Objective | None = None) -> Any:
     """The fit with every penalised coefficient at 0 (α → ∞): the start of every path.
@@ -163,8 +174,7 @@ def free_fit(problem: PenalizedProblem, setup: PenaltySetup, solver: Any,
             if np.isfinite(value):
                 state = WarmState(coef, eta, obj.design.rmatvec(terms.gradient), np.zeros(problem.n_coef),
                                   np.zeros(0, dtype=np.intp), None, value=value, fisher=terms.hessian)
-                return PenalizedSolverResult(coef, True, 0, value, "closed form (intercept only)",
-                                             state=state)
+                return PenalizedSolverResult(coef, True, 0, value, _CLOSED_FORM, state=state)
     start = _cold_start(problem, obj)
     return solver.solve(obj, pen.project(start), pen)
 
@@ -304,6 +314,10 @@ def fit_penalized(
         res = slv.solve(obj, warm.coef, pen, warm)
     else:
         free = free_fit(problem, setup, CoordinateDescent(tol=getattr(slv, "tol", DEFAULT_TOL)), obj)
+        if null_dev is None and free.message == _CLOSED_FORM:
+            # the intercept-only fit without offset is the null model: its loss is ½ the null deviance
+            half = _half_deviance_of(free.state, free.coef)
+            null_dev = None if half is None else 2.0 * half
         res = slv.solve(obj, free.coef, pen, free.state)
     if not res.converged:
         warnings.warn(
@@ -324,7 +338,8 @@ def build_result(problem: PenalizedProblem, setup: PenaltySetup, penalty: Elasti
     eta = state.eta if state is not None and np.array_equal(state.coef, coef) else obj.eta(coef)
     fam = problem.family
     mu = fam.link.inverse(eta)
-    dev = fam.deviance(problem.y, mu, problem.weights)
+    half = _half_deviance_of(state, coef) if state is not None else None  # the loss the solver holds
+    dev = 2.0 * half if half is not None else fam.deviance(problem.y, mu, problem.weights)
     pen_n = setup.normalised(penalty.alpha)
     objective_value = 0.5 * dev / problem.sum_weights + pen_n.value(coef)
     return PenalizedGLMResult(
