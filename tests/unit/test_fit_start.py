@@ -98,6 +98,6 @@ def test_sampled_start_gives_the_same_fit(monkeypatch):
 def test_aliased_columns_are_still_found_when_the_start_is_sampled(monkeypatch):
     X, y = _large_design(monkeypatch)
     X[:, 4] = 2.0 * X[:, 1] - X[:, 2]  # an exact linear combination
-    with np.testing.assert_warns(gk.AliasingWarning):
+    with pytest.warns(gk.AliasingWarning):
         result = gk.glm_fit(X, y, family="poisson")
     assert np.isnan(result.coef.iloc[5]) and np.count_nonzero(np.isnan(result.coef)) == 1
