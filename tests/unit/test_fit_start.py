@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+
 import glmkit as gk
 import glmkit.fit as fit_module
 
