@@ -15,7 +15,6 @@ import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from .api import FrameSpec
 from .design import DenseDesign, SparseDesign
 from .families import Family
 from .loss import GLMLoss
@@ -112,25 +111,6 @@ class PenalizedProblem:
         )
 
 
-@dataclass(frozen=True)
-class AllLevelsFrameSpec(FrameSpec):
-    """A DataFrame encoding with every level of every factor as a column (no reference level).
-
-    Penalised fits use it, as glum (``drop_first=False``) and glmnet on a full one-hot
-    encoding do: the penalty makes the model identifiable and then treats the levels
-    symmetrically. With treatment coding a ridge would shrink every level towards the
-    arbitrary first one (whose effect the unpenalised intercept carries), so the fit would
-    depend on the order of the levels.
-    """
-
-    def _dropped_first(self, k: int) -> bool:
-        return False
-
-    @classmethod
-    def of(cls, spec: FrameSpec) -> "AllLevelsFrameSpec":
-        return cls(spec.columns, spec.categories, spec.intercept, spec.offset_required)
-
-
 def problem_from_arrays(
     X: Any, y: ArrayLike, family: str | Family = "gaussian", *, link: Any = None, intercept: bool = True,
     weights: ArrayLike | None = None, offset: ArrayLike | None = None, trials: ArrayLike | None = None,
@@ -154,7 +134,7 @@ def problem_from_arrays(
     if frame_spec is not None:
         frame_spec = replace(frame_spec, offset_required=offset_required)
         if all_levels:
-            frame_spec = AllLevelsFrameSpec.of(frame_spec)
+            frame_spec = replace(frame_spec, all_levels=True)
         names = frame_spec.names()
         return PenalizedProblem(X, yv, w, off, fam, bool(intercept), 0 if intercept else None, names, tr,
                                 frame_spec, None, pd.RangeIndex(n), frame_spec)

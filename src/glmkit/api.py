@@ -219,13 +219,18 @@ class FrameSpec:
 
     Numeric columns form one dense block; each categorical column a
     :class:`~glmkit.design.CategoricalDesign` with treatment coding (first level dropped
-    next to an intercept; without one, the first factor keeps all its levels, as in R).
+    next to an intercept; without one, the first factor keeps all its levels, as in R), or
+    with every level when ``all_levels`` (penalised fits).
     """
 
     columns: tuple[str, ...]
     categories: tuple[tuple[str, tuple], ...]  # (column, levels) for categorical columns
     intercept: bool
     offset_required: bool = False
+    # Every level of every factor as a column (penalised fits, as glum and glmnet on a full
+    # one-hot encoding: the penalty identifies the model and treats the levels alike);
+    # otherwise treatment coding, R's default.
+    all_levels: bool = False
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, intercept: bool) -> "FrameSpec":
@@ -237,7 +242,7 @@ class FrameSpec:
         return cls(tuple(str(c) for c in frame.columns), tuple(cats), intercept)
 
     def _dropped_first(self, k: int) -> bool:
-        return self.intercept or k > 0
+        return not self.all_levels and (self.intercept or k > 0)
 
     def names(self) -> list[str]:
         cat_levels = dict(self.categories)
