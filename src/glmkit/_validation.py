@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .errors import DomainError, InputError
 
-__all__ = ["as_vector", "check_finite", "check_weights", "check_length"]
+__all__ = ["as_vector", "check_finite", "check_weights", "check_length", "response_weights_offset"]
 
 Array = NDArray[np.floating]
 
@@ -71,3 +71,15 @@ def check_weights(weights: Array) -> None:
         )
     if not np.any(weights > 0):
         raise InputError("All weights are zero: there is nothing to fit.")
+
+
+def response_weights_offset(y: ArrayLike, weights: ArrayLike | None, offset: ArrayLike | None,
+                            n: int) -> tuple[Array, Array, Array]:
+    """y, prior weights (ones when None) and offset (zeros when None) as checked float vectors of length n."""
+    yv = as_vector(y, "y", n)
+    check_finite(yv, "y")
+    w = np.ones(n) if weights is None else as_vector(weights, "weights", n)
+    check_weights(w)
+    off = np.zeros(n) if offset is None else as_vector(offset, "offset", n)
+    check_finite(off, "offset")
+    return yv, w, off

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from ._threads import blas_threads
-from ._validation import as_vector, check_finite, check_length, check_weights
+from ._validation import as_vector, check_finite, check_length, check_weights, response_weights_offset
 from .design import CategoricalDesign, DenseDesign, MixedDesign, SparseDesign, as_design
 from .errors import DomainError, InputError, UnseenLevelError
 from .families import Binomial, Family, get_family
@@ -336,12 +336,7 @@ def validate_arrays(
     n = X.shape[0]
     if n == 0:
         raise InputError("X has no rows: there is nothing to fit.")
-    yv = as_vector(y, "y", n)
-    check_finite(yv, "y")
-    w = np.ones(n) if weights is None else as_vector(weights, "weights", n)
-    check_weights(w)
-    off = np.zeros(n) if offset is None else as_vector(offset, "offset", n)
-    check_finite(off, "offset")
+    yv, w, off = response_weights_offset(y, weights, offset, n)
     tr = None if trials is None else as_vector(trials, "trials", n)
     yv, w, tr = _prepare_response(family, yv, w, tr, y_is_proportion=False)
     return X, frame_spec, feature_names, yv, w, off, tr

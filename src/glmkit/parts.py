@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_vector, check_finite, check_weights
+from ._validation import response_weights_offset
 from .design import as_design
 from .families import Family
 from .links import Link
@@ -79,10 +78,5 @@ def build_objective(
     loss = GLMLoss(family, link)
     design = as_design(X, intercept=intercept)
     n = design.shape[0]
-    yv = as_vector(y, "y", n)
-    check_finite(yv, "y")
-    w = np.ones(n) if weights is None else as_vector(weights, "weights", n)
-    check_weights(w)
-    off = np.zeros(n) if offset is None else as_vector(offset, "offset", n)
-    check_finite(off, "offset")
+    yv, w, off = response_weights_offset(y, weights, offset, n)
     return Objective(loss, design, yv, w, off)
