@@ -20,6 +20,7 @@ __all__ = [
     "log",
     "expm1",
     "log1p",
+    "log1p_unit",
     "expit",
     "logit",
     "log_expit",
@@ -71,6 +72,24 @@ def log1p(x: ArrayLike) -> FloatArray:
     """log(1 + x), accurate for small x."""
     with np.errstate(divide="ignore"):
         return np.log1p(_asfloat(x))
+
+
+def log1p_unit(x: ArrayLike) -> FloatArray:
+    """log(1 + x) for x in [0, 1] (e.g. exp(−|η|)), as accurate as :func:`log1p`.
+
+    With u = 1 + x rounded, u − 1 is exact and x − (u − 1) is the rounding error, so
+    log(u) + (x − (u − 1))/u is log1p(x) to within an ulp or two; it runs on the
+    vectorised logarithm (numpy's log1p is several times slower). For x < 2⁻⁵³ (u = 1) it
+    gives x itself.
+    """
+    x = _asfloat(x)
+    u = x + 1.0
+    err = u - 1.0
+    np.subtract(x, err, out=err)
+    err /= u
+    out = np.log(u, out=u)
+    out += err
+    return out
 
 
 def expit(x: ArrayLike) -> FloatArray:

@@ -201,7 +201,7 @@ def _binomial_logit(y: Array, eta: Array, w: Array, kind: HessianKind, saturated
     loss = y * np.maximum(-eta, 0.0)  # y·max(−η, 0) + (1 − y)·max(η, 0) = max(η, 0) − yη,
     loss += (1.0 - y) * np.maximum(eta, 0.0)  # summed so that nothing cancels for y in {0, 1}
     loss += const
-    loss += nx.log1p(e)
+    loss += nx.log1p_unit(e)
     loss *= w
     er *= r
     er *= w

@@ -42,8 +42,12 @@ def test_column_products_match_dense(fmt, binary):
     h = rng.uniform(0.01, 0.25, 500)
     u = rng.normal(size=500)
     for single in (False, True):
-        mv, wrmv = design.column_products(single)
-        np.testing.assert_allclose(mv(v), dense @ v, rtol=1e-13, atol=1e-13)
+        mv, wrmv, exact = design.column_products(single)
+        assert exact == (not (single and binary))
+        if exact:
+            np.testing.assert_allclose(mv(v), dense @ v, rtol=1e-13, atol=1e-13)
+        else:  # float32 sums of float32-rounded v: relative 1e-7 of Σ|xᵢⱼ vⱼ| per row
+            assert np.all(np.abs(mv(v) - dense @ v) <= 1e-6 * (np.abs(dense) @ np.abs(v)) + 1e-12)
         expect = dense.T @ (h * u)
         got = wrmv(h, u)
         assert got.dtype == np.float64
@@ -57,10 +61,12 @@ def test_column_products_match_dense(fmt, binary):
 def test_single_products_fall_back_beyond_float32_range():
     _, X = _binary(2, n=200, p=30, density=0.1)
     design = SparseDesign(X, intercept=False)
-    _, wrmv = design.column_products(True)
+    mv, wrmv, _ = design.column_products(True)
     h = np.full(200, 1e30)
     u = np.full(200, 1e20)  # h·u = 1e50 overflows float32
     np.testing.assert_allclose(wrmv(h, u), X.T @ (h * u), rtol=1e-12)
+    v = np.full(30, 1e300)  # beyond float32: X·v in float64 instead of inf
+    np.testing.assert_allclose(mv(v), X @ v, rtol=1e-12)
 
 
 class _Protocol:
@@ -93,15 +99,22 @@ def test_cg_fast_path_solves_the_same_system(intercept, single):
     sums, norms = sums_and_column_norms(design, h)
     diag = norms + l2
     solver = NewtonCG(max_cg=2000)
-    x_fast, Xx_fast, _ = solver._cg(design, h, l2, diag, sums, rhs, 1e-13, intercept, 0.0, single)
-    x_gen, Xx_gen, _ = solver._cg(_Protocol(design), h, l2, diag, sums, rhs, 1e-13, intercept, 0.0)
+    x_fast, Xx_fast, _, approx = solver._cg(design, h, l2, diag, sums, rhs, 1e-13, intercept, 0.0, single)
+    x_gen, Xx_gen, _, approx_gen = solver._cg(_Protocol(design), h, l2, diag, sums, rhs, 1e-13, intercept, 0.0)
     exact = np.linalg.solve(dense.T @ (h[:, None] * dense) + np.diag(l2), rhs)
     tol = 1e-5 if single else 1e-9
     np.testing.assert_allclose(x_gen, exact, rtol=1e-9, atol=1e-9 * np.abs(exact).max())
     np.testing.assert_allclose(x_fast, exact, rtol=tol, atol=tol * np.abs(exact).max())
-    # X·x is accumulated from exact float64 products in either case: it matches x itself
-    np.testing.assert_allclose(Xx_fast, dense @ x_fast, rtol=1e-10, atol=1e-10 * np.abs(Xx_fast).max())
+    # X·x summed from the products: float64-exact, or float32-accurate with float32 products
+    assert approx == single and not approx_gen
+    xtol = 1e-5 if single else 1e-10
+    np.testing.assert_allclose(Xx_fast, dense @ x_fast, rtol=xtol, atol=xtol * np.abs(Xx_fast).max())
     np.testing.assert_allclose(Xx_gen, dense @ x_gen, rtol=1e-10, atol=1e-10 * np.abs(Xx_gen).max())
+    # without accumulation: the same solution, no X·x
+    x_none, Xx_none, _, approx_none = solver._cg(design, h, l2, diag, sums, rhs, 1e-13, intercept, 0.0, single,
+                                                 accumulate=False)
+    assert Xx_none is None and not approx_none
+    np.testing.assert_array_equal(x_none, x_fast)
 
 
 def _dense_newton(X, y, lam):
@@ -142,8 +155,35 @@ def test_mixed_precision_newton_matches_float64_and_dense_reference(lam):
     assert np.max(np.abs(mixed.coef - ref)) <= 1e-7 * scale
     assert np.max(np.abs(exact.coef - ref)) <= 1e-7 * scale
     assert np.max(np.abs(mixed.coef - exact.coef)) <= 1e-7 * scale
-    # η the solver carries is X·β (accumulated from exact float64 products)
+    # η the solver hands on is X·β: float32-accurate sums of steps are replaced by exact η
     np.testing.assert_allclose(mixed.state.eta, design.matvec(mixed.coef), rtol=1e-11, atol=1e-11)
+
+
+@pytest.mark.parametrize("exact_below", [0.0, 1e-4, 1.0])
+def test_float32_drift_is_cleared_before_convergence(monkeypatch, exact_below):
+    """Whenever the exact-η recomputation starts (never: only the final check refreshes η;
+    late: a step from a drifted η is started again from the exact one; always), the solver
+    reaches the float64 solution and hands on η = Xβ."""
+    import glmkit.solvers.proximal as proximal
+
+    monkeypatch.setattr(proximal, "_EXACT_ETA_BELOW", exact_below)
+    rng, X = _binary(6, n=4000, p=600, density=0.02)
+    y = _logistic_y(rng, X, scale=1.2)
+    design = SparseDesign(X, intercept=True)
+    obj = gk.Objective(gk.GLMLoss("binomial"), design, y, np.ones(y.size), np.zeros(y.size))
+    p = design.shape[1]
+    l2 = np.full(p, 1e-4 * y.size)
+    l2[0] = 0.0
+    pen = Penalty.from_weights(np.zeros(p), l2)
+    start = np.zeros(p)
+    start[0] = np.log(y.mean() / (1 - y.mean()))
+    mixed = NewtonCG().solve(obj, start, pen)
+    ref = NewtonCG(mixed_precision=False, tol=1e-13).solve(obj, start, pen)
+    assert mixed.converged and mixed.kkt <= 1e-10
+    assert np.max(np.abs(mixed.coef - ref.coef)) <= 1e-8 * np.max(np.abs(ref.coef))
+    np.testing.assert_allclose(mixed.state.eta, design.matvec(mixed.coef), rtol=1e-12, atol=1e-12)
+    terms = obj.terms_at(mixed.state.eta)
+    np.testing.assert_allclose(mixed.state.gradient, design.rmatvec(terms.gradient), rtol=1e-12, atol=1e-12)
 
 
 def test_glm_fit_wide_sparse_ridge_reports_exact_deviances():

@@ -37,6 +37,11 @@ _CG_TOL_FRACTION = 0.3  # CG stops once the model's KKT violation is this share 
 # 1e-3 fails to cut it tenfold: their rounding then limits the step, float64 takes over
 _SINGLE_CHECK_BELOW = 1e-3
 _SINGLE_MIN_GAIN = 0.1
+# X·step summed from float32 products is float32-accurate, so η drifts from Xβ + offset
+# (relative 1e-7 of the steps). From a violation under this, a step's η is recomputed in
+# float64 (one pass), which also clears the drift of earlier steps; convergence is only
+# declared on an exact η.
+_EXACT_ETA_BELOW = 1e-2
 
 
 def _kkt(pen: Penalty, coef: Array, grad: Array, scale: Array, F: float) -> float:
@@ -70,7 +75,8 @@ class NewtonCG:
 
     X·d for the line search is accumulated from the products CG already formed, and the
     loss terms of an accepted step give the value, the gradient and the next Fisher weights
-    in one evaluation, so a Newton step costs two passes over X plus two per CG iteration.
+    in one evaluation, so a Newton step costs two passes over X plus two per CG iteration
+    (plus one near the solution with float32 products, see ``mixed_precision``).
 
     Parameters
     ----------
@@ -82,10 +88,13 @@ class NewtonCG:
     structured : bool, default True
         Solve exactly through the design's factor block when it has one (``False``: always CG).
     mixed_precision : bool, default True
-        On an indicator (0/1) sparse design, let CG form Xᵀ(W·Xv) in float32 (exact entries,
-        a quarter faster; X·v, gradients, values and the KKT test stay float64). The products'
-        rounding (1e-7) only makes the Newton step inexact; once a step from a violation
-        under 1e-3 gains less than tenfold, float64 products are used instead.
+        On an indicator (0/1) sparse design, let CG form X̃v and X̃ᵀ(W·X̃v) in float32 (exact
+        entries, about a third faster; gradients, values and the KKT test stay float64). The
+        products' rounding (1e-7) only makes the Newton step inexact; once a step from a
+        violation under 1e-3 gains less than tenfold, float64 products are used instead.
+        X·step summed from float32 products is float32-accurate, so from a violation under
+        1e-4 the step's η is recomputed as Xβ + offset in float64 (one pass), and
+        convergence is only declared at such an exact η.
 
     Examples
     --------
@@ -140,12 +149,25 @@ class NewtonCG:
         arrow = None
         kkt_last = float("inf")  # the violation the previous step started from
         single = self.mixed_precision
+        drift = False  # η carries float32 rounding from summed products (not exactly Xβ + offset)
+
+        def exact_state(coef: Array) -> tuple[Array, Any, Array, float]:
+            eta = objective.eta(coef)
+            terms = objective.terms_at(eta)
+            f = float(np.sum(terms.loss)) if terms is not None else float("inf")
+            return eta, terms, design.rmatvec(terms.gradient) if terms is not None else grad, f
+
         while n_iter < self.max_iter:
             G = grad + l2 * coef
             if diag is not None:
                 # the KKT scale from the last Fisher matrix (as CoordinateDescent): the final
                 # check needs no new one
                 kkt = _kkt(pen, coef, grad, diag, F)
+                if kkt <= self.tol and drift:  # check again at η = Xβ + offset in float64
+                    eta, terms, grad, f = exact_state(coef)
+                    h, F, drift = terms.hessian, f + pen.value(coef), False
+                    G = grad + l2 * coef
+                    kkt = _kkt(pen, coef, grad, diag, F)
                 if kkt <= self.tol:
                     converged, message = True, "converged"
                     break
@@ -173,21 +195,33 @@ class NewtonCG:
                 single = False  # float32 products limit the step's accuracy here: exact from now on
             n_iter += 1
             kkt_last = kkt
+            exact_eta = False
             if step is not None:
                 Xd = design.matvec(step)
+                approx = False
             else:
                 # CG stops at the inexact-Newton forcing term, or earlier once the quadratic
                 # model's KKT violation after the step is under 0.3·tol (no use going further)
                 stop = _CG_TOL_FRACTION * self.tol * math.sqrt(abs(F) + 0.1)
-                step, Xd, used = self._cg(design, h, l2, diag, sums, -G, min(0.1, max(kkt, 1e-12)), icpt, stop,
-                                          single)
+                exact_eta = kkt <= _EXACT_ETA_BELOW and (single or drift)
+                step, Xd, used, approx = self._cg(design, h, l2, diag, sums, -G, min(0.1, max(kkt, 1e-12)), icpt,
+                                                  stop, single, accumulate=not exact_eta)
                 n_cg += used
+            if exact_eta:  # η at the full step in float64 (one pass), clearing any drift
+                eta_full = objective.eta(coef + step)
+                Xd = eta_full - eta
+            else:
+                eta_full = eta + Xd
             decrease = float(G @ step)
             t = 1.0
-            terms = objective.terms_at(eta + Xd)
+            terms = objective.terms_at(eta_full)
             F_t = float(np.sum(terms.loss)) + pen.value(coef + step) if terms is not None else float("inf")
             slack = 1e-13 * (abs(F) + 0.1)
             if not (np.isfinite(F_t) and F_t <= F + _ARMIJO * min(decrease, 0.0) + slack):
+                if drift:  # F is the value at a drifted η: start again from the exact one
+                    eta, terms, grad, f = exact_state(coef)
+                    h, F, drift = terms.hessian, f + pen.value(coef), False
+                    continue
                 for _ in range(60):
                     t *= 0.5
                     F_t = objective.value_at_eta(eta + t * Xd) + pen.value(coef + t * step)
@@ -199,10 +233,19 @@ class NewtonCG:
                     break
                 terms = objective.terms_at(eta + t * Xd)
             coef = coef + t * step
-            eta = eta + t * Xd
+            if t == 1.0:
+                eta = eta_full
+                drift = approx or (drift and not exact_eta)
+            else:
+                eta = eta + t * Xd
+                drift = drift or approx
             grad = design.rmatvec(terms.gradient)
             h = terms.hessian
             f = float(np.sum(terms.loss))
+            F = f + pen.value(coef)
+        if drift:  # stopped without converging: hand on η = Xβ + offset all the same
+            eta, terms, grad, f = exact_state(coef)
+            h = terms.hessian if terms is not None else h
             F = f + pen.value(coef)
         state = WarmState(coef.copy(), eta, grad.copy(), pen.l1.copy(), np.zeros(0, dtype=np.intp), None,
                           value=f, fisher=h)
@@ -211,8 +254,12 @@ class NewtonCG:
         return PenalizedSolverResult(coef, converged, n_iter, float(F), message, kkt=float(kkt), state=state)
 
     def _cg(self, design: Any, h: Array, l2: Array, diag: Array, sums: Array, rhs: Array, rtol: float,
-            icpt: bool, stop: float = 0.0, single: bool = False) -> tuple[Array, Array, int]:
-        """Preconditioned CG for (XᵀWX + Λ) x = rhs; returns x, X·x and the iterations.
+            icpt: bool, stop: float = 0.0, single: bool = False,
+            accumulate: bool = True) -> tuple[Array, Array | None, int, bool]:
+        """Preconditioned CG for (XᵀWX + Λ) x = rhs.
+
+        Returns x, X·x summed from the products CG formed (None unless ``accumulate``), the
+        iterations, and whether that X·x is only float32-accurate (``single`` products).
 
         With ``icpt`` the intercept x₀ is eliminated: with a = Σh and c = Xᵀh (over the other
         columns), CG solves (XᵀWX − c cᵀ/a + Λ) x = r − c r₀/a on the others, then
@@ -231,7 +278,7 @@ class NewtonCG:
         parts = getattr(design, "column_products", None)
         if parts is not None and (icpt or not getattr(design, "intercept", False)):
             # products over the explicit columns only (no intercept column to add or drop)
-            mv, wrmv = parts(single)
+            mv, wrmv, exact = parts(single)
 
             def hv(v: Array) -> tuple[Array, Array]:
                 Xv = mv(v)
@@ -241,6 +288,7 @@ class NewtonCG:
                 out += lam * v
                 return out, Xv
         else:
+            exact = True
             full = np.zeros(p)
 
             def hv(v: Array) -> tuple[Array, Array]:
@@ -258,7 +306,7 @@ class NewtonCG:
         inv_root = 1.0 / np.sqrt(np.where(diag[1:] > 0, diag[1:], np.inf)) if icpt else \
             1.0 / np.sqrt(np.where(diag > 0, diag, np.inf))
         x = np.zeros_like(b)
-        Xx = np.zeros(design.shape[0])
+        Xx = np.zeros(design.shape[0]) if accumulate else None
         r = b.copy()
         z = pre * r
         d = z.copy()
@@ -273,7 +321,11 @@ class NewtonCG:
                 break
             alpha = rz / dAd
             x += alpha * d
-            Xx = _axpy(Xd, Xx, a=alpha)  # Xx += alpha·Xd (in place)
+            if Xx is not None:
+                if Xd.dtype == np.float64:
+                    Xx = _axpy(Xd, Xx, a=alpha)  # Xx += alpha·Xd (in place)
+                else:
+                    Xx += alpha * Xd
             r -= alpha * Ad
             np.multiply(pre, r, out=z)
             rz_new = float(r @ z)
@@ -284,10 +336,11 @@ class NewtonCG:
             d *= rz_new / rz
             d += z
             rz = rz_new
+        approx = Xx is not None and not exact
         if not icpt:
-            return x, Xx, used
+            return x, Xx, used, approx
         x0 = (rhs[0] - float(c @ x)) / a
-        return np.concatenate(([x0], x)), Xx + x0, used
+        return np.concatenate(([x0], x)), None if Xx is None else Xx + x0, used, approx
 
 
 @dataclass(frozen=True)
