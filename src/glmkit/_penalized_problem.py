@@ -123,7 +123,7 @@ def problem_from_arrays(
     nothing is penalised, e.g. bounds only, where all levels next to an intercept would be
     aliased).
     """
-    from ._validation import check_length
+    from ._validation import check_length, default_feature_names
     from .api import ArraySpec, _resolve_family, validate_arrays
 
     fam = _resolve_family(family, link)
@@ -139,7 +139,7 @@ def problem_from_arrays(
         return PenalizedProblem(X, yv, w, off, fam, bool(intercept), 0 if intercept else None, names, tr,
                                 frame_spec, None, pd.RangeIndex(n), frame_spec)
     p = X.shape[1]
-    names = list(feature_names) if feature_names is not None else [f"x{j + 1}" for j in range(p)]
+    names = list(feature_names) if feature_names is not None else default_feature_names(p)
     check_length(names, "feature_names", p)
     if intercept:
         names = ["Intercept"] + names

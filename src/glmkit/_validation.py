@@ -10,7 +10,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .errors import DomainError, InputError
 
-__all__ = ["as_vector", "check_finite", "check_weights", "check_length", "response_weights_offset"]
+__all__ = ["as_vector", "check_finite", "check_weights", "check_length", "default_feature_names",
+           "response_weights_offset"]
 
 Array = NDArray[np.floating]
 
@@ -42,6 +43,11 @@ def check_length(arr: ArrayLike, name: str, n: int) -> None:
         raise InputError(
             f"{name} has {len(arr)} rows but the data has {n}; they must have the same length."  # type: ignore[arg-type]
         )
+
+
+def default_feature_names(n_columns: int) -> list[str]:
+    """x1, x2, …: the names of unnamed array columns (built without per-name formatting)."""
+    return ["x" + s for s in map(str, range(1, n_columns + 1))]
 
 
 def check_finite(arr: Array, name: str) -> None:

@@ -16,7 +16,8 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from ._threads import blas_threads
-from ._validation import as_vector, check_finite, check_length, check_weights, response_weights_offset
+from ._validation import (as_vector, check_finite, check_length, check_weights, default_feature_names,
+                          response_weights_offset)
 from .design import CategoricalDesign, DenseDesign, MixedDesign, SparseDesign, as_design
 from .errors import DomainError, InputError, UnseenLevelError
 from .families import Binomial, Family, get_family
@@ -428,7 +429,7 @@ def glm_fit(
     else:
         design = SparseDesign(X, intercept=intercept) if sp.issparse(X) else DenseDesign(X, intercept=intercept)
         p = X.shape[1]
-        names = list(feature_names) if feature_names is not None else [f"x{j + 1}" for j in range(p)]
+        names = list(feature_names) if feature_names is not None else default_feature_names(p)
         check_length(names, "feature_names", p)
         if intercept:
             names = ["Intercept"] + names

@@ -21,7 +21,7 @@ class ColumnProducts(NamedTuple):
     mv : callable
         v ↦ X̃v.
     wrmv : callable
-        (h, u) ↦ X̃ᵀ(h·u), float64.
+        (h, u) ↦ X̃ᵀ(h·u), float64 (u may be a scalar: u = 1 gives X̃ᵀh).
     exact : bool
         ``mv`` is float64 (False: float32, so sums of its results carry float32 rounding).
     """
@@ -53,7 +53,8 @@ class SparseDesign:
         """Every stored entry is 1 (indicator columns): then Σ w x² = Xᵀw."""
         flag = getattr(self, "_binary", None)
         if flag is None:
-            flag = self._binary = bool(np.all(self.X.data == 1))
+            data = self.X.data  # min and max: two reductions, no temporary of nnz values
+            flag = self._binary = bool(data.size == 0 or (data.min() == 1 and data.max() == 1))
         return flag
 
     @property
@@ -109,6 +110,7 @@ class SparseDesign:
                                       shape=X.shape, copy=False)
         lowT = low.T
         buf = np.empty(X.shape[0], dtype=np.float32)
+        h_single: list = [None, None]  # the last h and its float32 copy (CG uses one h throughout)
 
         def mv_single(v: Array) -> Array:
             with np.errstate(over="ignore"):
@@ -117,9 +119,11 @@ class SparseDesign:
                 out = np.asarray(X @ v, dtype=np.float64)
             return out
 
-        def wrmv_single(h: Array, u: Array) -> Array:
+        def wrmv_single(h: Array, u: Array | float) -> Array:
             with np.errstate(over="ignore", under="ignore"):
-                np.multiply(h, u, out=buf, casting="same_kind")
+                if h_single[0] is not h:
+                    h_single[0], h_single[1] = h, np.asarray(h, dtype=np.float32)
+                np.multiply(h_single[1], u, out=buf, casting="same_kind")
             out = np.asarray(lowT @ buf, dtype=np.float64)
             if not np.all(np.isfinite(out)):  # beyond float32's range: float64 instead
                 out = np.asarray(XT @ (h * u), dtype=np.float64)

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 from scipy.linalg.blas import daxpy as _axpy
+from scipy.linalg.blas import saxpy as _saxpy
 
 from ..penalties import Penalty
 from ._base import Array, SolverResult
@@ -42,6 +43,25 @@ _SINGLE_MIN_GAIN = 0.1
 # float64 (one pass), which also clears the drift of earlier steps; convergence is only
 # declared on an exact η.
 _EXACT_ETA_BELOW = 1e-2
+
+
+def _sums_and_norms(design: Any, h: Array, single: bool) -> tuple[Array, Array]:
+    """(Xᵀh, Σᵢ hᵢ xᵢⱼ²): float32 products on an indicator design when CG runs in float32
+    (they only scale the KKT test and build CG's preconditioner and intercept elimination,
+    whose operator is float32 then as well), else float64."""
+    parts = getattr(design, "column_products", None) if single else None
+    if parts is not None:
+        _, wrmv, exact = parts(True)
+        if not exact:  # an indicator design: xᵢⱼ² = xᵢⱼ
+            cols = wrmv(h, 1.0)
+            sums = np.concatenate(([float(np.sum(h))], cols)) if design.intercept else cols
+            return sums, sums
+    return sums_and_column_norms(design, h)
+
+
+def _forcing(kkt: float) -> float:
+    """CG's relative residual target for a Newton step from this KKT violation (inexact Newton)."""
+    return min(0.1, max(kkt, 1e-12))
 
 
 def _kkt(pen: Penalty, coef: Array, grad: Array, scale: Array, F: float) -> float:
@@ -181,7 +201,7 @@ class NewtonCG:
                 if arrow is not None:
                     diag = arrow.diag() + l2
                 else:
-                    sums, norms = sums_and_column_norms(design, h)
+                    sums, norms = _sums_and_norms(design, h, single)
                     diag = norms + l2
                 kkt = _kkt(pen, coef, grad, diag, F)
                 if kkt <= self.tol:
@@ -190,7 +210,7 @@ class NewtonCG:
                 if arrow is not None:
                     step = arrow.solve(l2, -G)
                     if step is None:  # not positive definite: conjugate gradients instead
-                        sums, _ = sums_and_column_norms(design, h)
+                        sums, _ = _sums_and_norms(design, h, single)
             if single and kkt_last <= _SINGLE_CHECK_BELOW and kkt > _SINGLE_MIN_GAIN * kkt_last:
                 single = False  # float32 products limit the step's accuracy here: exact from now on
             n_iter += 1
@@ -204,7 +224,7 @@ class NewtonCG:
                 # model's KKT violation after the step is under 0.3·tol (no use going further)
                 stop = _CG_TOL_FRACTION * self.tol * math.sqrt(abs(F) + 0.1)
                 exact_eta = kkt <= _EXACT_ETA_BELOW and (single or drift)
-                step, Xd, used, approx = self._cg(design, h, l2, diag, sums, -G, min(0.1, max(kkt, 1e-12)), icpt,
+                step, Xd, used, approx = self._cg(design, h, l2, diag, sums, -G, _forcing(kkt), icpt,
                                                   stop, single, accumulate=not exact_eta)
                 n_cg += used
             if exact_eta:  # η at the full step in float64 (one pass), clearing any drift
@@ -280,12 +300,14 @@ class NewtonCG:
             # products over the explicit columns only (no intercept column to add or drop)
             mv, wrmv, exact = parts(single)
 
+            scratch = np.empty_like(b)
+
             def hv(v: Array) -> tuple[Array, Array]:
                 Xv = mv(v)
                 out = wrmv(h, Xv)
                 if icpt:
-                    out -= c * (float(c @ v) / a)  # cᵀv = hᵀX̃v: the weighted sum of X̃v
-                out += lam * v
+                    out = _axpy(c, out, a=-float(c @ v) / a)  # cᵀv = hᵀX̃v: the weighted sum of X̃v
+                out += np.multiply(lam, v, out=scratch)
                 return out, Xv
         else:
             exact = True
@@ -306,32 +328,31 @@ class NewtonCG:
         inv_root = 1.0 / np.sqrt(np.where(diag[1:] > 0, diag[1:], np.inf)) if icpt else \
             1.0 / np.sqrt(np.where(diag > 0, diag, np.inf))
         x = np.zeros_like(b)
-        Xx = np.zeros(design.shape[0]) if accumulate else None
+        # X·x in the products' precision (float32 sums are only float32-accurate anyway)
+        Xx = np.zeros(design.shape[0], dtype=np.float64 if exact else np.float32) if accumulate else None
         r = b.copy()
         z = pre * r
         d = z.copy()
+        work = np.empty_like(b)
         rz = float(r @ z)
         r0 = math.sqrt(max(rz, 0.0))
         used = 0
-        for _ in range(self.max_cg):
+        for _ in range(self.max_cg):  # in place: no vector is allocated per iteration but the products'
             used += 1
             Ad, Xd = hv(d)
             dAd = float(d @ Ad)
             if dAd <= 0:
                 break
             alpha = rz / dAd
-            x += alpha * d
+            x = _axpy(d, x, a=alpha)  # x += alpha·d
             if Xx is not None:
-                if Xd.dtype == np.float64:
-                    Xx = _axpy(Xd, Xx, a=alpha)  # Xx += alpha·Xd (in place)
-                else:
-                    Xx += alpha * Xd
-            r -= alpha * Ad
+                Xx = (_axpy if Xx.dtype == np.float64 else _saxpy)(Xd.astype(Xx.dtype, copy=False), Xx, a=alpha)
+            r = _axpy(Ad, r, a=-alpha)
             np.multiply(pre, r, out=z)
             rz_new = float(r @ z)
             if math.sqrt(max(rz_new, 0.0)) <= rtol * r0:
                 break
-            if stop > 0 and float(np.max(np.abs(r) * inv_root)) <= stop:
+            if stop > 0 and float(np.max(np.multiply(np.abs(r, out=work), inv_root, out=work))) <= stop:
                 break
             d *= rz_new / rz
             d += z
