@@ -50,10 +50,11 @@ def _asfloat(x: ArrayLike) -> FloatArray:
     return arr
 
 
-def exp(x: ArrayLike) -> FloatArray:
-    """exp(x); overflow gives inf without a floating-point warning (callers check domains)."""
+def exp(x: ArrayLike, out: FloatArray | None = None) -> FloatArray:
+    """exp(x); overflow gives inf without a floating-point warning (callers check domains).
+    ``out`` (may be x itself) receives the result."""
     with np.errstate(over="ignore"):
-        return np.exp(_asfloat(x))
+        return np.exp(_asfloat(x), out=out)
 
 
 def log(x: ArrayLike) -> FloatArray:
@@ -74,22 +75,23 @@ def log1p(x: ArrayLike) -> FloatArray:
         return np.log1p(_asfloat(x))
 
 
-def log1p_unit(x: ArrayLike) -> FloatArray:
+def log1p_unit(x: ArrayLike, out: FloatArray | None = None, work: FloatArray | None = None) -> FloatArray:
     """log(1 + x) for x in [0, 1] (e.g. exp(−|η|)), as accurate as :func:`log1p`.
 
     With u = 1 + x rounded, u − 1 is exact and x − (u − 1) is the rounding error, so
     log(u) + (x − (u − 1))/u is log1p(x) to within an ulp or two; it runs on the
     vectorised logarithm (numpy's log1p is several times slower). For x < 2⁻⁵³ (u = 1) it
-    gives x itself.
+    gives x itself. ``out`` and ``work`` (arrays of x's shape, distinct from x) spare the
+    two temporaries; ``work`` is overwritten.
     """
     x = _asfloat(x)
-    u = x + 1.0
-    err = u - 1.0
+    u = np.add(x, 1.0, out=out)
+    err = np.subtract(u, 1.0, out=work)
     np.subtract(x, err, out=err)
     err /= u
-    out = np.log(u, out=u)
-    out += err
-    return out
+    np.log(u, out=u)
+    u += err
+    return u
 
 
 def expit(x: ArrayLike) -> FloatArray:

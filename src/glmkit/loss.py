@@ -192,25 +192,28 @@ def _binomial_logit(y: Array, eta: Array, w: Array, kind: HessianKind, saturated
     # either way, and log(1 + e^η) = max(η, 0) + log1p(e). So y log(y/μ) + (1−y) log((1−y)/(1−μ))
     # = y log y + (1−y) log(1−y) + log1p(e) + max(η, 0) − yη: one exponential, no
     # cancellation in either tail, and no μ formed where it would round to 0 or 1.
-    # Written in place: each temporary of n values costs page faults on large data.
+    # Written in place with two scratch arrays besides the four results: on large data each
+    # fresh array of n values costs page faults.
     eta = np.asarray(eta, dtype=float)
-    e = nx.exp(-np.abs(eta))
-    r = e + 1.0
+    e = np.abs(eta)
+    np.negative(e, out=e)
+    nx.exp(e, out=e)
+    r = np.add(e, 1.0)
     np.reciprocal(r, out=r)
     hess = e * r  # e·r: μ where η < 0, 1 − μ where η ≥ 0
     mu = np.where(eta >= 0, r, hess)
     hess *= r
     hess *= w
     loss = np.maximum(eta, 0.0)
-    neg = loss - eta  # max(−η, 0), exact
-    loss *= 1.0 - y  # y·max(−η, 0) + (1 − y)·max(η, 0): summed so that nothing cancels for y in {0, 1}
-    neg *= y
+    neg = np.subtract(loss, eta)  # max(−η, 0), exact
+    loss *= np.subtract(1.0, y, out=r)  # y·max(−η, 0) + (1 − y)·max(η, 0): summed so that
+    neg *= y  # nothing cancels for y in {0, 1}
     loss += neg
     if saturated is None:
         loss += nx.xlogy(y, y) + nx.xlogy(1.0 - y, 1.0 - y)
     else:
         loss += saturated
-    loss += nx.log1p_unit(e)
+    loss += nx.log1p_unit(e, out=r, work=neg)
     loss *= w
     grad = np.subtract(mu, y, out=neg)
     grad *= w
