@@ -15,6 +15,7 @@ import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
+from ._validation import DefaultNames
 from .design import DenseDesign, SparseDesign
 from .families import Family
 from .loss import GLMLoss
@@ -87,6 +88,8 @@ class PenalizedProblem:
 
     @property
     def feature_names(self) -> list[str]:
+        if isinstance(self.names, DefaultNames):  # array input: the intercept (if any) comes first
+            return self.names.without_intercept()  # type: ignore[return-value]
         if self.intercept_index is None:
             return list(self.names)
         return self.names[:self.intercept_index] + self.names[self.intercept_index + 1:]
@@ -123,7 +126,7 @@ def problem_from_arrays(
     nothing is penalised, e.g. bounds only, where all levels next to an intercept would be
     aliased).
     """
-    from ._validation import check_length, default_feature_names
+    from ._validation import DefaultNames, check_length
     from .api import ArraySpec, _resolve_family, validate_arrays
 
     fam = _resolve_family(family, link)
@@ -139,10 +142,13 @@ def problem_from_arrays(
         return PenalizedProblem(X, yv, w, off, fam, bool(intercept), 0 if intercept else None, names, tr,
                                 frame_spec, None, pd.RangeIndex(n), frame_spec)
     p = X.shape[1]
-    names = list(feature_names) if feature_names is not None else default_feature_names(p)
-    check_length(names, "feature_names", p)
-    if intercept:
-        names = ["Intercept"] + names
+    if feature_names is None:  # x1, x2, … made when first read (a wide fit never needs them)
+        names: Any = DefaultNames(p, intercept=bool(intercept))
+    else:
+        names = list(feature_names)
+        check_length(names, "feature_names", p)
+        if intercept:
+            names = ["Intercept"] + names
     spec = ArraySpec(n_columns=p, intercept=intercept, sparse=sp.issparse(X), offset_required=offset_required)
     return PenalizedProblem(X, yv, w, off, fam, bool(intercept), 0 if intercept else None, names, tr,
                             spec, None, pd.RangeIndex(n))

@@ -5,13 +5,15 @@ Each error says what was wrong, the value seen, what is allowed and what to do.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import DomainError, InputError
 
-__all__ = ["as_vector", "check_finite", "check_weights", "check_length", "default_feature_names",
-           "response_weights_offset"]
+__all__ = ["DefaultNames", "as_vector", "check_finite", "check_weights", "check_length",
+           "default_feature_names", "response_weights_offset"]
 
 Array = NDArray[np.floating]
 
@@ -48,6 +50,57 @@ def check_length(arr: ArrayLike, name: str, n: int) -> None:
 def default_feature_names(n_columns: int) -> list[str]:
     """x1, x2, …: the names of unnamed array columns (built without per-name formatting)."""
     return ["x" + s for s in map(str, range(1, n_columns + 1))]
+
+
+class DefaultNames(Sequence):
+    """The names of unnamed array columns, ["Intercept"] + [x1, …, xp], made on first read.
+
+    A wide fit (tens of thousands of columns) needs only their number; the strings are
+    built when a result is printed or indexed. Behaves as a read-only list of str
+    (``==``, ``+`` and slices give or compare lists).
+    """
+
+    def __init__(self, n_columns: int, intercept: bool = False) -> None:
+        self.n_columns = int(n_columns)
+        self.intercept = bool(intercept)
+        self._list: list[str] | None = None
+
+    def _names(self) -> list[str]:
+        if self._list is None:
+            self._list = (["Intercept"] if self.intercept else []) + default_feature_names(self.n_columns)
+        return self._list
+
+    def without_intercept(self) -> "DefaultNames":
+        return DefaultNames(self.n_columns, intercept=False)
+
+    def __len__(self) -> int:
+        return self.n_columns + int(self.intercept)
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+        return self._names()[index]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._names())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def index(self, name: object, *args) -> int:  # type: ignore[no-untyped-def]
+        return self._names().index(name, *args)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and not isinstance(other, str) and self._names() == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __add__(self, other: Sequence) -> list[str]:
+        return self._names() + list(other)
+
+    def __radd__(self, other: Sequence) -> list[str]:
+        return list(other) + self._names()
+
+    def __repr__(self) -> str:
+        return repr(self._names())
 
 
 def check_finite(arr: Array, name: str) -> None:
