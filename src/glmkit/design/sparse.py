@@ -90,7 +90,9 @@ class SparseDesign:
         X̃v then comes back as float32 and ``exact`` is False: X·step accumulated from these
         products is only float32-accurate, so a solver must recompute η in float64 before it
         trusts it. Meant for the inner products of an inexact Newton method, never for
-        gradients; ignored (float64, ``exact`` True) on other designs.
+        gradients; ignored (float64, ``exact`` True) on other designs. The float32 products
+        are made once per design and keep h's float32 copy between calls with the same h
+        object: h must not be changed in place between them.
         """
         X = self.X
         XT = X.T
@@ -103,19 +105,21 @@ class SparseDesign:
 
             return ColumnProducts(mv, wrmv, True)
 
-        low = getattr(self, "_single", None)
-        if low is None:
-            kind = sp.csr_matrix if X.format == "csr" else sp.csc_matrix
-            low = self._single = kind((np.ones(X.nnz, dtype=np.float32), X.indices, X.indptr),
-                                      shape=X.shape, copy=False)
+        made = getattr(self, "_single_products", None)
+        if made is not None:  # one set per design: its buffers are written once, then reused
+            return made
+        kind = sp.csr_matrix if X.format == "csr" else sp.csc_matrix
+        low = kind((np.ones(X.nnz, dtype=np.float32), X.indices, X.indptr), shape=X.shape, copy=False)
         lowT = low.T
         buf = np.empty(X.shape[0], dtype=np.float32)
-        h_single: list = [None, None]  # the last h and its float32 copy (CG uses one h throughout)
+        h_single: list = [None, None]  # the last h and its float32 copy
 
         def mv_single(v: Array) -> Array:
-            with np.errstate(over="ignore"):
+            with np.errstate(over="ignore", invalid="ignore"):
                 out = low @ np.asarray(v, dtype=np.float32)
-            if not np.all(np.isfinite(out)):  # beyond float32's range: float64 instead
+                # a finite sum proves every entry finite (an overflowing sum only costs float64)
+                finite = np.isfinite(out.sum())
+            if not finite:  # beyond float32's range: float64 instead
                 out = np.asarray(X @ v, dtype=np.float64)
             return out
 
@@ -129,7 +133,8 @@ class SparseDesign:
                 out = np.asarray(XT @ (h * u), dtype=np.float64)
             return out
 
-        return ColumnProducts(mv_single, wrmv_single, False)
+        made = self._single_products = ColumnProducts(mv_single, wrmv_single, False)
+        return made
 
     def sandwich(self, weights: Array) -> Array:
         w = np.asarray(weights, dtype=np.float64)
