@@ -106,7 +106,7 @@ class DefaultNames(Sequence):
 def check_finite(arr: Array, name: str) -> None:
     """Raise if ``arr`` holds NaN or ±inf, quoting the first offending position."""
     # Fast path without an n×p temporary: a finite sum proves every element finite.
-    if arr.size and arr.dtype.kind == "f" and np.isfinite(np.sum(arr, dtype=np.float64)):
+    if arr.size and arr.dtype.kind == "f" and np.isfinite(arr.sum(dtype=np.float64)):
         return
     bad = ~np.isfinite(arr)
     if np.any(bad):
@@ -137,8 +137,14 @@ def response_weights_offset(y: ArrayLike, weights: ArrayLike | None, offset: Arr
     """y, prior weights (ones when None) and offset (zeros when None) as checked float vectors of length n."""
     yv = as_vector(y, "y", n)
     check_finite(yv, "y")
-    w = np.ones(n) if weights is None else as_vector(weights, "weights", n)
-    check_weights(w)
-    off = np.zeros(n) if offset is None else as_vector(offset, "offset", n)
-    check_finite(off, "offset")
+    if weights is None:  # made here: nothing to check (n > 0 is the caller's check)
+        w = np.ones(n)
+    else:
+        w = as_vector(weights, "weights", n)
+        check_weights(w)
+    if offset is None:
+        off = np.zeros(n)
+    else:
+        off = as_vector(offset, "offset", n)
+        check_finite(off, "offset")
     return yv, w, off

@@ -28,7 +28,7 @@ from .links import Log
 from .loss import GLMLoss
 from .objective import Objective
 from .solvers import ClosedForm, IRLS, SolverResult, get_solver, solve_spd
-from .solvers._base import IterationRecord
+from .solvers._base import IterationRecord, solve_factored
 from .families.gaussian import Gaussian
 from .links import Identity
 
@@ -168,11 +168,19 @@ def _clearly_full_rank(gram: Array, diagonal: Array | None = None) -> bool:
     ``diagonal`` of the full one: a Schur complement only grows when rows are added, so
     the pivots then bound the full matrix's from below.
     """
+    return _full_rank_factor(gram, diagonal) is not None
+
+
+def _full_rank_factor(gram: Array, diagonal: Array | None = None) -> tuple[Array, Array] | None:
+    """:func:`_clearly_full_rank`, returning its equilibrated Cholesky factor and scale (as
+    :func:`~glmkit.solvers._base.spd_factor`'s) where it holds, else None."""
     d = np.sqrt(np.diag(gram) if diagonal is None else np.asarray(diagonal, dtype=float))
-    if not np.all(np.isfinite(d)) or np.any(d == 0):
-        return False
+    if not np.isfinite(d).all() or (d == 0).any():
+        return None
     factor, info = lapack.dpotrf(gram / d[:, None] / d[None, :], lower=0, clean=0)
-    return bool(info == 0 and np.min(np.abs(np.diag(factor))) > 1e-3)
+    if info == 0 and np.abs(np.diag(factor)).min() > 1e-3:
+        return factor, d
+    return None
 
 
 def _aliased_by_gram_schmidt(A: Array) -> NDArray[np.bool_]:
@@ -243,6 +251,7 @@ class _StartSystem:
     rhs: Array
     exact: bool
     clearly_full_rank: bool
+    factor: tuple[Array, Array] | None = None  # equilibrated Cholesky of an exact, full-rank gram
 
 
 def _start_system(objective: Objective, eta0: Array) -> _StartSystem:
@@ -268,7 +277,8 @@ def _start_system(objective: Objective, eta0: Array) -> _StartSystem:
     # One pass over X; the objective keeps XᵀW₀X, which the first iteration reuses where
     # the Fisher weights do not depend on β (Gamma–log, Gaussian–identity).
     gram, rhs = objective.weighted_gram(h, v)
-    return _StartSystem(gram, rhs, exact=True, clearly_full_rank=_clearly_full_rank(gram))
+    factor = _full_rank_factor(gram)
+    return _StartSystem(gram, rhs, exact=True, clearly_full_rank=factor is not None, factor=factor)
 
 
 def _start_coef(objective: Objective, eta0: Array) -> Array:
@@ -412,7 +422,10 @@ def fit_model(
         coef0 = np.zeros(0)
     elif start_system is not None:
         gram0, rhs0 = start_system.gram, start_system.rhs
-        coef0 = solve_spd(gram0[np.ix_(kept, kept)], rhs0[kept])
+        # the rank check's factor, where it covers every column, solves the start system
+        coef0 = solve_factored(*start_system.factor, rhs0) if start_system.factor is not None else None
+        if coef0 is None:
+            coef0 = solve_spd(gram0[np.ix_(kept, kept)], rhs0[kept])
         if not checks_start and not np.isfinite(objective.value(coef0)):
             coef0 = _intercept_only_start(objective, family, kept_intercept)
     elif wide:

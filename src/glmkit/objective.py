@@ -152,6 +152,12 @@ class Objective:
         on η for this loss) the last XᵀWX is kept and the pass skips the Gram.
         """
         kind: HessianKind = hessian or "expected"
+        maybe_reuse = (hessian == "expected" and self._last_sandwich is not None
+                       and not self.loss.fisher_weights_vary)
+        whole_array = getattr(self.design, "whole_array", None)
+        whole = whole_array() if whole_array is not None and gram_sample == 1 else None
+        if whole is not None:  # small data: products on the whole array, no chunk loop
+            return self._evaluate_whole(whole, coef, hessian, kind, maybe_reuse)
         n = self.y.shape[0]
         y, w, saturated, loss, link = self.y, self.weights, self._saturated, self.loss, self.loss.link
         mu = np.empty(n)
@@ -168,8 +174,6 @@ class Objective:
                 h_all[rows] = t.hessian
             return t.gradient, t.hessian
 
-        maybe_reuse = (hessian == "expected" and self._last_sandwich is not None
-                       and not loss.fisher_weights_vary)
         if maybe_reuse:
             gram_sample = 1
         out = self.design.evaluate_in_blocks(coef, self.offset, block_terms,
@@ -185,6 +189,25 @@ class Objective:
             elif gram_sample == 1:
                 self._last_sandwich = (h_all, hess)
         return Evaluation(total[0], grad, hess, eta, mu, hessian_exact=gram_sample == 1 or hessian is None)
+
+    def _evaluate_whole(self, whole: Array, coef: Array, hessian: HessianKind | None, kind: HessianKind,
+                        maybe_reuse: bool) -> Evaluation:
+        """:meth:`_evaluate_in_blocks` on small data, given X with its intercept column."""
+        eta = whole @ np.asarray(coef, dtype=np.float64)
+        eta += self.offset
+        terms = self.terms_at(eta, kind)
+        value = float(np.sum(terms.loss)) if terms is not None else float("inf")
+        if terms is None or not np.isfinite(value):
+            n = eta.shape[0]
+            return Evaluation(float("inf"), np.full(self.n_features, np.nan), None, eta, np.full(n, np.nan))
+        hess = None
+        if hessian is not None:
+            if maybe_reuse:
+                hess = self._sandwich(terms.hessian)  # the last XᵀWX unless the weights moved
+            else:
+                hess = self.design.sandwich(terms.hessian)  # whole-array products on small data
+                self._last_sandwich = (terms.hessian, hess)
+        return Evaluation(value, terms.gradient @ whole, hess, eta, terms.mu)
 
     def weighted_gram(self, h: Array, v: Array) -> tuple[Array, Array]:
         """(XᵀHX, Xᵀv) in one pass where the design allows; XᵀHX is remembered for reuse."""

@@ -126,10 +126,9 @@ class DenseDesign:
         if p == 0:
             gram = np.full((1, 1), w.sum()) if self.intercept else np.zeros((0, 0))
             return gram, (None if v is None else self.rmatvec(v))
-        if n * (p + 1) <= _SMALL_ELEMENTS and X.dtype == np.float64 and bool(np.all(w >= 0)):
-            full = self._whole()
-            scaled = full * np.sqrt(w)[:, None]
-            return scaled.T @ scaled, (None if v is None else np.asarray(v, dtype=np.float64) @ full)
+        full = self.whole_array()
+        if full is not None:
+            return whole_gram(full, w), (None if v is None else np.asarray(v, dtype=np.float64) @ full)
         v_x = None if v is None else np.asarray(v, dtype=X.dtype)
         xv = None if v is None else np.zeros(p, dtype=X.dtype)
         acc = _GramAccumulator(p, X.dtype, self.intercept)
@@ -176,8 +175,6 @@ class DenseDesign:
         """
         X = self.X
         n, p = X.shape
-        if n * (p + 1) <= _SMALL_ELEMENTS and X.dtype == np.float64 and gram_sample == 1:
-            return self._evaluate_small(coef, offset, block_terms, with_gram)
         b0, b = self._split(np.asarray(coef, dtype=X.dtype))
         eta = np.empty(n)
         xg = np.zeros(p)
@@ -217,31 +214,18 @@ class DenseDesign:
             result *= n / sampled_rows
         return eta, xg, result
 
-    def _whole(self) -> Array:
-        """X with its intercept column as one array (small data only; made once)."""
+    def whole_array(self) -> Array | None:
+        """X with its intercept column as one float64 array (made once), on small data only.
+
+        Where n·(p + 1) ≤ ``_SMALL_ELEMENTS`` (about 1 MiB) whole-array products cost a
+        handful of calls and a chunk loop only adds overhead; None on larger or float32 data.
+        """
+        n, p = self.X.shape
+        if n * (p + 1) > _SMALL_ELEMENTS or self.X.dtype != np.float64:
+            return None
         if self._full is None:
             self._full = np.ascontiguousarray(self.toarray(), dtype=np.float64)
         return self._full
-
-    def _evaluate_small(self, coef: Array, offset: Array, block_terms: BlockTerms,
-                        with_gram: bool) -> tuple[Array, Array, Array | None] | None:
-        """:meth:`evaluate_in_blocks` for data that fits in cache: whole-array products on
-        X with its intercept column (kept once), a handful of calls instead of a chunk loop."""
-        full = self._whole()
-        eta = full @ np.asarray(coef, dtype=np.float64)
-        eta += offset
-        out = block_terms(slice(0, eta.shape[0]), eta)
-        if out is None:
-            return None
-        g, h = out
-        xg = g @ full
-        if not with_gram:
-            return eta, xg, None
-        if bool(np.all(h >= 0)):
-            scaled = full * np.sqrt(h)[:, None]
-            return eta, xg, scaled.T @ scaled
-        gram = full.T @ (full * h[:, None])
-        return eta, xg, 0.5 * (gram + gram.T)
 
     def select_columns(self, columns: NDArray[np.intp]) -> "DenseDesign":
         columns = np.asarray(columns, dtype=np.intp)
@@ -277,6 +261,17 @@ class DenseDesign:
 
     def __repr__(self) -> str:
         return f"DenseDesign(shape={self.shape}, dtype={self.dtype}, intercept={self.intercept})"
+
+
+def whole_gram(full: Array, weights: Array) -> Array:
+    """XᵀWX of a small whole array (weights of any sign), exactly symmetric."""
+    if (weights >= 0).all():
+        scaled = full * np.sqrt(weights)[:, None]
+        return scaled.T @ scaled  # a symmetric rank-k update
+    gram = (full.T * weights) @ full
+    gram += gram.T
+    gram *= 0.5
+    return gram
 
 
 def _gram_block_rows(p: int, itemsize: int) -> int:

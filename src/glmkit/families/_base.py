@@ -154,6 +154,6 @@ def warn_noninteger(values: Array, used: Array, message: str) -> None:
     """Warn (as R does) when values that should be whole numbers are not."""
     from ..errors import DataWarning
 
-    values = values if bool(np.all(used)) else values[used]
-    if np.any(np.abs(values - np.round(values)) > 1e-3):
+    values = values if used.all() else values[used]
+    if (np.abs(values - values.round()) > 1e-3).any():
         warnings.warn(message, DataWarning, stacklevel=4)

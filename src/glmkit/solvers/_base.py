@@ -63,6 +63,23 @@ class Solver(Protocol):
     def solve(self, objective: Any, start: Array) -> SolverResult: ...
 
 
+def spd_factor(matrix: Array) -> tuple[Array, Array, int]:
+    """Cholesky factor of M equilibrated by its diagonal: (U, d, info) with Uᵀ U = D⁻¹ M D⁻¹,
+    d = √|diag M| (1 where 0); info > 0 where M is not numerically positive definite."""
+    d = np.sqrt(np.abs(np.diag(matrix)))
+    d[d == 0] = 1.0
+    scaled = matrix / d[:, None] / d[None, :]
+    # LAPACK directly (potrf/potrs): scipy.linalg's wrappers cost more than the solve on small p.
+    factor, info = lapack.dpotrf(scaled, lower=0, clean=0)
+    return factor, d, int(info)
+
+
+def solve_factored(factor: Array, d: Array, rhs: Array) -> Array | None:
+    """M⁻¹ rhs from :func:`spd_factor`'s (U, d); None if LAPACK reports a failure."""
+    x, info = lapack.dpotrs(factor, rhs / d, lower=0)
+    return x / d if info == 0 else None
+
+
 def solve_spd(matrix: Array, rhs: Array, fallback: bool = True) -> Array | None:
     """Solve M x = rhs for a symmetric positive-definite M.
 
@@ -71,15 +88,11 @@ def solve_spd(matrix: Array, rhs: Array, fallback: bool = True) -> Array | None:
     positive definite, a least-squares solve is used and a NumericalWarning is issued;
     with ``fallback=False`` None is returned instead (the caller has a better matrix).
     """
-    d = np.sqrt(np.abs(np.diag(matrix)))
-    d[d == 0] = 1.0
-    scaled = matrix / d[:, None] / d[None, :]
-    # LAPACK directly (potrf/potrs): scipy.linalg's wrappers cost more than the solve on small p.
-    factor, info = lapack.dpotrf(scaled, lower=0, clean=0)
+    factor, d, info = spd_factor(matrix)
     if info == 0:
-        x, info = lapack.dpotrs(factor, rhs / d, lower=0)
-        if info == 0:
-            return x / d
+        x = solve_factored(factor, d, rhs)
+        if x is not None:
+            return x
     if not fallback:
         return None
     warnings.warn(
@@ -88,6 +101,7 @@ def solve_spd(matrix: Array, rhs: Array, fallback: bool = True) -> Array | None:
         NumericalWarning,
         stacklevel=3,
     )
+    scaled = matrix / d[:, None] / d[None, :]
     return np.linalg.lstsq(scaled, rhs / d, rcond=None)[0] / d
 
 
