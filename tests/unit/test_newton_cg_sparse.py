@@ -198,3 +198,25 @@ def test_glm_fit_wide_sparse_ridge_reports_exact_deviances():
                                               rel=1e-12)
     ref = gk.glm_fit(X, y, family="binomial", alpha=1e-3, solver=NewtonCG(mixed_precision=False, tol=1e-13))
     assert np.max(np.abs(fit.coef_array - ref.coef_array)) <= 1e-7 * np.max(np.abs(ref.coef_array))
+
+
+def test_no_float64_recomputation_of_eta_where_products_are_float64():
+    """η is recomputed only to clear float32 drift: a non-indicator design (float64 products)
+    computes η once, at the start."""
+    rng, X = _binary(7, n=2000, p=300, density=0.03)
+    X = X.copy()
+    X.data = rng.uniform(0.5, 2.0, X.nnz)  # not an indicator design
+    y = _logistic_y(rng, X, scale=0.5)
+    design = SparseDesign(X, intercept=True)
+    obj = gk.Objective(gk.GLMLoss("binomial"), design, y, np.ones(y.size), np.zeros(y.size))
+    calls = []
+    eta = obj.eta
+    obj.eta = lambda coef: calls.append(1) or eta(coef)
+    p = design.shape[1]
+    l2 = np.full(p, 1e-3 * y.size)
+    l2[0] = 0.0
+    start = np.zeros(p)
+    start[0] = np.log(y.mean() / (1 - y.mean()))
+    res = NewtonCG().solve(obj, start, Penalty.from_weights(np.zeros(p), l2))
+    assert res.converged and res.n_iter >= 3
+    assert len(calls) == 1

@@ -59,6 +59,15 @@ def _sums_and_norms(design: Any, h: Array, single: bool) -> tuple[Array, Array]:
     return sums_and_column_norms(design, h)
 
 
+def _float32_products(design: Any, icpt: bool) -> bool:
+    """Whether CG's products can run in float32: an indicator sparse design, taken through
+    its explicit columns (an implicit intercept, if any, eliminated)."""
+    parts = getattr(design, "column_products", None)
+    if parts is None or not (icpt or not getattr(design, "intercept", False)):
+        return False
+    return not parts(True).exact
+
+
 def _forcing(kkt: float) -> float:
     """CG's relative residual target for a Newton step from this KKT violation (inexact Newton)."""
     return min(0.1, max(kkt, 1e-12))
@@ -113,7 +122,7 @@ class NewtonCG:
         products' rounding (1e-7) only makes the Newton step inexact; once a step from a
         violation under 1e-3 gains less than tenfold, float64 products are used instead.
         X·step summed from float32 products is float32-accurate, so from a violation under
-        1e-4 the step's η is recomputed as Xβ + offset in float64 (one pass), and
+        1e-2 the step's η is recomputed as Xβ + offset in float64 (one pass), and
         convergence is only declared at such an exact η.
 
     Examples
@@ -168,7 +177,7 @@ class NewtonCG:
         diag: Array | None = None
         arrow = None
         kkt_last = float("inf")  # the violation the previous step started from
-        single = self.mixed_precision
+        single = self.mixed_precision and _float32_products(design, icpt)
         drift = False  # η carries float32 rounding from summed products (not exactly Xβ + offset)
 
         def exact_state(coef: Array) -> tuple[Array, Any, Array, float]:
