@@ -74,6 +74,24 @@ _SMALL_GRAM = 1e6  # n·p² up to which the Gram always covers every column
 _ARMIJO = 1e-4
 
 
+class CompactCopy:
+    """A compact copy of working-set columns passed from one fit of a path to the next.
+
+    The next solve :meth:`take` s it, so that when it needs other columns the old copy is
+    freed before the new one is gathered (two copies would double the memory they cost).
+    """
+
+    __slots__ = ("_evaluator",)
+
+    def __init__(self, evaluator: Any) -> None:
+        self._evaluator = evaluator
+
+    def take(self) -> Any:
+        """The copy (None once taken)."""
+        evaluator, self._evaluator = self._evaluator, None
+        return evaluator
+
+
 @dataclass(frozen=True, eq=False)
 class WarmState:
     """What the solver hands to the next fit of a path (warm start).
@@ -96,8 +114,9 @@ class WarmState:
         Σ of the Fisher weights it was formed with (to express steps as η changes).
     drift : float
         Root-mean-square change of η since it was formed.
-    compact : object or None
-        The compact copy of the working-set columns (reused while the working set fits).
+    compact : CompactCopy or None
+        The compact copy of the working-set columns (reused while the working set fits),
+        handed to the next solve, which takes it: one copy is alive at a time.
     value : float
         f at ``coef`` (NaN when not recorded).
     fisher : ndarray of shape (n_samples,) or None
@@ -342,8 +361,10 @@ class _Run:
         # copy of its columns; ∇f is then current only on them (``partial``) until a full
         # gradient pass confirms the KKT conditions of every other column
         compact: FusedEvaluator | None = None
-        if fused is not None and warm is not None and getattr(warm.compact, "obj", None) is obj:
-            compact = warm.compact
+        if fused is not None and warm is not None and warm.compact is not None:
+            compact = warm.compact.take()
+            if getattr(compact, "obj", None) is not obj:
+                compact = None
         partial = False
         g_eta: Array | None = None
         history: list[IterationRecord] = []
@@ -362,6 +383,7 @@ class _Run:
                 cols = self._hessian_columns(ws, coef, grad)
                 if cols.size <= _COMPACT_FRACTION * p:
                     if compact is None or not np.all(np.isin(idx, compact.columns)):
+                        compact = None  # freed before the new copy is gathered
                         compact = FusedEvaluator(obj, cols)  # one gather pass over X
                     if self.H is None or not np.array_equal(self.H_idx, compact.columns) or drift > 0:
                         h = obj.fisher_weights(eta)
@@ -490,7 +512,7 @@ class _Run:
         if converged and message.startswith("no convergence"):
             message = "converged"
         state = WarmState(coef.copy(), eta, grad.copy(), pen.l1.copy(), self.H_idx, self.H,
-                          self.fisher_sum, drift, compact)
+                          self.fisher_sum, drift, None if compact is None else CompactCopy(compact))
         return PenalizedSolverResult(coef, bool(converged), n_iter, float(F), message, tuple(history),
                                      kkt=float(kkt), n_hessians=self.n_hessians, state=state)
 
