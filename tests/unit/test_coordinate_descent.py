@@ -324,8 +324,11 @@ def test_compact_working_set_passes_agree():
         pen = Penalty.from_weights(np.r_[0.0, np.full(p, 0.5 * alpha * n)], np.r_[0.0, np.full(p, 0.5 * alpha * n)])
         out = {}
         for compact in (True, False):
-            res = CoordinateDescent(compact=compact).solve(obj, coefs[compact], pen, warm[compact])
+            previous = warm[compact]
+            res = CoordinateDescent(compact=compact).solve(obj, coefs[compact], pen, previous)
             assert res.converged
+            if compact and previous is not None and previous.compact is not None:
+                assert previous.compact.take() is None  # handed over: the solve took the copy
             coefs[compact], warm[compact] = res.coef, res.state
             out[compact] = res.coef
         np.testing.assert_allclose(out[True], out[False], atol=1e-10)
