@@ -11,7 +11,11 @@ A design may also offer, and the objective then uses:
   IRLS/Newton evaluation (η, the loss terms through ``block_terms``, Xᵀg, XᵀHX) in one
   pass over X, optionally with XᵀHX estimated from a sample of the row chunks;
 - ``sampled_sandwich_and_rmatvec(w, v, sample)``: a row-sample estimate of XᵀWX with
-  the exact Xᵀv and diagonal (cheap starting values on large data).
+  the exact Xᵀv and diagonal (cheap starting values on large data);
+- ``whole_array()``: X with its intercept column as one array where the data are small
+  (None otherwise): an evaluation is then a handful of whole-array products;
+- ``column_products(single)``: X̃v and X̃ᵀ(h·u) over the explicit columns, in float32 on
+  indicator designs (a sparse design's conjugate-gradient products).
 """
 
 from __future__ import annotations
