@@ -18,7 +18,6 @@ from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.linalg import lapack
 
 from .design import Design, DenseDesign
 from .errors import AliasingWarning, ConvergenceWarning, InputError, SeparationWarning
@@ -28,7 +27,7 @@ from .links import Log
 from .loss import GLMLoss
 from .objective import Objective
 from .solvers import ClosedForm, IRLS, SolverResult, get_solver, solve_spd
-from .solvers._base import IterationRecord, solve_factored
+from .solvers._base import IterationRecord, solve_factored, spd_factor
 from .families.gaussian import Gaussian
 from .links import Identity
 
@@ -177,7 +176,7 @@ def _full_rank_factor(gram: Array, diagonal: Array | None = None) -> tuple[Array
     d = np.sqrt(np.diag(gram) if diagonal is None else np.asarray(diagonal, dtype=float))
     if not np.isfinite(d).all() or (d == 0).any():
         return None
-    factor, info = lapack.dpotrf(gram / d[:, None] / d[None, :], lower=0, clean=0)
+    factor, d, info = spd_factor(gram, scale=d)
     if info == 0 and np.abs(np.diag(factor)).min() > 1e-3:
         return factor, d
     return None

@@ -63,11 +63,15 @@ class Solver(Protocol):
     def solve(self, objective: Any, start: Array) -> SolverResult: ...
 
 
-def spd_factor(matrix: Array) -> tuple[Array, Array, int]:
+def spd_factor(matrix: Array, scale: Array | None = None) -> tuple[Array, Array, int]:
     """Cholesky factor of M equilibrated by its diagonal: (U, d, info) with Uᵀ U = D⁻¹ M D⁻¹,
-    d = √|diag M| (1 where 0); info > 0 where M is not numerically positive definite."""
-    d = np.sqrt(np.abs(np.diag(matrix)))
-    d[d == 0] = 1.0
+    D = diag(d), d = √|diag M| (1 where 0) unless ``scale`` gives d; info > 0 where M is
+    not numerically positive definite."""
+    if scale is None:
+        d = np.sqrt(np.abs(np.diag(matrix)))
+        d[d == 0] = 1.0
+    else:
+        d = scale
     scaled = matrix / d[:, None] / d[None, :]
     # LAPACK directly (potrf/potrs): scipy.linalg's wrappers cost more than the solve on small p.
     factor, info = lapack.dpotrf(scaled, lower=0, clean=0)
