@@ -180,11 +180,14 @@ class NewtonCG:
         single = self.mixed_precision and _float32_products(design, icpt)
         drift = False  # η carries float32 rounding from summed products (not exactly Xβ + offset)
 
-        def exact_state(coef: Array) -> tuple[Array, Any, Array, float]:
+        def exact_state(coef: Array, h: Array) -> tuple[Array, Array, Array, float, float]:
+            """η = Xβ + offset in float64 and the gradient, Fisher weights, f and F there."""
             eta = objective.eta(coef)
             terms = objective.terms_at(eta)
-            f = float(np.sum(terms.loss)) if terms is not None else float("inf")
-            return eta, terms, design.rmatvec(terms.gradient) if terms is not None else grad, f
+            if terms is None:  # outside the link's domain: F = inf, and the line search moves on
+                return eta, grad, h, float("inf"), float("inf")
+            f = float(np.sum(terms.loss))
+            return eta, design.rmatvec(terms.gradient), terms.hessian, f, f + pen.value(coef)
 
         while n_iter < self.max_iter:
             G = grad + l2 * coef
@@ -193,8 +196,8 @@ class NewtonCG:
                 # check needs no new one
                 kkt = _kkt(pen, coef, grad, diag, F)
                 if kkt <= self.tol and drift:  # check again at η = Xβ + offset in float64
-                    eta, terms, grad, f = exact_state(coef)
-                    h, F, drift = terms.hessian, f + pen.value(coef), False
+                    eta, grad, h, f, F = exact_state(coef, h)
+                    drift = False
                     G = grad + l2 * coef
                     kkt = _kkt(pen, coef, grad, diag, F)
                 if kkt <= self.tol:
@@ -248,8 +251,8 @@ class NewtonCG:
             slack = 1e-13 * (abs(F) + 0.1)
             if not (np.isfinite(F_t) and F_t <= F + _ARMIJO * min(decrease, 0.0) + slack):
                 if drift:  # F is the value at a drifted η: start again from the exact one
-                    eta, terms, grad, f = exact_state(coef)
-                    h, F, drift = terms.hessian, f + pen.value(coef), False
+                    eta, grad, h, f, F = exact_state(coef, h)
+                    drift = False
                     continue
                 for _ in range(60):
                     t *= 0.5
@@ -273,9 +276,7 @@ class NewtonCG:
             f = float(np.sum(terms.loss))
             F = f + pen.value(coef)
         if drift:  # stopped without converging: hand on η = Xβ + offset all the same
-            eta, terms, grad, f = exact_state(coef)
-            h = terms.hessian if terms is not None else h
-            F = f + pen.value(coef)
+            eta, grad, h, f, F = exact_state(coef, h)
         state = WarmState(coef.copy(), eta, grad.copy(), pen.l1.copy(), np.zeros(0, dtype=np.intp), None,
                           value=f, fisher=h)
         if n_cg:
