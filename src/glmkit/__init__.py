@@ -43,9 +43,7 @@ from .inference.anova import add1, anova, drop1
 from .inference.hypothesis import score_test, wald_test
 from .ml_parameters import gamma_shape, glm_nb, tweedie_power
 from . import penalties
-from .penalized import PenalizedGLMResult
-from .path import PathResult, glm_path
-from .cv import CVResult, cv_glm
+from .penalized import CVResult, PathResult, PenalizedGLMResult, cv_glm, glm_path
 
 __version__ = "0.1.0"
 

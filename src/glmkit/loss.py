@@ -84,6 +84,11 @@ class GLMLoss:
         """Whether the Fisher weights μ′²/V depend on η (not for Gamma–log, Gaussian–identity)."""
         return self._kernel not in (_gamma_log, _gaussian_identity)
 
+    @property
+    def is_quadratic(self) -> bool:
+        """Whether the loss is quadratic in η (Gaussian–identity): one least-squares solve fits it."""
+        return self._kernel is _gaussian_identity
+
     # -- single quantities ---------------------------------------------------------------
     def mean(self, eta: Array) -> Array:
         """μ = g⁻¹(η)."""

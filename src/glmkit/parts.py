@@ -12,7 +12,7 @@ from typing import Any
 
 from numpy.typing import ArrayLike
 
-from ._validation import response_weights_offset
+from .intake.checks import response_weights_offset
 from .design import as_design
 from .families import Family
 from .links import Link

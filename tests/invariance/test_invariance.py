@@ -78,7 +78,7 @@ def test_zero_weight_rows_are_ignored():
     a = gk.glm_fit(X, y, family="poisson", weights=w)
     b = gk.glm_fit(X[10:], y[10:], family="poisson")
     np.testing.assert_allclose(a.coef, b.coef, rtol=1e-10)
-    assert a.df_resid == b.df_resid and a.nobs == 90
+    assert a.df_resid == b.df_resid and a.n_obs == 90
 
 
 def test_offset_equals_exposure_for_poisson():

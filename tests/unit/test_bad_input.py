@@ -163,9 +163,12 @@ def test_result_is_frozen(data):
 def test_unknown_solver_option_is_refused(data):
     X, y = data
     with pytest.raises(UnknownNameError, match="has no option\\(s\\) learning_rte"):
-        gk.glm_fit(X, y, family="poisson", solver="gd", learning_rte=1e-4)
+        gk.glm_fit(X, y, family="poisson", solver="gd", solver_options={"learning_rte": 1e-4})
     with pytest.raises(UnknownNameError, match="irls solver has no option\\(s\\) learning_rate"):
-        gk.glm_fit(X, y, family="poisson", solver="irls", learning_rate=1e-4)
+        gk.glm_fit(X, y, family="poisson", solver="irls", solver_options={"learning_rate": 1e-4})
+    # a keyword no solver has is Python's own TypeError, naming it
+    with pytest.raises(TypeError, match="unexpected keyword argument 'learning_rte'"):
+        gk.glm_fit(X, y, family="poisson", solver="gd", learning_rte=1e-4)
 
 
 def test_estimated_theta_with_penalty_is_refused(data):

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import glmkit as gk
-from glmkit._validation import DefaultNames
+from glmkit.intake.checks import DefaultNames
 
 
 def test_default_names_behave_as_a_list():

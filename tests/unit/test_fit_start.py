@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import glmkit as gk
-import glmkit.fit as fit_module
+import glmkit.fit.model as fit_module
 
 # Poisson with identity link: the weighted least-squares start predicts negative means at
 # x = 0, and at the MLE the means there are small, so Fisher scoring converges slowly.
@@ -22,8 +22,8 @@ def _gradient(coef):
 
 def test_invalid_least_squares_start_falls_back_to_the_intercept_only_start(monkeypatch):
     fallbacks = []
-    original = fit_module._intercept_only_start
-    monkeypatch.setattr(fit_module, "_intercept_only_start",
+    original = fit_module._intercept_only
+    monkeypatch.setattr(fit_module, "_intercept_only",
                         lambda *args: fallbacks.append(1) or original(*args))
     result = gk.glm_fit(X_COUNTS, Y_COUNTS, family="poisson", link="identity")
     assert fallbacks == [1]
@@ -80,7 +80,7 @@ def test_sampled_start_gram_estimate_diagonal_and_gradient(monkeypatch):
 
 def test_sampled_start_gives_the_same_fit(monkeypatch):
     import glmkit.objective as objective_module
-    from glmkit.fit import _StartSystem
+    from glmkit.fit.start import StartSystem
 
     X, y = _large_design(monkeypatch)
     monkeypatch.setattr(objective_module, "ROUGH_HESSIAN_ROWS", 10**9)  # no sampling anywhere
@@ -88,10 +88,10 @@ def test_sampled_start_gives_the_same_fit(monkeypatch):
     monkeypatch.setattr(objective_module, "ROUGH_HESSIAN_ROWS", 2_000)
 
     seen = []
-    original = fit_module._start_system
-    monkeypatch.setattr(fit_module, "_start_system", lambda *a: seen.append(original(*a)) or seen[-1])
+    original = fit_module.start_system
+    monkeypatch.setattr(fit_module, "start_system", lambda *a: seen.append(original(*a)) or seen[-1])
     fast = gk.glm_fit(X, y, family="poisson")
-    assert isinstance(seen[0], _StartSystem) and not seen[0].exact and seen[0].clearly_full_rank
+    assert isinstance(seen[0], StartSystem) and not seen[0].exact and seen[0].clearly_full_rank
     # Both fits stop at a relative Newton decrement below 1e-20, ~1e-11 from the MLE each.
     np.testing.assert_allclose(fast.coef, exact.coef, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(fast.std_err, exact.std_err, rtol=1e-8)

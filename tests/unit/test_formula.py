@@ -9,7 +9,7 @@ import pytest
 
 import glmkit as gk
 from glmkit.errors import InputError
-from glmkit.formula import split_offsets
+from glmkit.intake.formula import split_offsets
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_missing_values_dropped_and_counted(df):
     d.loc[20, "g"] = None
     d.loc[30, "t"] = np.nan
     fit = gk.glm("y ~ x + C(g) + offset(np.log(t))", data=d, family="poisson")
-    assert fit.n_dropped == 4 and fit.nobs == len(d) - 4
+    assert fit.n_dropped == 4 and fit.n_obs == len(d) - 4
     assert "4 observations deleted due to missingness" in str(fit.summary())
     assert list(fit.fitted.index[:4]) == [0, 1, 2, 4]
     ref = gk.glm("y ~ x + C(g) + offset(np.log(t))", data=d.drop(index=[3, 10, 20, 30]), family="poisson")
@@ -108,7 +108,7 @@ def test_categorical_response_first_level_is_failure():
 def test_no_intercept_and_interactions(df):
     fit = gk.glm("y ~ x * C(g) - 1", data=df, family="poisson")
     assert "Intercept" not in fit.coef.index
-    assert fit.df_null == fit.nobs
+    assert fit.df_null == fit.n_obs
     assert list(fit.coef.index) == ["x", "C(g)[a]", "C(g)[b]", "C(g)[c]", "x:C(g)[T.b]", "x:C(g)[T.c]"]
 
 

@@ -90,7 +90,7 @@ def test_history_and_callback(sim):
 
 def test_glm_fit_passes_options_and_exposes_history(sim):
     fit = gk.glm_fit(sim.X, sim.y_logistic, "binomial", intercept=False, solver="gd",
-                     learning_rate=1e-4, record_history=True, start=sim.start)
+                     solver_options={"learning_rate": 1e-4, "record_history": True}, start=sim.start)
     reference = gk.glm_fit(sim.X, sim.y_logistic, "binomial", intercept=False)
     assert fit.converged
     np.testing.assert_allclose(fit.coef.to_numpy(), reference.coef.to_numpy(), rtol=0, atol=1e-6)
@@ -101,7 +101,7 @@ def test_glm_fit_passes_options_and_exposes_history(sim):
 def test_max_iter_reached_warns_and_is_not_converged(sim):
     with pytest.warns(gk.ConvergenceWarning, match=r"did not converge \(gd: stopped after max_iter=10 iterations"):
         fit = gk.glm_fit(sim.X, sim.y_logistic, "binomial", intercept=False, solver="gd",
-                         learning_rate=1e-4, max_iter=10, start=sim.start)
+                         solver_options={"learning_rate": 1e-4}, max_iter=10, start=sim.start)
     assert not fit.converged
     assert fit.n_iter == 10
 
@@ -117,7 +117,8 @@ def test_divergence_is_reported_without_numpy_warnings(sim):
     assert np.all(np.isfinite(result.coef))  # the last finite iterate
     with pytest.warns(gk.ConvergenceWarning, match="diverged"), warnings.catch_warnings():
         warnings.simplefilter("ignore", gk.SeparationWarning)  # the last finite iterate is extreme
-        gk.glm_fit(sim.X, sim.y_poisson, "poisson", intercept=False, solver="gd", learning_rate=1e-2)
+        gk.glm_fit(sim.X, sim.y_poisson, "poisson", intercept=False, solver="gd",
+                   solver_options={"learning_rate": 1e-2})
 
 
 def test_invalid_start_is_reported():
@@ -158,3 +159,13 @@ def test_zero_iterations_reports_the_start(sim):
     result = GradientDescent(max_iter=0).solve(objective, sim.start)
     assert result.n_iter == 0 and not result.converged
     np.testing.assert_array_equal(result.coef, sim.start)
+
+
+def test_solver_options_as_loose_keywords_still_work_with_a_deprecation_warning(sim):
+    with pytest.warns(DeprecationWarning, match="solver_options") as caught:
+        old = gk.glm_fit(sim.X, sim.y_logistic, "binomial", intercept=False, solver="gd",
+                         learning_rate=1e-4, start=sim.start)
+    assert caught[0].filename == __file__  # attributed to the caller's line
+    new = gk.glm_fit(sim.X, sim.y_logistic, "binomial", intercept=False, solver="gd",
+                     solver_options={"learning_rate": 1e-4}, start=sim.start)
+    np.testing.assert_array_equal(old.coef.to_numpy(), new.coef.to_numpy())

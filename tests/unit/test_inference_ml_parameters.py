@@ -57,7 +57,7 @@ def test_tweedie_power_profile():
     assert prof.fit.family.power == pytest.approx(prof.power)
     from glmkit.ml_parameters.tweedie_power import profile_loglik
 
-    ll, phi, _ = profile_loglik(prof.fit.model, prof.power, 0)
+    ll, phi, _ = profile_loglik(prof.fit.model, prof.power)
     assert ll == pytest.approx(prof.loglik, rel=1e-10)
     for factor in (0.99, 1.01):  # φ̂ maximises the likelihood at p̂
         from glmkit.families.tweedie import tweedie_logpdf

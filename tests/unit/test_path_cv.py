@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 
 import glmkit as gk  # noqa: E402
 from glmkit._progress import Progress  # noqa: E402
-from glmkit.cv import score  # noqa: E402
+from glmkit.penalized.cv import score  # noqa: E402
 from glmkit.errors import InputError  # noqa: E402
 
 

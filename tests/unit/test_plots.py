@@ -27,8 +27,8 @@ def fits():
     beta = np.array([0.3, -0.5, 0.8, 0.2])
     y = rng.poisson(np.exp(beta[0] + X @ beta[1:]))
     out = {
-        "GD": gk.glm_fit(X, y, "poisson", solver="gd", record_history=True),
-        "IRLS": gk.glm_fit(X, y, "poisson", record_history=True),
+        "GD": gk.glm_fit(X, y, "poisson", solver="gd", solver_options={"record_history": True}),
+        "IRLS": gk.glm_fit(X, y, "poisson", solver_options={"record_history": True}),
     }
     return beta, out
 

@@ -56,6 +56,10 @@ class Design(Protocol):
         """The design restricted to the given columns."""
         ...
 
+    def take_rows(self, rows: NDArray[np.intp]) -> "Design":
+        """The design on the given rows (cross-validation folds)."""
+        ...
+
     def toarray(self) -> Array:
         """X as a dense ndarray (for small problems and diagnostics)."""
         ...

@@ -73,6 +73,10 @@ class CategoricalDesign:
         """Σᵢ wᵢ xᵢⱼ² per column: the diagonal of XᵀWX, the per-level sums of w."""
         return self.rmatvec(weights)
 
+    def take_rows(self, rows: NDArray[np.intp]) -> "CategoricalDesign":
+        """The design on some rows (a copy of their codes)."""
+        return CategoricalDesign(self.codes[rows], self.n_levels, self.columns)
+
     def select_columns(self, columns: NDArray[np.intp]) -> "CategoricalDesign":
         return CategoricalDesign(self.codes, self.n_levels, self.columns[np.asarray(columns, dtype=np.intp)])
 

@@ -227,6 +227,10 @@ class DenseDesign:
             self._full = np.ascontiguousarray(self.toarray(), dtype=np.float64)
         return self._full
 
+    def take_rows(self, rows: NDArray[np.intp]) -> "DenseDesign":
+        """The design on some rows (a copy of them)."""
+        return DenseDesign(self.X[rows], intercept=self.intercept)
+
     def select_columns(self, columns: NDArray[np.intp]) -> "DenseDesign":
         columns = np.asarray(columns, dtype=np.intp)
         if self.intercept:

@@ -166,6 +166,10 @@ class MixedDesign:
         sums = self.intercept and cat.columns.size == cat.n_levels
         return ArrowGram(rest, diagonal, A, B, d, sums)
 
+    def take_rows(self, rows: NDArray[np.intp]) -> "MixedDesign":
+        """The design on some rows (each block's rows)."""
+        return MixedDesign([block.take_rows(rows) for block in self.blocks], intercept=self.intercept)
+
     def select_columns(self, columns: NDArray[np.intp]) -> "MixedDesign":
         columns = np.asarray(columns, dtype=np.intp)
         keep_intercept = self.intercept and bool(np.any(columns == 0))

@@ -164,6 +164,10 @@ class SparseDesign:
         out = np.asarray(self._squared.T @ w, dtype=np.float64)
         return np.concatenate(([w.sum()], out)) if self.intercept else out
 
+    def take_rows(self, rows: NDArray[np.intp]) -> "SparseDesign":
+        """The design on some rows (a CSR copy of them)."""
+        return SparseDesign(self.X.tocsr()[rows], intercept=self.intercept)
+
     def select_columns(self, columns: NDArray[np.intp]) -> "SparseDesign":
         columns = np.asarray(columns, dtype=np.intp)
         X = self.X.tocsc() if self.X.format == "csr" else self.X

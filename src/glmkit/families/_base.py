@@ -50,6 +50,7 @@ class Family:
     default_link: ClassVar[str] = "identity"
     allowed_links: ClassVar[tuple[str, ...] | None] = None
     dispersion_is_fixed: ClassVar[bool] = False
+    proportion_response: ClassVar[bool] = False
     aic_counts_dispersion: ClassVar[bool] = False
     has_likelihood: ClassVar[bool] = True
 

@@ -25,6 +25,7 @@ class Binomial(Family):
     """
 
     name = "binomial"
+    proportion_response = True
     default_link = "logit"
     dispersion_is_fixed = True
 

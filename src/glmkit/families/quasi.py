@@ -68,6 +68,7 @@ class QuasiBinomial(Quasi):
     """Binomial variance μ(1 − μ) with an estimated dispersion (R's ``quasibinomial``)."""
 
     name = "quasibinomial"
+    proportion_response = True
     default_link = "logit"
 
     def __init__(self, link=None) -> None:  # type: ignore[no-untyped-def]

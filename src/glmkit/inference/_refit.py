@@ -2,10 +2,10 @@
 
 Analysis of deviance, drop1/add1, score tests and profile likelihood all need the same
 GLM fitted again with fewer (or other) columns or with one coefficient held fixed through
-the offset. They go through :func:`glmkit.fit.fit_model` — the same validation, start
-values, aliasing detection and solver as the original fit — never a second GLM
-implementation. y, weights (prior × trials), offset and trials are taken from the
-original ``FittedModel`` so that refits see exactly the data the fit saw.
+the offset. They go through :func:`glmkit.fit.fit_model` on a problem derived from the
+original one (:meth:`~glmkit.problem.Problem.with_columns`, ``with_offset``) — the same
+start values, aliasing detection and solver as the original fit — never a second GLM
+implementation, and exactly the data the fit saw.
 """
 
 from __future__ import annotations
@@ -16,22 +16,11 @@ from numpy.typing import NDArray
 
 from ..design import Design
 from ..errors import AliasingWarning
-from ..fit import FittedModel, fit_model
+from ..fit import FitOptions, FittedModel, fit_model
 
-__all__ = ["refit", "working_quantities", "kept_design", "column", "intercept_position", "position_in"]
+__all__ = ["refit", "working_quantities", "kept_design", "column", "position_in"]
 
 Array = NDArray[np.floating]
-
-
-def intercept_position(model: FittedModel, names: list[str]) -> int | None:
-    """Index of the intercept column of the design (None without intercept).
-
-    Formula fits name it ``"Intercept"`` (a materialised column); array fits have an
-    implicit intercept at position 0 with the same name.
-    """
-    if not model.intercept:
-        return None
-    return names.index("Intercept") if "Intercept" in names else 0
 
 
 def position_in(columns: NDArray[np.intp] | list[int], index: int | None) -> int | None:
@@ -70,17 +59,13 @@ def refit(
     quiet_aliasing : bool, default True
         Silence the aliasing warning (a sub-model of an aliased fit is aliased too).
     """
-    base = model.design if design is None else design
-    cols = np.asarray(columns, dtype=np.intp)
-    sub = base.select_columns(cols)
-    offset = model.offset if extra_offset is None else model.offset + extra_offset
+    problem = model.problem.with_columns(columns, design=design, intercept_index=intercept_index)
+    if extra_offset is not None:
+        problem = problem.with_offset(extra_offset)
     with warnings.catch_warnings():
         if quiet_aliasing:
             warnings.simplefilter("ignore", AliasingWarning)
-        return fit_model(
-            sub, model.y, model.weights, offset, model.family,
-            intercept_index=intercept_index, trials=model.trials, start=start,
-        )
+        return fit_model(problem, FitOptions(start=start))
 
 
 def kept_design(model: FittedModel) -> Design:

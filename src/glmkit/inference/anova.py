@@ -395,7 +395,7 @@ def add1(result: Any, scope: str | list[str], test: str | None = None, scale: fl
     test, scale, k
         As in :func:`drop1`.
     """
-    from ..formula import build_model_frame, split_offsets
+    from ..intake.formula import build_model_frame, split_offsets
 
     test = _check_test(test)
     if result.formula is None or result.data is None:

@@ -4,16 +4,39 @@ from __future__ import annotations
 
 import numpy as np
 
+from numpy.typing import NDArray
+
+from ..families import Family
 from ..fit import FittedModel
 
-__all__ = ["pearson_chi2", "pearson_dispersion", "dispersion_for"]
+Array = NDArray[np.floating]
+
+__all__ = ["pearson_chi2", "pearson_dispersion", "pearson_dispersion_of", "dispersion_for"]
+
+
+def _pearson_chi2(family: Family, y: Array, mu: Array, weights: Array) -> float:
+    used = weights > 0
+    r = (y - mu)[used]
+    return float(np.sum(weights[used] * r * r / family.variance(mu[used])))
 
 
 def pearson_chi2(model: FittedModel) -> float:
     """Σ wᵢ (yᵢ − μᵢ)² / V(μᵢ) over rows with positive weight."""
-    used = model.weights > 0
-    r = (model.y - model.mu)[used]
-    return float(np.sum(model.weights[used] * r * r / model.family.variance(model.mu[used])))
+    return _pearson_chi2(model.family, model.y, model.mu, model.weights)
+
+
+def pearson_dispersion_of(family: Family, y: Array, mu: Array, weights: Array, df_resid: float) -> float:
+    """φ̂ = X²_Pearson / df_resid for any fitted means (NaN when df_resid ≤ 0).
+
+    Examples
+    --------
+    >>> import numpy as np, glmkit as gk
+    >>> pearson_dispersion_of(gk.Gaussian(), np.array([1.0, 3.0]), np.array([2.0, 2.0]), np.ones(2), 1)
+    2.0
+    """
+    if df_resid <= 0:
+        return float("nan")
+    return _pearson_chi2(family, y, mu, weights) / df_resid
 
 
 def pearson_dispersion(model: FittedModel) -> float:

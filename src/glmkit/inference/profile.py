@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from scipy import optimize, stats
 
 from ..fit import FittedModel
-from ._refit import column, intercept_position, position_in, refit
+from ._refit import column, position_in, refit
 from .covariance import unscaled_covariance
 
 __all__ = ["profile_intervals", "profile_statistic"]
@@ -62,7 +62,7 @@ class _Profile:
 def profile_statistic(model: FittedModel, j: int, values: Array, dispersion: float,
                       names: list[str]) -> Array:
     """The signed-root statistic z(b) at each b in ``values`` for coefficient j."""
-    prof = _Profile(model, j, dispersion, intercept_position(model, names))
+    prof = _Profile(model, j, dispersion, model.problem.intercept_index)
     return np.array([prof.z(float(b)) for b in np.asarray(values, dtype=float)])
 
 
@@ -105,7 +105,7 @@ def profile_intervals(model: FittedModel, dispersion: float, level: float, names
     lower = np.full(p, np.nan)
     upper = np.full(p, np.nan)
     se_kept = np.sqrt(dispersion * np.diag(unscaled_covariance(model)))
-    intercept = intercept_position(model, names)
+    intercept = model.problem.intercept_index
     for pos, j in enumerate(model.kept):
         prof = _Profile(model, int(j), dispersion, intercept)
         lower[j] = _end_point(prof, -1.0, target, float(se_kept[pos]))

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._formula_text import split_top_level
+from ..intake.formula_text import split_top_level
 
 __all__ = ["Term", "model_terms", "droppable", "addable", "split_terms"]
 

@@ -19,20 +19,22 @@ Standard errors of β use dispersion 1 (``summary.negbin``).
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
+from .._threads import blas_threads
 from ..errors import ConvergenceWarning
-from ..families import NegativeBinomial
-from ..fit import fit_model
+from ..families import NegativeBinomial, Poisson
+from ..fit import FitOptions, FittedModel, fit_model
+from ..problem import Problem, problem_from_formula
 from ..results import GLMResult
 
-__all__ = ["NegBinResult", "theta_ml", "negative_binomial_ml", "glm_nb"]
+__all__ = ["NegBinResult", "theta_ml", "negative_binomial_ml", "fit_negative_binomial", "glm_nb"]
 
 Array = NDArray[np.floating]
 
@@ -127,44 +129,41 @@ class NegBinResult(GLMResult):
         return -self.twologlik + np.log(self.model.y.shape[0]) * (self.rank + 1)
 
     def __repr__(self) -> str:
-        return (f"<NegBinResult theta={self.theta:.6g} (SE {self.theta_se:.3g}) n={self.nobs} rank={self.rank} "
+        return (f"<NegBinResult theta={self.theta:.6g} (SE {self.theta_se:.3g}) n={self.n_obs} rank={self.rank} "
                 f"deviance={self.deviance:.6g} converged={self.converged}>")
 
 
-def negative_binomial_ml(result: GLMResult, init_theta: float | None = None, max_iter: int = 100,
-                         tol: float = 1e-12) -> NegBinResult:
-    """Estimate θ jointly with β, starting from any fit of the same data (Poisson, NB).
+def negative_binomial_ml(start: GLMResult | FittedModel, init_theta: float | None = None, max_iter: int = 100,
+                         tol: float = 1e-12, options: FitOptions | None = None) -> NegBinResult:
+    """Estimate θ jointly with β, starting from any fit of the same problem (Poisson, NB).
 
     Parameters
     ----------
-    result : GLMResult
-        A fit whose design, response, weights and offset are reused; its link is kept.
+    start : GLMResult or FittedModel
+        A fit whose problem (design, response, weights, offset) is reused; its link is kept.
     init_theta : float, optional
         Starting θ; default ``theta.ml`` at the starting fit's means.
     max_iter : int, default 100
         Rounds of the alternation.
     tol : float, default 1e-12
         Relative change in θ that ends the alternation.
+    options : FitOptions, optional
+        Solver, tolerance and iteration limit of each GLM fit at fixed θ, and a fixed
+        dispersion for the result's inference (default 1, as ``summary.negbin``).
+
+    Examples
+    --------
+    >>> import glmkit as gk
+    >>> poisson = gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson")
+    >>> round(negative_binomial_ml(poisson).theta, 4)
+    9.9444
     """
-    m = result.model
-    link = m.family.link
-    intercept_index = None
-    if m.intercept:
-        intercept_index = result.names.index("Intercept") if "Intercept" in result.names else 0
-    kept_start = m.coef
-    theta, _, _ = theta_ml(m.y, m.mu, m.weights, start=init_theta)
-    if init_theta is not None:
-        theta = float(init_theta)
-    fitted = m
-    converged = False
-    rounds = 0
+    options = options or FitOptions()
+    m = start.model if isinstance(start, GLMResult) else start
+    theta = float(init_theta) if init_theta is not None else theta_ml(m.y, m.mu, m.weights)[0]
+    fitted, rounds, converged = m, 0, False
     for rounds in range(1, max_iter + 1):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # aliasing was reported by the first fit
-            fitted = fit_model(m.design, m.y, m.weights, m.offset, NegativeBinomial(theta=theta, link=link),
-                               intercept_index=intercept_index, trials=m.trials,
-                               start=np.where(np.isnan(kept_start), 0.0, kept_start))
-        kept_start = fitted.coef
+        fitted = _fit_at_theta(m.problem, theta, fitted.coef, options)
         new_theta, _, ok = theta_ml(fitted.y, fitted.mu, fitted.weights, start=theta)
         change = abs(new_theta - theta)
         theta = new_theta
@@ -177,20 +176,24 @@ def negative_binomial_ml(result: GLMResult, init_theta: float | None = None, max
     elif not converged:
         warnings.warn(f"the theta/beta alternation did not converge in {max_iter} rounds.", ConvergenceWarning,
                       stacklevel=2)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        final = fit_model(m.design, m.y, m.weights, m.offset, NegativeBinomial(theta=theta, link=link),
-                          intercept_index=intercept_index, trials=m.trials,
-                          start=np.where(np.isnan(kept_start), 0.0, kept_start))
+    final = _fit_at_theta(m.problem, theta, fitted.coef, options)
     _, se, _ = theta_ml(final.y, final.mu, final.weights, start=theta, max_iter=0)
-    fields = {f: getattr(result, f) for f in ("names", "data_spec", "formula", "n_dropped", "index", "data")}
-    return NegBinResult(model=final, dispersion_override=None, theta=theta, theta_se=se,
-                        twologlik=_twologlik(theta, final.y, final.mu, final.weights), theta_iterations=rounds,
-                        **fields)
+    return NegBinResult(model=final, dispersion_override=options.dispersion, theta=theta, theta_se=se,
+                        twologlik=_twologlik(theta, final.y, final.mu, final.weights), theta_iterations=rounds)
 
 
-def glm_nb(formula: str, data: Any, *, link: Any = "log", init_theta: float | None = None,
-           **kwargs: Any) -> NegBinResult:
+def _fit_at_theta(problem: Problem, theta: float, coef: Array, options: FitOptions) -> FittedModel:
+    """The GLM at fixed θ, started from ``coef`` (aliased positions at 0)."""
+    family = NegativeBinomial(theta=theta, link=problem.family.link)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # aliasing was reported by the first fit
+        return fit_model(problem.with_family(family), replace(options, start=np.where(np.isnan(coef), 0.0, coef)))
+
+
+def glm_nb(formula: str, data: Any, *, link: Any = "log", init_theta: float | None = None, weights: Any = None,
+           offset: Any = None, na_action: Literal["drop", "raise"] = "drop", solver: Any = "auto",
+           solver_options: dict[str, Any] | None = None, tol: float | None = None, max_iter: int | None = None,
+           n_threads: int | None = None, dispersion: float | None = None) -> NegBinResult:
     """Negative binomial GLM with θ estimated by maximum likelihood (``MASS::glm.nb``).
 
     Parameters
@@ -200,8 +203,8 @@ def glm_nb(formula: str, data: Any, *, link: Any = "log", init_theta: float | No
     link : str or Link, default "log"
     init_theta : float, optional
         Starting value of θ.
-    **kwargs
-        ``weights``, ``offset``, ``na_action``, ``tol``, ``max_iter`` … as :func:`glmkit.glm`.
+    weights, offset, na_action, solver, solver_options, tol, max_iter, n_threads, dispersion
+        As :func:`glmkit.glm`.
 
     Returns
     -------
@@ -216,8 +219,18 @@ def glm_nb(formula: str, data: Any, *, link: Any = "log", init_theta: float | No
     >>> round(fit.theta, 4)
     9.9444
     """
-    from ..api import glm
-    from ..families import Poisson
+    options = FitOptions(solver=solver, solver_options=solver_options or {}, tol=tol, max_iter=max_iter,
+                         n_threads=n_threads, dispersion=dispersion)
+    problem = problem_from_formula(formula, data, Poisson(link=link), weights=weights, offset=offset,
+                                   na_action=na_action)
+    return fit_negative_binomial(problem, options, init_theta=init_theta)
 
-    start = glm(formula, data, family=Poisson(link=link), **kwargs)
-    return negative_binomial_ml(start, init_theta=init_theta)
+
+def fit_negative_binomial(problem: Problem, options: FitOptions, init_theta: float | None = None) -> NegBinResult:
+    """θ and β of a problem by maximum likelihood: a Poisson fit, then the θ–β alternation.
+
+    The problem's family supplies the link; the BLAS thread cap of ``options`` holds throughout.
+    """
+    poisson = problem.with_family(Poisson(link=problem.family.link))
+    with blas_threads(options.n_threads, problem.n_samples * problem.n_features):
+        return negative_binomial_ml(fit_model(poisson, options), init_theta=init_theta, options=options)

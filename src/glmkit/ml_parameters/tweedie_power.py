@@ -27,7 +27,8 @@ from scipy import optimize, stats
 from ..errors import InputError
 from ..families import Tweedie
 from ..families.tweedie import tweedie_logpdf
-from ..fit import FittedModel, fit_model
+from ..results import GLMResult
+from ..fit import FitOptions, FittedModel, fit_model
 
 __all__ = ["TweedieProfile", "tweedie_power", "profile_loglik"]
 
@@ -66,13 +67,12 @@ class TweedieProfile:
     fit: Any = field(repr=False)
 
 
-def _refit(model: FittedModel, power: float, intercept_index: int | None) -> FittedModel:
+def _refit(model: FittedModel, power: float) -> FittedModel:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         start = np.where(np.isnan(model.coef), 0.0, model.coef)
-        return fit_model(model.design, model.y, model.weights, model.offset,
-                         Tweedie(power=power, link=model.family.link), intercept_index=intercept_index,
-                         start=start)
+        problem = model.problem.with_family(Tweedie(power=power, link=model.family.link))
+        return fit_model(problem, FitOptions(start=start))
 
 
 def _ml_dispersion(y: Array, mu: Array, w: Array, power: float, start: float) -> tuple[float, float]:
@@ -90,9 +90,9 @@ def _ml_dispersion(y: Array, mu: Array, w: Array, power: float, start: float) ->
     return float(np.exp(res.x)), -float(res.fun)
 
 
-def profile_loglik(model: FittedModel, power: float, intercept_index: int | None) -> tuple[float, float, FittedModel]:
+def profile_loglik(model: FittedModel, power: float) -> tuple[float, float, FittedModel]:
     """(ℓ_p(p), φ̂(p), fit at p)."""
-    fit = _refit(model, power, intercept_index)
+    fit = _refit(model, power)
     used = fit.weights > 0
     pearson = float(np.sum(fit.weights[used] * (fit.y - fit.mu)[used] ** 2 / fit.mu[used] ** power)) / max(fit.df_resid, 1)
     phi, ll = _ml_dispersion(fit.y, fit.mu, fit.weights, power, pearson)
@@ -127,32 +127,26 @@ def tweedie_power(result: Any, powers: Array | None = None, level: float = 0.95)
     >>> 1.0 < prof.power < 2.0
     True
     """
-    from ..results import GLMResult
-
     model = result.model
     if np.any(model.y[model.weights > 0] < 0):
         raise InputError("The Tweedie power profile needs y ≥ 0.")
-    intercept_index = None
-    if model.intercept:
-        intercept_index = result.names.index("Intercept") if "Intercept" in result.names else 0
     grid = np.arange(1.05, 1.951, 0.05) if powers is None else np.asarray(powers, dtype=float)
     if np.any((grid <= 1.0) | (grid >= 2.0)):
         raise InputError("powers must lie in (1, 2) (the compound Poisson–gamma range).")
-    lls = np.array([profile_loglik(model, float(p), intercept_index)[0] for p in grid])
+    lls = np.array([profile_loglik(model, float(p))[0] for p in grid])
     best = int(np.nanargmax(lls))
     lo = grid[best - 1] if best > 0 else max(_LOW, grid[0] - 0.04)
     hi = grid[best + 1] if best < grid.size - 1 else min(_HIGH, grid[-1] + 0.04)
-    res = optimize.minimize_scalar(lambda p: -profile_loglik(model, p, intercept_index)[0], bounds=(lo, hi),
+    res = optimize.minimize_scalar(lambda p: -profile_loglik(model, p)[0], bounds=(lo, hi),
                                    method="bounded", options={"xatol": 1e-7})
     p_hat = float(res.x)
-    ll_hat, phi_hat, fit = profile_loglik(model, p_hat, intercept_index)
+    ll_hat, phi_hat, fit = profile_loglik(model, p_hat)
     cut = ll_hat - 0.5 * stats.chi2.ppf(level, 1)
 
     def gap(p: float) -> float:
-        return profile_loglik(model, p, intercept_index)[0] - cut
+        return profile_loglik(model, p)[0] - cut
 
     lower = _LOW if gap(_LOW) > 0 else float(optimize.brentq(gap, _LOW, p_hat, xtol=1e-8))
     upper = _HIGH if gap(_HIGH) > 0 else float(optimize.brentq(gap, p_hat, _HIGH, xtol=1e-8))
-    glm_result = GLMResult(model=fit, names=result.names, data_spec=result.data_spec, formula=result.formula,
-                           n_dropped=result.n_dropped, index=result.index, data=result.data)
+    glm_result = GLMResult(model=fit)
     return TweedieProfile(p_hat, phi_hat, ll_hat, (lower, upper), level, grid, lls, glm_result)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .errors import DomainError, InputError
+from ..errors import DomainError, InputError
 
 __all__ = ["DefaultNames", "as_vector", "check_finite", "check_weights", "check_length",
            "default_feature_names", "response_weights_offset"]

@@ -9,31 +9,25 @@ so the sequential strong rule screens columns and most fits need no new Gram mat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from ._progress import Progress
-from .errors import InputError
-from .families import Family
-from .penalized import (
-    PenalizedGLMResult,
-    PenalizedProblem,
-    PenaltySetup,
-    alpha_max,
-    build_result,
-    free_fit,
-    has_arrow_gram,
-    make_solver,
-    null_deviance,
-    problem_from_arrays,
-    problem_from_formula,
-)
-from .penalties import ElasticNet, Penalty
-from .solvers.coordinate_descent import CoordinateDescent
+from .._progress import Progress
+from .._threads import blas_threads
+from .._warnings import warn
+from ..errors import ConvergenceWarning, InputError
+from ..families import Family
+from ..fit import FitOptions, null_deviance
+from ..penalties import ElasticNet
+from ..problem import Problem, problem_from_arrays, problem_from_formula
+from ..solvers.coordinate_descent import CoordinateDescent, PenalizedSolverResult
+from .fit import alpha_max, build_result, free_fit, make_solver
+from .result import PenalizedGLMResult
+from .setup import PenaltySetup
 
 __all__ = ["glm_path", "PathResult", "compute_path", "alpha_grid", "problem_from_inputs"]
 
@@ -48,7 +42,7 @@ class PathResult:
     ----------
     alphas : ndarray of shape (n_alphas,)
         Decreasing.
-    coef_path : ndarray of shape (n_alphas, n_coef)
+    coef_path : ndarray of shape (n_alphas, n_features)
         Coefficients (original scale, intercept included) at each α.
     names : list of str
         Column names, one per coefficient.
@@ -65,9 +59,9 @@ class PathResult:
     converged : ndarray of bool, shape (n_alphas,)
     kkt : ndarray of shape (n_alphas,)
         Relative KKT violation reached at each α.
-    relaxed_coef_path : ndarray of shape (n_alphas, n_coef) or None
+    relaxed_coef_path : ndarray of shape (n_alphas, n_features) or None
         With ``relax=True``: unpenalised refits on each active set.
-    problem : PenalizedProblem
+    problem : Problem
     setup : PenaltySetup
 
     Examples
@@ -93,7 +87,7 @@ class PathResult:
     n_iter: NDArray[np.intp]
     converged: NDArray[np.bool_]
     kkt: Array
-    problem: PenalizedProblem
+    problem: Problem
     setup: PenaltySetup
     relaxed_coef_path: Array | None = None
 
@@ -140,11 +134,10 @@ class PathResult:
             if self.relaxed_coef_path is None:
                 raise InputError("This path was computed without relax=True.")
             coef = self.relaxed_coef_path[i]
-            res = _Coef(coef)
-            setup = _relaxed_setup(self.setup, coef, self.problem.intercept_index)
-            return build_result(self.problem, setup, replace(spec, alpha=0.0), res, self.null_deviance,
+            setup = self.setup.relaxed(coef, self.problem.intercept_index)
+            return build_result(self.problem, setup, spec.with_alpha(0.0), _recorded(coef), self.null_deviance,
                                 relaxed=True)
-        res = _Coef(self.coef_path[i], int(self.n_iter[i]), bool(self.converged[i]), float(self.kkt[i]))
+        res = _recorded(self.coef_path[i], int(self.n_iter[i]), bool(self.converged[i]), float(self.kkt[i]))
         return build_result(self.problem, self.setup, spec, res, self.null_deviance)
 
     def predict(self, newdata: Any = None, kind: Literal["link", "response"] = "response",
@@ -162,50 +155,10 @@ class PathResult:
 
     def plot(self, ax: Any = None, xvar: Literal["alpha", "l1_norm", "dev_ratio"] = "alpha",
              label: bool = True) -> Any:
-        """Coefficient paths (glmnet's ``plot.glmnet``), the intercept left out.
+        """Coefficient paths (glmnet's ``plot.glmnet``); see :func:`glmkit.plots.plot_path`."""
+        from ..plots.path import plot_path
 
-        Parameters
-        ----------
-        ax : matplotlib Axes, optional
-        xvar : {"alpha", "l1_norm", "dev_ratio"}
-            x axis: log α (decreasing to the right), the L1 norm of the coefficients, or
-            the deviance ratio.
-        label : bool
-            Name the lines at their right end.
-
-        Returns
-        -------
-        matplotlib Axes
-        """
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 4.5))
-        feats = self.problem.feature_index
-        coefs = self.coef_path[:, feats]
-        if xvar == "alpha":
-            x = self.alphas
-            ax.set_xscale("log")
-            ax.invert_xaxis()
-            ax.set_xlabel("α (log scale)")
-        elif xvar == "l1_norm":
-            x = np.abs(coefs).sum(axis=1)
-            ax.set_xlabel("L1 norm of the coefficients")
-        elif xvar == "dev_ratio":
-            x = self.dev_ratio
-            ax.set_xlabel("fraction of deviance explained")
-        else:
-            raise InputError(f"xvar must be 'alpha', 'l1_norm' or 'dev_ratio'; got {xvar!r}.")
-        names = [self.names[j] for j in feats]
-        for k, name in enumerate(names):
-            (line,) = ax.plot(x, coefs[:, k], lw=1.2)
-            if label and coefs[-1, k] != 0:
-                ax.annotate(name, (x[-1], coefs[-1, k]), fontsize=7, color=line.get_color(),
-                            xytext=(2, 0), textcoords="offset points", va="center")
-        ax.axhline(0.0, color="0.6", lw=0.6)
-        ax.set_ylabel("coefficient")
-        ax.set_title(f"{self.problem.family.name} path, l1_ratio = {self.l1_ratio:g}")
-        return ax
+        return plot_path(self, ax=ax, xvar=xvar, label=label)
 
     def __repr__(self) -> str:
         fam = self.problem.family
@@ -214,32 +167,19 @@ class PathResult:
                 f"df=[{int(self.df[0])} … {int(self.df[-1])}]>")
 
 
-@dataclass(frozen=True)
-class _Coef:
-    """The minimal solver-result shape that build_result reads."""
-
-    coef: Array
-    n_iter: int = 0
-    converged: bool = True
-    kkt: float = float("nan")
-    message: str = ""
-
-
-def _relaxed_setup(setup: PenaltySetup, coef: Array, intercept_index: int | None) -> PenaltySetup:
-    zero = coef == 0
-    if intercept_index is not None:
-        zero[intercept_index] = False
-    lo = setup.unit.lower.copy()
-    hi = setup.unit.upper.copy()
-    lo[zero] = 0.0
-    hi[zero] = 0.0
-    n = coef.shape[0]
-    return PenaltySetup(setup.spec.with_alpha(0.0), Penalty(np.zeros(n), np.zeros(n), lo, hi),
-                        setup.scale, setup.standardize)
+def _recorded(coef: Array, n_iter: int = 0, converged: bool = True, kkt: float = float("nan")) -> PenalizedSolverResult:
+    """A solution recorded on the path, in the shape :func:`build_result` reads."""
+    return PenalizedSolverResult(coef, converged, n_iter, float("nan"), "", kkt=kkt)
 
 
 def alpha_grid(a_max: float, n_alphas: int, alpha_min_ratio: float) -> Array:
-    """n_alphas values from a_max down to a_max·alpha_min_ratio, evenly spaced in log."""
+    """n_alphas values from a_max down to a_max·alpha_min_ratio, evenly spaced in log.
+
+    Examples
+    --------
+    >>> alpha_grid(1.0, 3, 0.01).tolist()
+    [1.0, 0.1, 0.01]
+    """
     if n_alphas < 1:
         raise InputError(f"n_alphas must be ≥ 1; got {n_alphas}.")
     if not 0 < alpha_min_ratio < 1:
@@ -254,106 +194,97 @@ def alpha_grid(a_max: float, n_alphas: int, alpha_min_ratio: float) -> Array:
     return np.geomspace(a_max, a_max * alpha_min_ratio, n_alphas)
 
 
-def compute_path(
-    problem: PenalizedProblem,
-    spec: ElasticNet,
-    *,
-    alphas: ArrayLike | None = None,
-    n_alphas: int = 100,
-    alpha_min_ratio: float | None = None,
-    standardize: bool = False,
-    relax: bool = False,
-    solver: Any = None,
-    tol: float | None = None,
-    max_iter: int | None = None,
-    progress: Progress | None = None,
-) -> PathResult:
+def _given_grid(alphas: ArrayLike) -> Array:
+    grid = np.asarray(alphas, dtype=float).ravel()
+    if grid.size == 0 or np.any(~np.isfinite(grid)) or np.any(grid < 0):
+        raise InputError("alphas must be finite, non-negative numbers.")
+    return np.sort(grid)[::-1]
+
+
+@dataclass
+class _PathRecord:
+    """What the loop over α writes, one row per α."""
+
+    grid: Array
+    n_features: int
+    relax: bool
+
+    def __post_init__(self) -> None:
+        n, p = self.grid.size, self.n_features
+        self.coefs = np.empty((n, p))
+        self.relaxed = np.empty((n, p)) if self.relax else None
+        self.deviance = np.empty(n)
+        self.objective = np.empty(n)
+        self.n_iter = np.zeros(n, dtype=np.intp)
+        self.converged = np.zeros(n, dtype=bool)
+        self.kkt = np.full(n, np.nan)
+
+
+def compute_path(problem: Problem, spec: ElasticNet, *, alphas: ArrayLike | None = None, n_alphas: int = 100,
+                 alpha_min_ratio: float | None = None, standardize: bool = False, relax: bool = False,
+                 options: FitOptions | None = None, progress: Progress | None = None) -> PathResult:
     """The path on a validated problem (used by :func:`glm_path` and by every CV fold)."""
+    options = options or FitOptions()
     setup = PenaltySetup.build(problem, spec, standardize)
-    slv = make_solver(solver, tol, max_iter, problem.n_coef, setup.unit.is_smooth,
-                      has_arrow_gram(problem.design))
-    obj = problem.objective()
-    free = free_fit(problem, setup, CoordinateDescent(tol=getattr(slv, "tol", 1e-10)), obj)
+    solver = make_solver(problem, setup, options)
+    objective = problem.objective()
+    free = free_fit(problem, setup, solver.tol, objective)
     if alphas is None:
-        ratio = alpha_min_ratio
-        if ratio is None:
-            ratio = 1e-4 if problem.n_samples > problem.n_coef else 1e-2
-        grid = alpha_grid(alpha_max(problem, setup, free, obj), n_alphas, ratio)
+        ratio = alpha_min_ratio if alpha_min_ratio is not None else (
+            1e-4 if problem.n_samples > problem.n_features else 1e-2)
+        grid = alpha_grid(alpha_max(problem, setup, free, objective), n_alphas, ratio)
     else:
-        grid = np.asarray(alphas, dtype=float).ravel()
-        if grid.size == 0 or np.any(~np.isfinite(grid)) or np.any(grid < 0):
-            raise InputError("alphas must be finite, non-negative numbers.")
-        grid = np.sort(grid)[::-1]
-    null_dev = null_deviance(problem, CoordinateDescent()) if problem.intercept_index is None or \
-        np.any(problem.offset != 0) else _null_deviance_no_offset(problem)
-    n = grid.size
-    coefs = np.empty((n, problem.n_coef))
-    relaxed = np.empty((n, problem.n_coef)) if relax else None
-    dev = np.empty(n)
-    objective = np.empty(n)
-    n_iter = np.zeros(n, dtype=np.intp)
-    converged = np.zeros(n, dtype=bool)
-    kkt = np.full(n, np.nan)
-    coef = free.coef
-    warm = getattr(free, "state", None)
-    fam = problem.family
+        grid = _given_grid(alphas)
+    null_dev = null_deviance(problem)
+    record = _PathRecord(grid, problem.n_features, relax)
+    _walk(problem, setup, solver, objective, free, record, progress)
+    if not np.all(record.converged):
+        bad = np.flatnonzero(~record.converged)
+        warn(f"{bad.size} of {grid.size} fits on the path did not converge (first at "
+                      f"alpha={grid[bad[0]]:.4g}); raise max_iter or loosen tol.", ConvergenceWarning)
+    df = np.count_nonzero(record.coefs[:, problem.feature_index], axis=1).astype(np.intp)
+    dev_ratio = 1.0 - record.deviance / null_dev if null_dev > 0 else np.full(grid.size, np.nan)
+    return PathResult(grid, record.coefs, list(problem.names), spec.l1_ratio, record.deviance, float(null_dev),
+                      dev_ratio, df, record.objective, record.n_iter, record.converged, record.kkt, problem, setup,
+                      record.relaxed)
+
+
+def _walk(problem: Problem, setup: PenaltySetup, solver: Any, objective: Any, free: PenalizedSolverResult,
+          record: _PathRecord, progress: Progress | None) -> None:
+    """Solve at every α of the grid, each warm-started from the previous solution."""
+    coef, warm = free.coef, free.state
     W = problem.sum_weights
-    for i, a in enumerate(grid):
+    for i, a in enumerate(record.grid):
         pen = setup.at(float(a), W)
-        res = slv.solve(obj, coef, pen, warm) if warm is not None else slv.solve(obj, coef, pen)
-        coef = res.coef
-        warm = getattr(res, "state", None)
+        res = solver.solve(objective, coef, pen, warm)
+        coef, warm = res.coef, res.state
         if np.isfinite(res.objective):  # Σℓ = ½ deviance: no extra pass
-            dev[i] = 2.0 * (res.objective - pen.value(coef))
+            record.deviance[i] = 2.0 * (res.objective - pen.value(coef))
         else:
-            dev[i] = fam.deviance(problem.y, fam.link.inverse(obj.eta(coef)), problem.weights)
-        objective[i] = 0.5 * dev[i] / W + setup.normalised(float(a)).value(coef)
-        coefs[i] = coef
-        n_iter[i] = res.n_iter
-        converged[i] = res.converged
-        kkt[i] = getattr(res, "kkt", np.nan)
-        if relaxed is not None:
-            rsetup = _relaxed_setup(setup, coef, problem.intercept_index)
-            rres = CoordinateDescent(tol=getattr(slv, "tol", 1e-10)).solve(obj, coef, rsetup.at(0.0, W))
-            relaxed[i] = rres.coef
+            record.deviance[i] = problem.family.deviance(problem.y, problem.family.link.inverse(objective.eta(coef)),
+                                                         problem.weights)
+        record.objective[i] = 0.5 * record.deviance[i] / W + setup.normalised(float(a)).value(coef)
+        record.coefs[i], record.n_iter[i], record.converged[i], record.kkt[i] = coef, res.n_iter, res.converged, res.kkt
+        if record.relaxed is not None:
+            relaxed = setup.relaxed(coef, problem.intercept_index)
+            record.relaxed[i] = CoordinateDescent(tol=solver.tol).solve(objective, coef, relaxed.at(0.0, W)).coef
         if progress is not None:
             progress.update(note=f"alpha={a:.3g} df={int(np.count_nonzero(coef[problem.feature_index]))}")
-    if not np.all(converged):
-        import warnings
-
-        from .errors import ConvergenceWarning
-
-        bad = np.flatnonzero(~converged)
-        warnings.warn(
-            f"{bad.size} of {n} fits on the path did not converge (first at alpha={grid[bad[0]]:.4g}); "
-            "raise max_iter or loosen tol.", ConvergenceWarning, stacklevel=3,
-        )
-    df = np.count_nonzero(coefs[:, problem.feature_index], axis=1).astype(np.intp)
-    dev_ratio = 1.0 - dev / null_dev if null_dev > 0 else np.full(n, np.nan)
-    return PathResult(grid, coefs, list(problem.names), spec.l1_ratio, dev, float(null_dev), dev_ratio, df,
-                      objective, n_iter, converged, kkt, problem, setup, relaxed)
 
 
-def _null_deviance_no_offset(problem: PenalizedProblem) -> float:
-    fam = problem.family
-    mean = np.sum(problem.weights * problem.y) / problem.sum_weights
-    return fam.deviance(problem.y, np.full_like(problem.y, mean), problem.weights)
-
-
-def problem_from_inputs(
-    X: Any, y: Any, family: str | Family, *, link: Any, intercept: bool, weights: Any, offset: Any,
-    trials: Any, feature_names: list[str] | None, na_action: str,
-) -> PenalizedProblem:
-    """A problem from a formula and data (``X`` a string) or from arrays."""
+def problem_from_inputs(X: Any, y: Any, family: str | Family, *, link: Any, intercept: bool, weights: Any,
+                        offset: Any, trials: Any, feature_names: list[str] | None, na_action: str,
+                        function: str = "glm_path") -> Problem:
+    """A problem from a formula and data (``X`` a string) or from arrays (every level of a factor kept)."""
     if isinstance(X, str):
         if y is None:
-            raise InputError("With a formula, pass the data as the second argument: glm_path('y ~ x', data).")
+            raise InputError(f"With a formula, pass the data as the second argument: {function}('y ~ x', data).")
         return problem_from_formula(X, y, family, link=link, weights=weights, offset=offset, trials=trials,
-                                    na_action=na_action)
+                                    na_action=na_action)  # type: ignore[arg-type]
     if y is None:
-        raise InputError("Pass the response y as the second argument: glm_path(X, y).")
+        raise InputError(f"Pass the response y as the second argument: {function}(X, y).")
     return problem_from_arrays(X, y, family, link=link, intercept=intercept, weights=weights, offset=offset,
-                               trials=trials, feature_names=feature_names)
+                               trials=trials, feature_names=feature_names, all_levels=True)
 
 
 def glm_path(
@@ -377,9 +308,11 @@ def glm_path(
     feature_names: list[str] | None = None,
     na_action: Literal["drop", "raise"] = "drop",
     relax: bool = False,
-    solver: Any = None,
+    solver: Any = "auto",
+    solver_options: dict[str, Any] | None = None,
     tol: float | None = None,
     max_iter: int | None = None,
+    n_threads: int | None = None,
     progress: bool | None = None,
 ) -> PathResult:
     """Fit a penalised GLM along a decreasing grid of α (a regularisation path).
@@ -404,7 +337,7 @@ def glm_path(
         and :func:`glmkit.glm`.
     relax : bool, default False
         Also compute the relaxed lasso: at each α, the unpenalised refit on the active set.
-    solver, tol, max_iter : optional
+    solver, solver_options, tol, max_iter, n_threads : optional
         As in the penalised :func:`glmkit.glm_fit`.
     progress : bool, optional
         A progress bar on stderr; default: on when stderr is a terminal.
@@ -431,9 +364,10 @@ def glm_path(
     """
     problem = problem_from_inputs(X, y, family, link=link, intercept=intercept, weights=weights, offset=offset,
                                   trials=trials, feature_names=feature_names, na_action=na_action)
+    options = FitOptions(solver=solver, solver_options=solver_options or {}, tol=tol, max_iter=max_iter,
+                         n_threads=n_threads)
     spec = ElasticNet(1.0, l1_ratio, penalty_factor, lower, upper)
     total = n_alphas if alphas is None else int(np.size(alphas))
-    with Progress(total, "glm_path", enabled=progress) as bar:
+    with Progress(total, "glm_path", enabled=progress) as bar, blas_threads(n_threads, problem.n_samples * problem.n_features):
         return compute_path(problem, spec, alphas=alphas, n_alphas=n_alphas, alpha_min_ratio=alpha_min_ratio,
-                            standardize=standardize, relax=relax, solver=solver, tol=tol, max_iter=max_iter,
-                            progress=bar)
+                            standardize=standardize, relax=relax, options=options, progress=bar)

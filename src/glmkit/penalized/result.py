@@ -11,21 +11,22 @@ notes — but intervals and tests centred on a biased estimate are refused too.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from ._penalized_problem import PenalizedProblem
-from .errors import InferenceError, InputError, UnknownNameError
-from .families import Family
-from .penalties import ElasticNet, Penalty
-
-if TYPE_CHECKING:
-    from .penalized import PenaltySetup
+from .. import inference
+from ..errors import InferenceError, InputError, UnknownNameError
+from ..families import Family
+from ..penalties import ElasticNet
+from ..problem import Problem
+from ..solvers.coordinate_descent import CoordinateDescent
+from .setup import PenaltySetup
 
 __all__ = ["PenalizedGLMResult"]
 
@@ -64,9 +65,9 @@ class PenalizedGLMResult:
 
     Attributes
     ----------
-    problem : PenalizedProblem
+    problem : Problem
         The data the model was fitted on (held by reference, not copied).
-    coef_array : ndarray of shape (n_coef,)
+    coef_array : ndarray of shape (n_features,)
         Coefficients on the original scale, intercept included.
     eta, mu : ndarray of shape (n_samples,)
     penalty : ElasticNet
@@ -83,6 +84,8 @@ class PenalizedGLMResult:
     message : str
     relaxed : bool
         True for the unpenalised refit on a lasso's active set.
+    dispersion_override : float or None
+        A dispersion fixed by the user (``dispersion=``), used by the ridge covariance.
 
     Notes
     -----
@@ -105,12 +108,12 @@ class PenalizedGLMResult:
     (['x1', 'x3', 'x4'], True)
     """
 
-    problem: PenalizedProblem
+    problem: Problem
     coef_array: Array
     eta: Array
     mu: Array
     penalty: ElasticNet
-    setup: "PenaltySetup"
+    setup: PenaltySetup
     deviance: float
     null_deviance: float
     objective: float
@@ -119,6 +122,7 @@ class PenalizedGLMResult:
     converged: bool
     message: str = ""
     relaxed: bool = False
+    dispersion_override: float | None = None
 
     # -- coefficients and fit statistics --------------------------------------------------
     @property
@@ -167,8 +171,15 @@ class PenalizedGLMResult:
         return [self.names[j] for j in self.problem.feature_index if self.coef_array[j] != 0]
 
     @property
+    def n_obs(self) -> int:
+        """Rows with positive weight (R's ``nobs``)."""
+        return self.problem.n_obs
+
+    @property
     def nobs(self) -> int:
-        return int(np.count_nonzero(self.problem.weights > 0))
+        """Deprecated spelling of :attr:`n_obs`."""
+        warnings.warn("nobs is deprecated; use n_obs.", DeprecationWarning, stacklevel=2)
+        return self.n_obs
 
     @property
     def fitted(self) -> pd.Series:
@@ -215,22 +226,14 @@ class PenalizedGLMResult:
         without penalty (bounds kept). Its inference is refused: the columns were selected
         on the same data.
         """
-        zero = (self.coef_array == 0)
-        zero[[] if self.problem.intercept_index is None else [self.problem.intercept_index]] = False
-        lo = self.setup.unit.lower.copy()
-        hi = self.setup.unit.upper.copy()
-        lo[zero] = 0.0
-        hi[zero] = 0.0
-        n = self.problem.n_coef
-        pen = Penalty(np.zeros(n), np.zeros(n), lo, hi)
-        obj = self.problem.objective()
-        from .penalized import PenaltySetup, build_result
-        from .solvers.coordinate_descent import CoordinateDescent
+        from .fit import build_result
 
-        res = CoordinateDescent().solve(obj, pen.project(self.coef_array), pen)
-        setup = PenaltySetup(replace(self.penalty, alpha=0.0), pen, self.setup.scale, self.setup.standardize)
+        setup = self.setup.relaxed(self.coef_array, self.problem.intercept_index)
+        objective = self.problem.objective()
+        pen = setup.at(0.0, self.problem.sum_weights)
+        res = CoordinateDescent().solve(objective, pen.project(self.coef_array), pen)
         return build_result(self.problem, setup, replace(self.penalty, alpha=0.0), res, self.null_deviance,
-                            obj, relaxed=True)
+                            objective, relaxed=True, dispersion=self.dispersion_override)
 
     # -- inference ----------------------------------------------------------------------------
     def _check_inference(self, what: str, wald: bool) -> None:
@@ -255,17 +258,21 @@ class PenalizedGLMResult:
         A = H + np.diag(lam)
         Ainv = np.linalg.inv(A)
         edf = float(np.trace(Ainv @ H))
-        fam = self.family
-        if fam.dispersion_is_fixed:
+        if self.dispersion_override is not None:
+            phi = self.dispersion_override
+        elif self.family.dispersion_is_fixed:
             phi = 1.0
-        else:
-            used = self.problem.weights > 0
-            r = (self.problem.y - self.mu)[used]
-            chi2 = float(np.sum(self.problem.weights[used] * r * r / fam.variance(self.mu[used])))
-            dof = self.nobs - edf
-            phi = chi2 / dof if dof > 0 else float("nan")
+        else:  # Pearson, on the effective residual degrees of freedom n − tr(H(H + Λ)⁻¹)
+            p = self.problem
+            phi = inference.pearson_dispersion_of(p.family, p.y, self.mu, p.weights, self.n_obs - edf)
         cov = phi * Ainv @ H @ Ainv
         return 0.5 * (cov + cov.T), phi
+
+    @property
+    def dispersion(self) -> float:
+        """φ of the ridge covariance: the user's value, 1 (binomial, Poisson), or Pearson's on n − edf."""
+        self._check_inference("dispersion", wald=False)
+        return self._ridge_cov[1]
 
     @property
     def cov(self) -> pd.DataFrame:
@@ -283,19 +290,15 @@ class PenalizedGLMResult:
     def p_values(self) -> pd.Series:
         """Wald p-values; only for fits without penalty (bounds not active)."""
         self._check_inference("p_values", wald=True)
-        from . import inference
-
         se = self.std_err.to_numpy()
         stat = inference.wald_statistic(self.coef_array, se)
-        est = not self.family.dispersion_is_fixed
-        return pd.Series(inference.wald_p_values(stat, est, self.nobs - self.problem.n_coef),
+        est = not self.family.dispersion_is_fixed and self.dispersion_override is None
+        return pd.Series(inference.wald_p_values(stat, est, self.n_obs - self.problem.n_features),
                          index=self.names, name="p_value")
 
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
         """Wald intervals; only for fits without penalty (bounds not active)."""
         self._check_inference("conf_int", wald=True)
-        from . import inference
-
         lo, hi = inference.wald_intervals(self.coef_array, self.std_err.to_numpy(), level)
         return pd.DataFrame({"lower": lo, "upper": hi}, index=self.names)
 
@@ -304,7 +307,7 @@ class PenalizedGLMResult:
         """A short text summary: the penalty, the coefficients, deviances and convergence."""
         fam = self.family
         lines = [
-            f"Penalised GLM: {fam.name}({fam.link.name}), n = {self.nobs}",
+            f"Penalised GLM: {fam.name}({fam.link.name}), n = {self.n_obs}",
             f"alpha = {self.alpha:.6g}, l1_ratio = {self.l1_ratio:g}, standardize = {self.standardize}"
             + (" (relaxed refit)" if self.relaxed else ""),
             "",
@@ -319,7 +322,7 @@ class PenalizedGLMResult:
 
     def __repr__(self) -> str:
         fam = self.family
-        return (f"<PenalizedGLMResult {fam.name}({fam.link.name}) n={self.nobs} alpha={self.alpha:.4g} "
+        return (f"<PenalizedGLMResult {fam.name}({fam.link.name}) n={self.n_obs} alpha={self.alpha:.4g} "
                 f"l1_ratio={self.l1_ratio:g} df={self.df} deviance={self.deviance:.6g} "
                 f"converged={self.converged}>")
 

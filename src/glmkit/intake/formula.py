@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from ._formula_text import split_top_level
-from .design import DenseDesign
-from .errors import FormulaError, InputError, UnseenLevelError
+from ..design import DenseDesign
+from ..errors import FormulaError, InputError, UnseenLevelError
+from .checks import check_finite
+from .formula_text import split_top_level
 
 __all__ = ["ModelFrame", "FormulaSpec", "build_model_frame", "split_offsets"]
 
@@ -294,6 +295,7 @@ def build_model_frame(
         if with_intercept:
             values = np.column_stack([np.ones(values.shape[0]), values])
         names = (["Intercept"] if with_intercept else []) + list(columns)
+        check_finite(values, "design matrix")
         design = DenseDesign(values)
         spec_rhs = None
     elif len(subset) >= _MIXED_MIN_ROWS:
@@ -310,7 +312,9 @@ def build_model_frame(
         keep[rows] = True
         names = [str(c) for c in mm.columns]
         spec_rhs = mm.model_spec
-        design = DenseDesign(mm.to_numpy(dtype=float))
+        values = mm.to_numpy(dtype=float)
+        check_finite(values, "design matrix")
+        design = DenseDesign(values)
     n_dropped = int(len(data) - keep.sum())
     if keep.sum() == 0:
         raise InputError("No complete rows remain after dropping missing values.")
@@ -365,6 +369,7 @@ def _try_mixed(rhs: str, subset: pd.DataFrame, data: pd.DataFrame, missing: Arra
         return none
     spec = mm.model_spec
     X = mm.tocsc()
+    check_finite(X.data, "design matrix")
     groups = []
     for term in spec.structure:
         cols = [spec.column_names.index(c) for c in term.columns]
@@ -375,7 +380,7 @@ def _try_mixed(rhs: str, subset: pd.DataFrame, data: pd.DataFrame, missing: Arra
             groups.append((cols[0], cols[-1] + 1, block))
     if not groups:
         return none
-    from .design import CategoricalDesign, MixedDesign, SparseDesign
+    from ..design import CategoricalDesign, MixedDesign, SparseDesign
 
     blocks: list = []
     position = 0

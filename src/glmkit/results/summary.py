@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .results import GLMResult
+from ..inference.wald import wald_p_values, wald_statistic
 
 __all__ = ["Summary"]
 
@@ -30,7 +29,7 @@ def _fmt_p(p: float) -> str:
 class Summary:
     """A printable summary; ``str()`` gives R's layout, ``.table`` the coefficient DataFrame."""
 
-    def __init__(self, result: "GLMResult", std_err: Any = None, cov_label: str | None = None) -> None:
+    def __init__(self, result: Any, std_err: Any = None, cov_label: str | None = None) -> None:
         self.result = result
         self.cov_label = cov_label
         r = result
@@ -44,7 +43,6 @@ class Summary:
             )
         else:
             # Robust standard errors: z tests, as lmtest::coeftest does for a glm (df = Inf).
-            from .inference.wald import wald_p_values, wald_statistic
 
             se = pd.Series(np.asarray(std_err, dtype=float), index=r.coef.index)
             z = wald_statistic(r.coef.to_numpy(), se.to_numpy())

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+import warnings
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from . import inference
-from .design import Design
-from .errors import InputError
-from .fit import FittedModel
-from .inference.residuals import ResidualKind
-
-if TYPE_CHECKING:
-    from ._summary import Summary
+from .. import inference
+from ..design import Design
+from ..errors import InputError, UnknownNameError
+from ..fit import FittedModel
+from ..inference.residuals import ResidualKind
+from .summary import Summary
 
 __all__ = ["GLMResult", "DataSpec"]
 
@@ -43,21 +42,15 @@ class GLMResult:
     Attributes
     ----------
     model : FittedModel
-        The numerical core (design, y, weights, coefficients, information matrix).
-    names : list of str
-        Coefficient names, one per design column.
-    data_spec : DataSpec or None
-        How to encode new data for ``predict``.
-    formula : str or None
+        The numerical core (the problem fitted, coefficients, information matrix).
     dispersion_override : float or None
         A dispersion fixed by the user (as R's ``summary(fit, dispersion = ...)``).
-    n_dropped : int
-        Rows dropped for missing values.
-    index : pandas.Index
-        Row labels of the data used.
-    data : DataFrame or None
-        The data of a formula fit (a reference, not a copy): ``add1`` evaluates new terms
-        on it and ``cluster="column"`` reads cluster labels from it.
+
+    The problem's ``names`` (one per coefficient), ``data_spec`` (how ``predict`` encodes
+    new data), ``formula``, ``n_dropped`` (rows dropped for missing values), ``index`` (row
+    labels of the data used) and ``data`` (the data of a formula fit, by reference: ``add1``
+    evaluates new terms on it and ``cluster="column"`` reads labels from it) are
+    properties of the result.
 
     Examples
     --------
@@ -71,13 +64,38 @@ class GLMResult:
     """
 
     model: FittedModel
-    names: list[str]
-    data_spec: Any = None
-    formula: str | None = None
     dispersion_override: float | None = None
-    n_dropped: int = 0
-    index: pd.Index = field(default_factory=lambda: pd.RangeIndex(0))
-    data: Any = field(default=None, repr=False)
+
+    # -- the problem fitted -----------------------------------------------------------------
+    @property
+    def problem(self):  # type: ignore[no-untyped-def]
+        """The validated problem that was fitted (design, y, weights, offset, family)."""
+        return self.model.problem
+
+    @property
+    def names(self) -> list[str]:
+        """Coefficient names, one per design column."""
+        return self.model.problem.names
+
+    @property
+    def data_spec(self) -> Any:
+        return self.model.problem.data_spec
+
+    @property
+    def formula(self) -> str | None:
+        return self.model.problem.formula
+
+    @property
+    def n_dropped(self) -> int:
+        return self.model.problem.n_dropped
+
+    @property
+    def index(self) -> pd.Index:
+        return self.model.problem.index
+
+    @property
+    def data(self) -> Any:
+        return self.model.problem.data
 
     # -- the family and the fit ----------------------------------------------------------
     @property
@@ -123,8 +141,14 @@ class GLMResult:
         return self.model.rank
 
     @property
-    def nobs(self) -> int:
+    def n_obs(self) -> int:
         """Rows with positive weight (R's ``nobs``)."""
+        return self.model.n_obs
+
+    @property
+    def nobs(self) -> int:
+        """Deprecated spelling of :attr:`n_obs`."""
+        warnings.warn("nobs is deprecated; use n_obs.", DeprecationWarning, stacklevel=2)
         return self.model.n_obs
 
     @property
@@ -199,13 +223,11 @@ class GLMResult:
         DataFrame with columns ``lower`` and ``upper``, one row per coefficient.
         """
         if method not in ("wald", "profile"):
-            from .errors import UnknownNameError
-
             raise UnknownNameError(f"Unknown interval method {method!r}; valid: 'wald', 'profile'.")
         if method == "profile":
             if cov is not None or cluster is not None:
                 raise InputError("Profile-likelihood intervals use the likelihood, not a covariance; drop cov=/cluster=.")
-            from .inference.profile import profile_intervals
+            from ..inference.profile import profile_intervals
 
             lo, hi = profile_intervals(self.model, self.dispersion, level, self.names)
             return pd.DataFrame({"lower": lo, "upper": hi}, index=self.names)
@@ -253,7 +275,7 @@ class GLMResult:
         -----
         See :mod:`glmkit.inference.robust` for the formulas.
         """
-        from .inference.robust import robust_covariance
+        from ..inference.robust import robust_covariance
 
         if isinstance(kind, str):
             kind = kind.upper()
@@ -274,7 +296,7 @@ class GLMResult:
     # -- influence and diagnostics -----------------------------------------------------------
     @cached_property
     def _influence(self):  # type: ignore[no-untyped-def]
-        from .inference.influence import influence
+        from ..inference.influence import influence
 
         return influence(self.model, self.dispersion)
 
@@ -389,59 +411,18 @@ class GLMResult:
         Returns
         -------
         Series of predictions, or DataFrame with ``fit`` (and ``se``, ``lower``, ``upper``).
+
+        Examples
+        --------
+        >>> import numpy as np, glmkit as gk
+        >>> fit = gk.glm_fit(np.arange(6.0)[:, None], [1, 1, 2, 3, 5, 8], family="poisson")
+        >>> fit.predict(np.array([[6.0]]), se=True).columns.tolist()
+        ['fit', 'se']
         """
-        if kind not in ("link", "response"):
-            from .errors import UnknownNameError
+        from .predict import predict
 
-            raise UnknownNameError(f"Unknown prediction kind {kind!r}; valid: 'link', 'response'.")
-        if interval not in (None, "confidence", "prediction"):
-            from .errors import UnknownNameError
-
-            raise UnknownNameError(f"Unknown interval {interval!r}; valid: 'confidence', 'prediction'.")
-        if newdata is None:
-            design, off, index = self.model.design, self.model.offset, self.index
-        else:
-            if self.data_spec is None:
-                raise InputError("This result keeps no data specification; predict needs newdata encoded as in fit.")
-            design, off, index = self.data_spec.encode(newdata, offset)
-        kept = self.model.kept
-        sub = design if kept.size == design.shape[1] else design.select_columns(kept)
-        eta = sub.matvec(self.model.coef[kept]) + off
-        link = self.model.family.link
-        fit = eta if kind == "link" else link.inverse(eta)
-        if not se and interval is None:
-            return pd.Series(fit, index=index, name=kind)
-        out = pd.DataFrame({"fit": fit}, index=index)
-        if se:
-            cov = self.cov.to_numpy()[np.ix_(kept, kept)]
-            se_link = np.sqrt(np.maximum(sub.row_quadratic_form(cov), 0.0))
-            out["se"] = se_link if kind == "link" else np.abs(link.inverse_derivative(eta)) * se_link
-        if interval == "confidence":
-            from .inference.prediction import confidence_interval
-
-            _, lo, hi = confidence_interval(self.model, design, off, self.dispersion, self.dispersion_is_estimated,
-                                            level, kind)
-            out["lower"], out["upper"] = lo, hi
-        elif interval == "prediction":
-            if kind != "response":
-                raise InputError("Prediction intervals are for new observations, on the response scale; use kind='response'.")
-            from .inference.prediction import prediction_interval
-
-            def column(value: Any, what: str) -> Any:
-                if isinstance(value, str):
-                    source = newdata if newdata is not None else self.data
-                    if source is None or value not in source:
-                        raise InputError(f"{what}={value!r} names no column of the data.")
-                    frame = source if isinstance(source, pd.DataFrame) else pd.DataFrame(source)
-                    values = frame[value]
-                    return (values.loc[index] if newdata is None else values).to_numpy(dtype=float)
-                return None if value is None else np.asarray(value, dtype=float)
-
-            _, lo, hi = prediction_interval(self.model, design, off, self.dispersion, self.dispersion_is_estimated,
-                                            level, weights=column(weights, "weights"), trials=column(trials, "trials"),
-                                            n_draws=n_draws, seed=seed)
-            out["lower"], out["upper"] = lo, hi
-        return out
+        return predict(self, newdata, kind, se, offset, interval, level, weights=weights, trials=trials,
+                       n_draws=n_draws, seed=seed)
 
     def summary(self, cov: Any = None, cluster: Any = None) -> "Summary":
         """An R-like summary: coefficient table, dispersion, deviances, AIC, iterations.
@@ -453,8 +434,6 @@ class GLMResult:
         cluster : column name or array, optional
             Cluster labels for a cluster-robust covariance.
         """
-        from ._summary import Summary
-
         if cov is None and cluster is None:
             return Summary(self)
         label = cov if isinstance(cov, str) else ("CR0" if cov is None else "user-supplied")
@@ -463,7 +442,7 @@ class GLMResult:
     def __repr__(self) -> str:
         fam = self.model.family
         return (
-            f"<GLMResult {fam.name}({fam.link.name}) n={self.nobs} rank={self.rank} "
+            f"<GLMResult {fam.name}({fam.link.name}) n={self.n_obs} rank={self.rank} "
             f"deviance={self.deviance:.6g} converged={self.converged}>"
         )
 

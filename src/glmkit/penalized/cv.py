@@ -19,13 +19,15 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from ._progress import Progress
-from .errors import InputError, UnknownNameError
-from .families import Binomial, Family
-from .families.quasi import QuasiBinomial
+from .._progress import Progress
+from .._threads import blas_threads
+from ..errors import InputError, UnknownNameError
+from ..families import Family
+from ..fit import FitOptions
+from ..penalties import ElasticNet
+from ..problem import Problem
 from .path import PathResult, compute_path, problem_from_inputs
-from .penalized import PenalizedGLMResult, PenalizedProblem
-from .penalties import ElasticNet
+from .result import PenalizedGLMResult
 
 __all__ = ["cv_glm", "CVResult", "MEASURES", "score"]
 
@@ -70,7 +72,7 @@ def score(measure: Measure, family: Family, y: Array, mu: Array, w: Array) -> fl
         return float(np.sum(w * (y - mu) ** 2) / W)
     if measure == "mae":
         return float(np.sum(w * np.abs(y - mu)) / W)
-    if measure in ("class", "auc") and not isinstance(family, (Binomial, QuasiBinomial)):
+    if measure in ("class", "auc") and not family.proportion_response:
         raise InputError(f"measure={measure!r} is only defined for binomial models; the family is {family.name}.")
     if measure == "class":
         wrong = np.where(mu > 0.5, 1.0 - y, y)
@@ -166,38 +168,10 @@ class CVResult:
         return out
 
     def plot(self, ax: Any = None) -> Any:
-        """The CV curve (glmnet's ``plot.cv.glmnet``): error ± 1 SE against log α, with the
-        chosen α marked and the number of non-zero coefficients on the top axis.
+        """The CV curve (glmnet's ``plot.cv.glmnet``); see :func:`glmkit.plots.plot_cv`."""
+        from ..plots.cv import plot_cv
 
-        Returns
-        -------
-        matplotlib Axes
-        """
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 4.5))
-        a = self.alphas
-        ax.errorbar(a, self.cv_mean, yerr=self.cv_se, fmt="o", ms=3, color="tab:red", ecolor="0.6",
-                    elinewidth=0.8, capsize=2, label="penalised")
-        if self.cv_mean_relaxed is not None:
-            ax.plot(a, self.cv_mean_relaxed, "s-", ms=2.5, lw=0.8, color="tab:blue", label="relaxed")
-            ax.legend(fontsize=8)
-        ax.set_xscale("log")
-        ax.invert_xaxis()
-        ax.axvline(self.alpha_min, ls="--", color="0.3", lw=0.8)
-        ax.axvline(self.alpha_1se, ls=":", color="0.3", lw=0.8)
-        ax.set_xlabel("α (log scale)")
-        ax.set_ylabel(f"CV {self.measure} ({self.n_folds} folds)")
-        top = ax.twiny()
-        top.set_xscale("log")
-        top.set_xlim(ax.get_xlim())
-        ticks = np.unique(np.linspace(0, a.size - 1, min(8, a.size)).round().astype(int))
-        top.set_xticks(a[ticks])
-        top.set_xticklabels([str(int(d)) for d in self.path.df[ticks]], fontsize=8)
-        top.minorticks_off()
-        top.set_xlabel("non-zero coefficients", fontsize=8)
-        return ax
+        return plot_cv(self, ax=ax)
 
     def __repr__(self) -> str:
         return (f"<CVResult {self.measure} {self.n_folds}-fold, alpha_min={self.alpha_min:.4g} "
@@ -205,7 +179,7 @@ class CVResult:
                 f"(df {int(self.path.df[self.index_1se])})>")
 
 
-def _fold_ids(problem: PenalizedProblem, n_folds: int, fold_ids: Any, data: Any, seed: Any) -> NDArray[np.intp]:
+def _fold_ids(problem: Problem, n_folds: int, fold_ids: Any, data: Any, seed: Any) -> NDArray[np.intp]:
     n = problem.n_samples
     if fold_ids is None:
         if not 2 <= n_folds <= n:
@@ -251,9 +225,11 @@ def cv_glm(
     measure: Measure = "deviance",
     seed: Any = None,
     relax: bool = False,
-    solver: Any = None,
+    solver: Any = "auto",
+    solver_options: dict[str, Any] | None = None,
     tol: float | None = None,
     max_iter: int | None = None,
+    n_threads: int | None = None,
     progress: bool | None = None,
 ) -> CVResult:
     """Choose α of a penalised GLM by K-fold cross-validation.
@@ -272,7 +248,8 @@ def cv_glm(
         For the random fold assignment.
     relax : bool, default False
         Also cross-validate the relaxed fits (unpenalised refits on the active sets).
-    solver, tol, max_iter : optional
+    solver, solver_options, tol, max_iter, n_threads : optional
+        As in :func:`glmkit.glm_path`.
     progress : bool, optional
         Progress bar on stderr (default: when stderr is a terminal).
 
@@ -282,39 +259,48 @@ def cv_glm(
     """
     if measure not in MEASURES:
         raise UnknownNameError(f"Unknown measure {measure!r}; valid: {', '.join(MEASURES)}.")
-    data = y if isinstance(X, str) else None
     problem = problem_from_inputs(X, y, family, link=link, intercept=intercept, weights=weights, offset=offset,
-                                  trials=trials, feature_names=feature_names, na_action=na_action)
+                                  trials=trials, feature_names=feature_names, na_action=na_action,
+                                  function="cv_glm")
+    folds = _fold_ids(problem, n_folds, fold_ids, y if isinstance(X, str) else None, seed)
+    options = FitOptions(solver=solver, solver_options=solver_options or {}, tol=tol, max_iter=max_iter,
+                         n_threads=n_threads)
     spec = ElasticNet(1.0, l1_ratio, penalty_factor, lower, upper)
-    folds = _fold_ids(problem, n_folds, fold_ids, data, seed)
-    K = int(folds.max()) + 1
     n_grid = n_alphas if alphas is None else int(np.size(alphas))
-    fam = problem.family
-    larger_is_better = measure == "auc"
-    with Progress(n_grid * (K + 1), "cv_glm", enabled=progress) as bar:
+    with Progress(n_grid * (int(folds.max()) + 2), "cv_glm", enabled=progress) as bar, \
+            blas_threads(n_threads, problem.n_samples * problem.n_features):
         path = compute_path(problem, spec, alphas=alphas, n_alphas=n_alphas, alpha_min_ratio=alpha_min_ratio,
-                            standardize=standardize, relax=relax, solver=solver, tol=tol, max_iter=max_iter,
-                            progress=bar)
-        grid = path.alphas
-        errs = np.full((K, grid.size), np.nan)
-        errs_relaxed = np.full((K, grid.size), np.nan) if relax else None
-        fold_w = np.zeros(K)
-        for k in range(K):
-            test = np.flatnonzero(folds == k)
-            train = np.flatnonzero(folds != k)
-            held = problem.subset(test)
-            fold_w[k] = held.sum_weights
-            fit_k = compute_path(problem.subset(train), spec, alphas=grid, standardize=standardize, relax=relax,
-                                 solver=solver, tol=tol, max_iter=max_iter, progress=bar)
-            design = held.design
-            for i in range(grid.size):
-                mu = fam.link.inverse(design.matvec(fit_k.coef_path[i]) + held.offset)
-                errs[k, i] = score(measure, fam, held.y, mu, held.weights)
-                if errs_relaxed is not None and fit_k.relaxed_coef_path is not None:
-                    mu_r = fam.link.inverse(design.matvec(fit_k.relaxed_coef_path[i]) + held.offset)
-                    errs_relaxed[k, i] = score(measure, fam, held.y, mu_r, held.weights)
+                            standardize=standardize, relax=relax, options=options, progress=bar)
+        errs, errs_relaxed, fold_w = _fold_errors(problem, path, folds, measure, standardize, options, bar)
+    return _cv_result(path, measure, errs, errs_relaxed, folds, fold_w)
+
+
+def _fold_errors(problem: Problem, path: PathResult, folds: NDArray[np.intp], measure: Measure,
+                 standardize: bool, options: FitOptions, bar: Progress) -> tuple[Array, Array | None, Array]:
+    """The measure at every α on every held-out fold, each fold's path fitted on the other rows."""
+    K = int(folds.max()) + 1
+    grid, relax, fam = path.alphas, path.relaxed_coef_path is not None, problem.family
+    errs = np.full((K, grid.size), np.nan)
+    errs_relaxed = np.full((K, grid.size), np.nan) if relax else None
+    fold_w = np.zeros(K)
+    for k in range(K):
+        held = problem.subset(np.flatnonzero(folds == k))
+        fold_w[k] = held.sum_weights
+        fit_k = compute_path(problem.subset(np.flatnonzero(folds != k)), path.setup.spec, alphas=grid,
+                             standardize=standardize, relax=relax, options=options, progress=bar)
+        for i in range(grid.size):
+            mu = fam.link.inverse(held.design.matvec(fit_k.coef_path[i]) + held.offset)
+            errs[k, i] = score(measure, fam, held.y, mu, held.weights)
+            if errs_relaxed is not None and fit_k.relaxed_coef_path is not None:
+                mu_r = fam.link.inverse(held.design.matvec(fit_k.relaxed_coef_path[i]) + held.offset)
+                errs_relaxed[k, i] = score(measure, fam, held.y, mu_r, held.weights)
+    return errs, errs_relaxed, fold_w
+
+
+def _cv_result(path: PathResult, measure: Measure, errs: Array, errs_relaxed: Array | None,
+               folds: NDArray[np.intp], fold_w: Array) -> CVResult:
     mean, se = _summarise(errs, fold_w)
-    sign = -1.0 if larger_is_better else 1.0
+    sign = -1.0 if measure == "auc" else 1.0  # auc is maximised
     i_min = int(np.nanargmin(sign * mean))
     within = sign * mean <= sign * mean[i_min] + se[i_min]
     i_1se = int(np.flatnonzero(within)[0])  # alphas decrease: the first is the largest

@@ -1,0 +1,70 @@
+"""Separation: fitted means at the family's boundary, reported as R does, naming the terms.
+
+Where the maximum-likelihood estimate does not exist (binomial fitted probabilities
+reaching 0 or 1, Poisson means reaching 0 with diverging coefficients) the fit warns with
+a :class:`~glmkit.errors.SeparationWarning` that names the diverging terms.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._warnings import warn
+from ..errors import SeparationWarning
+from ..families import Binomial, Family, Poisson
+from ..families.quasi import QuasiBinomial, QuasiPoisson
+from ..links import Log
+from ..objective import Objective
+from ..solvers import solve_spd
+
+__all__ = ["warn_boundary"]
+
+Array = NDArray[np.floating]
+
+NAMING_LIMIT = 2_000  # columns above which the diverging terms are not named (a p × p solve)
+
+
+def warn_boundary(family: Family, mu: Array, weights: Array, objective: Objective, coef: Array,
+                  names: list[str]) -> None:
+    """Warn (:class:`~glmkit.errors.SeparationWarning`) when fitted means reach the family's boundary."""
+    used = weights > 0
+    eps = 10 * np.finfo(float).eps
+    if isinstance(family, (Binomial, QuasiBinomial)):
+        at_boundary = np.any((mu[used] < eps) | (mu[used] > 1 - eps))
+        what = "fitted probabilities numerically 0 or 1 occurred (perfect or quasi-separation)"
+    elif isinstance(family, (Poisson, QuasiPoisson)) or isinstance(family.link, Log):
+        at_boundary = np.any(mu[used] < eps)
+        what = "fitted rates numerically 0 occurred"
+    else:
+        return
+    if not at_boundary:
+        return
+    suspects = _diverging_terms(objective, coef, names)
+    detail = f"; terms with diverging coefficients: {', '.join(suspects)}" if suspects else ""
+    warn(
+        f"{what}{detail}. Their estimates and standard errors are not meaningful; consider "
+        "removing the terms, merging levels or a penalised fit.", SeparationWarning)
+
+
+def _diverging_terms(objective: Objective, coef: Array, names: list[str]) -> list[str]:
+    """Terms along which the likelihood keeps rising: the components of one more Newton step.
+
+    Where the MLE does not exist, Newton steps point along the recession direction (the
+    combination of columns that separates the data), so its large components, scaled by
+    each column's spread, name the diverging terms.
+    """
+    if coef.size == 0 or coef.size > NAMING_LIMIT:  # naming needs a p × p solve
+        return []
+    ev = objective.evaluate(coef, hessian="expected")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        step = solve_spd(ev.hessian, -ev.gradient)
+    design = objective.design
+    spread = np.sqrt(np.diag(design.sandwich(np.ones(design.shape[0]))) / design.shape[0])
+    effect = np.abs(step) * spread
+    if not np.all(np.isfinite(effect)) or effect.max() <= 0:
+        return []
+    return [names[j] for j in np.flatnonzero(effect >= 0.1 * effect.max())]

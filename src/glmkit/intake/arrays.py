@@ -1,0 +1,90 @@
+"""The array door's checks of X: shape, dtype, finiteness; DataFrames with factors kept as codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..design import DenseDesign, Design, SparseDesign
+from ..errors import InputError
+from .checks import DefaultNames, check_finite, check_length
+from .specs import ArraySpec, FrameSpec, is_categorical
+
+__all__ = ["ArrayColumns", "array_columns"]
+
+
+@dataclass(frozen=True, eq=False)
+class ArrayColumns:
+    """X checked and wrapped as a design, with its column names and encoding spec."""
+
+    design: Design
+    names: Any  # list of str, or DefaultNames for unnamed columns
+    spec: ArraySpec | FrameSpec
+
+
+def array_columns(X: Any, *, intercept: bool, feature_names: Any = None, all_levels: bool = False) -> ArrayColumns:
+    """Check X of the array interface and wrap it as a design (no copy of float data).
+
+    Parameters
+    ----------
+    X : ndarray, DataFrame or scipy.sparse matrix of shape (n_samples, n_columns)
+        A DataFrame with categorical (or string) columns keeps its factors as integer codes.
+    intercept : bool
+        Prepend an implicit intercept column named ``"Intercept"``.
+    feature_names : list of str, optional
+        Defaults to the DataFrame's columns, else ``x1 … xp`` (made on first read).
+    all_levels : bool, default False
+        Factors get a column per level (penalised fits) instead of treatment coding.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cols = array_columns(np.ones((4, 2)), intercept=True)
+    >>> cols.design.shape, list(cols.names)
+    ((4, 3), ['Intercept', 'x1', 'x2'])
+    """
+    if isinstance(X, pd.DataFrame):
+        if feature_names is None:
+            feature_names = [str(c) for c in X.columns]
+        if any(is_categorical(X[c]) for c in X.columns):
+            spec = FrameSpec.from_frame(X, intercept, all_levels=all_levels)
+            return ArrayColumns(spec.design(X), spec.names(), spec)
+        X = X.to_numpy()
+    X = _checked_sparse(X) if sp.issparse(X) else _checked_dense(X)
+    if X.shape[0] == 0:
+        raise InputError("X has no rows: there is nothing to fit.")
+    p = X.shape[1]
+    if feature_names is None:  # x1, x2, … made when first read (a wide fit never needs them)
+        names: Any = DefaultNames(p, intercept=intercept)
+    else:
+        names = list(feature_names)
+        check_length(names, "feature_names", p)
+        names = (["Intercept"] if intercept else []) + names
+    design = SparseDesign(X, intercept=intercept) if sp.issparse(X) else DenseDesign(X, intercept=intercept)
+    return ArrayColumns(design, names, ArraySpec(p, intercept))
+
+
+def _checked_sparse(X: Any) -> Any:
+    X = X.tocsr() if X.format not in ("csr", "csc") else X
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    check_finite(X.data, "X")
+    return X
+
+
+def _checked_dense(X: Any) -> np.ndarray:
+    X = np.asarray(X)
+    if X.ndim == 1:
+        X = X.reshape(-1, 1)
+    if X.ndim != 2:
+        raise InputError(f"X must be two-dimensional (n_samples, n_columns); got shape {X.shape}.")
+    if X.dtype.kind not in "fiub":
+        raise InputError(f"X must be numeric; got dtype {X.dtype}.")
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    check_finite(X, "X")
+    return X
