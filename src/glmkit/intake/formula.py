@@ -238,21 +238,20 @@ def build_model_frame(
     trials: Any = None,
     na_action: NAAction = "drop",
 ) -> ModelFrame:
-    """Evaluate a formula on data, with R's ``na.omit`` over every variable used."""
-    import formulaic
+    """Evaluate a formula on data, with R's ``na.omit`` over every variable used.
 
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = build_model_frame("y ~ x", pd.DataFrame({"y": [1.0, 2.0, None], "x": [0.0, 1.0, 2.0]}))
+    >>> frame.column_names, frame.n_dropped
+    (['Intercept', 'x'], 1)
+    """
     if na_action not in ("drop", "raise"):
         raise InputError(f"na_action must be 'drop' or 'raise'; got {na_action!r}.")
-    if not isinstance(data, pd.DataFrame):
-        try:
-            data = pd.DataFrame(data)
-        except Exception as exc:
-            raise InputError(f"data must be a DataFrame or a mapping of columns; got {type(data).__name__}.") from exc
-    if len(data) == 0:
-        raise InputError("data has no rows: there is nothing to fit.")
+    data = _as_frame(data)
     index = data.index
     data = data.reset_index(drop=True)
-
     lhs, rhs = _parse(formula)
     rhs, offset_terms = split_offsets(rhs)
     y, cbind_trials = _response(lhs, data)
@@ -264,10 +263,43 @@ def build_model_frame(
             raise InputError("Give binomial trials either with cbind(successes, failures) or with trials=, not both.")
         tr = cbind_trials
     off_terms = [_evaluate(e, data, "offset") for e in offset_terms]
-
     extra = [("response", y)] + [(n, a) for n, a in (("weights", w), ("offset", off_arg), ("trials", tr)) if a is not None]
     extra += [(f"offset({e})", a) for e, a in zip(offset_terms, off_terms)]
-    missing = np.zeros(len(data), dtype=bool)
+    missing = _missing_rows(extra, len(data), na_action)
+    design, names, spec_rhs, keep = _design(rhs, data, missing, na_action)
+    if keep.sum() == 0:
+        raise InputError("No complete rows remain after dropping missing values.")
+    total_offset = sum(off_terms, np.zeros(len(data)))
+    if off_arg is not None:
+        total_offset = total_offset + off_arg
+    spec = FormulaSpec(
+        spec=spec_rhs, rhs=rhs, sample=data.iloc[:2].copy() if spec_rhs is None else None,
+        offset_terms=tuple(offset_terms), offset_column=offset if isinstance(offset, str) else None,
+        offset_was_array=offset is not None and not isinstance(offset, str),
+    )
+    return ModelFrame(
+        y=y[keep], design=design, column_names=names,
+        weights=(w[keep] if w is not None else np.ones(int(keep.sum()))), offset=total_offset[keep],
+        trials=(tr[keep] if tr is not None else None),
+        intercept_index=names.index("Intercept") if "Intercept" in names else None,
+        spec=spec, index=index[keep], n_dropped=int(len(data) - keep.sum()),
+    )
+
+
+def _as_frame(data: Any) -> pd.DataFrame:
+    if not isinstance(data, pd.DataFrame):
+        try:
+            data = pd.DataFrame(data)
+        except Exception as exc:
+            raise InputError(f"data must be a DataFrame or a mapping of columns; got {type(data).__name__}.") from exc
+    if len(data) == 0:
+        raise InputError("data has no rows: there is nothing to fit.")
+    return data
+
+
+def _missing_rows(extra: list[tuple[str, Array]], n: int, na_action: str) -> NDArray[np.bool_]:
+    """Rows where the response, weights, offsets or trials are missing (refused with ``"raise"``)."""
+    missing = np.zeros(n, dtype=bool)
     for name, arr in extra:
         miss = np.isnan(arr)
         if na_action == "raise" and miss.any():
@@ -276,75 +308,50 @@ def build_model_frame(
                 "and na_action='raise'. Use na_action='drop' to drop incomplete rows."
             )
         missing |= miss
+    return missing
 
-    subset = data[~missing] if missing.any() else data
-    mm = None
-    design = None
+
+def _design(rhs: str, data: pd.DataFrame, missing: NDArray[np.bool_], na_action: str) -> tuple:
+    """(design, column names, formulaic spec or None, rows kept) of the right-hand side."""
     bare = _bare_numeric_columns(rhs, data)
     if bare is not None:
-        columns, with_intercept = bare
-        values = data[columns].to_numpy(dtype=float)
-        miss_x = np.isnan(values).any(axis=1)
-        if na_action == "raise" and (miss_x & ~missing).any():
-            raise InputError(
-                f"The formula's variables have {int((miss_x & ~missing).sum())} row(s) with missing values "
-                "and na_action='raise'. Use na_action='drop' to drop incomplete rows."
-            )
-        keep = ~(missing | miss_x)
-        values = values[keep]
-        if with_intercept:
-            values = np.column_stack([np.ones(values.shape[0]), values])
-        names = (["Intercept"] if with_intercept else []) + list(columns)
-        check_finite(values, "design matrix")
-        design = DenseDesign(values)
-        spec_rhs = None
-    elif len(subset) >= _MIXED_MIN_ROWS:
+        return _bare_design(*bare, data, missing, na_action)
+    subset = data[~missing] if missing.any() else data
+    if len(subset) >= _MIXED_MIN_ROWS:
         design, names, spec_rhs, keep = _try_mixed(rhs, subset, data, missing, na_action)
-    if design is None:
-        try:
-            mm = formulaic.model_matrix(rhs, subset, na_action="raise" if na_action == "raise" else "drop")
-        except Exception as exc:
-            if na_action == "raise" and ("null" in str(exc).lower() or "missing" in str(exc).lower()):
-                raise InputError(f"The formula's variables have missing values and na_action='raise': {exc}") from exc
-            raise FormulaError(_formula_message(exc, data, "formula", rhs)) from exc
-        rows = data.index.get_indexer(mm.index)
-        keep = np.zeros(len(data), dtype=bool)
-        keep[rows] = True
-        names = [str(c) for c in mm.columns]
-        spec_rhs = mm.model_spec
-        values = mm.to_numpy(dtype=float)
-        check_finite(values, "design matrix")
-        design = DenseDesign(values)
-    n_dropped = int(len(data) - keep.sum())
-    if keep.sum() == 0:
-        raise InputError("No complete rows remain after dropping missing values.")
+        if design is not None:
+            return design, names, spec_rhs, keep
+    import formulaic
 
-    intercept_index = names.index("Intercept") if "Intercept" in names else None
-    total_offset = np.zeros(len(data))
-    for a in off_terms:
-        total_offset = total_offset + a
-    if off_arg is not None:
-        total_offset = total_offset + off_arg
-    spec = FormulaSpec(
-        spec=spec_rhs,
-        rhs=rhs,
-        sample=data.iloc[:2].copy() if spec_rhs is None else None,
-        offset_terms=tuple(offset_terms),
-        offset_column=offset if isinstance(offset, str) else None,
-        offset_was_array=offset is not None and not isinstance(offset, str),
-    )
-    return ModelFrame(
-        y=y[keep],
-        design=design,
-        column_names=names,
-        weights=(w[keep] if w is not None else np.ones(int(keep.sum()))),
-        offset=total_offset[keep],
-        trials=(tr[keep] if tr is not None else None),
-        intercept_index=intercept_index,
-        spec=spec,
-        index=index[keep],
-        n_dropped=n_dropped,
-    )
+    try:
+        mm = formulaic.model_matrix(rhs, subset, na_action="raise" if na_action == "raise" else "drop")
+    except Exception as exc:
+        if na_action == "raise" and ("null" in str(exc).lower() or "missing" in str(exc).lower()):
+            raise InputError(f"The formula's variables have missing values and na_action='raise': {exc}") from exc
+        raise FormulaError(_formula_message(exc, data, "formula", rhs)) from exc
+    keep = np.zeros(len(data), dtype=bool)
+    keep[data.index.get_indexer(mm.index)] = True
+    values = mm.to_numpy(dtype=float)
+    check_finite(values, "design matrix")
+    return DenseDesign(values), [str(c) for c in mm.columns], mm.model_spec, keep
+
+
+def _bare_design(columns: list[str], with_intercept: bool, data: pd.DataFrame, missing: NDArray[np.bool_],
+                 na_action: str) -> tuple:
+    """``x1 + x2``: the columns themselves, no formula machinery."""
+    values = data[columns].to_numpy(dtype=float)
+    miss_x = np.isnan(values).any(axis=1)
+    if na_action == "raise" and (miss_x & ~missing).any():
+        raise InputError(
+            f"The formula's variables have {int((miss_x & ~missing).sum())} row(s) with missing values "
+            "and na_action='raise'. Use na_action='drop' to drop incomplete rows."
+        )
+    keep = ~(missing | miss_x)
+    values = values[keep]
+    if with_intercept:
+        values = np.column_stack([np.ones(values.shape[0]), values])
+    check_finite(values, "design matrix")
+    return DenseDesign(values), (["Intercept"] if with_intercept else []) + list(columns), None, keep
 
 
 _MIXED_MIN_ROWS = 50_000  # below this a dense design is always cheap enough

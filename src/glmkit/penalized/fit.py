@@ -26,10 +26,10 @@ from ..objective import Objective
 from ..penalties import ElasticNet, Penalty
 from ..problem import Problem
 from ..solvers.coordinate_descent import CoordinateDescent, PenalizedSolverResult, WarmState
-from .result import PenalizedGLMResult
+from .result import PenalizedGLMResult, build_result, half_deviance_of
 from .setup import PenaltySetup
 
-__all__ = ["fit_penalized", "free_fit", "alpha_max", "build_result", "make_solver", "cold_start"]
+__all__ = ["fit_penalized", "free_fit", "alpha_max", "make_solver", "cold_start"]
 
 Array = NDArray[np.floating]
 
@@ -57,14 +57,6 @@ def cold_start(problem: Problem, objective: Objective) -> Array:
             "data is outside the link's range at the starting coefficients); pass start=."
         )
     return coef
-
-
-def _half_deviance_of(state: Any, coef: Array) -> float | None:
-    """f (the loss, ½ deviance) a solver recorded at ``coef``, else None."""
-    value = None if state is None else state.value
-    if value is None or not np.isfinite(value) or not np.array_equal(state.coef, coef):
-        return None
-    return float(value)
 
 
 def free_fit(problem: Problem, setup: PenaltySetup, tol: float, objective: Objective) -> PenalizedSolverResult:
@@ -164,7 +156,7 @@ def fit_penalized(problem: Problem, penalty: ElasticNet, *, standardize: bool = 
         free = free_fit(problem, setup, solver.tol, objective)
         if free.message == _CLOSED_FORM:
             # the intercept-only fit without offset is the null model: its loss is ½ the null deviance
-            half = _half_deviance_of(free.state, free.coef)
+            half = half_deviance_of(free.state, free.coef)
             null_dev = None if half is None else 2.0 * half
         res = solver.solve(objective, free.coef, pen, free.state)
     if not res.converged:
@@ -174,24 +166,3 @@ def fit_penalized(problem: Problem, penalty: ElasticNet, *, standardize: bool = 
     if null_dev is None:
         null_dev = null_deviance(problem, objective)
     return build_result(problem, setup, penalty, res, null_dev, objective, dispersion=options.dispersion)
-
-
-def build_result(problem: Problem, setup: PenaltySetup, penalty: ElasticNet, res: Any, null_dev: float,
-                 objective: Objective | None = None, relaxed: bool = False,
-                 dispersion: float | None = None) -> PenalizedGLMResult:
-    """The result of a penalised solve (the deviance from the solver's loss where it has it)."""
-    objective = objective or problem.objective()
-    coef = np.asarray(res.coef, dtype=float)
-    state = res.state
-    eta = state.eta if state is not None and np.array_equal(state.coef, coef) else objective.eta(coef)
-    fam = problem.family
-    mu = fam.link.inverse(eta)
-    half = _half_deviance_of(state, coef)
-    dev = 2.0 * half if half is not None else fam.deviance(problem.y, mu, problem.weights)
-    objective_value = 0.5 * dev / problem.sum_weights + setup.normalised(penalty.alpha).value(coef)
-    return PenalizedGLMResult(
-        problem=problem, coef_array=coef, eta=eta, mu=mu, penalty=penalty, setup=setup,
-        deviance=dev, null_deviance=float(null_dev), objective=float(objective_value),
-        kkt=float(res.kkt), n_iter=int(res.n_iter), converged=bool(res.converged),
-        message=str(res.message), relaxed=relaxed, dispersion_override=dispersion,
-    )

@@ -25,8 +25,8 @@ from ..fit import FitOptions, null_deviance
 from ..penalties import ElasticNet
 from ..problem import Problem, problem_from_arrays, problem_from_formula
 from ..solvers.coordinate_descent import CoordinateDescent, PenalizedSolverResult
-from .fit import alpha_max, build_result, free_fit, make_solver
-from .result import PenalizedGLMResult
+from .fit import alpha_max, free_fit, make_solver
+from .result import PenalizedGLMResult, build_result
 from .setup import PenaltySetup
 
 __all__ = ["glm_path", "PathResult", "compute_path", "alpha_grid", "problem_from_inputs"]

@@ -24,11 +24,12 @@ from .. import inference
 from ..errors import InferenceError, InputError, UnknownNameError
 from ..families import Family
 from ..penalties import ElasticNet
+from ..objective import Objective
 from ..problem import Problem
 from ..solvers.coordinate_descent import CoordinateDescent
 from .setup import PenaltySetup
 
-__all__ = ["PenalizedGLMResult"]
+__all__ = ["PenalizedGLMResult", "build_result", "half_deviance_of"]
 
 Array = NDArray[np.floating]
 
@@ -226,8 +227,6 @@ class PenalizedGLMResult:
         without penalty (bounds kept). Its inference is refused: the columns were selected
         on the same data.
         """
-        from .fit import build_result
-
         setup = self.setup.relaxed(self.coef_array, self.problem.intercept_index)
         objective = self.problem.objective()
         pen = setup.at(0.0, self.problem.sum_weights)
@@ -327,3 +326,30 @@ class PenalizedGLMResult:
                 f"converged={self.converged}>")
 
 
+def half_deviance_of(state: Any, coef: Array) -> float | None:
+    """f (the loss, ½ deviance) a solver recorded at ``coef``, else None."""
+    value = None if state is None else state.value
+    if value is None or not np.isfinite(value) or not np.array_equal(state.coef, coef):
+        return None
+    return float(value)
+
+
+def build_result(problem: Problem, setup: PenaltySetup, penalty: ElasticNet, res: Any, null_dev: float,
+                 objective: Objective | None = None, relaxed: bool = False,
+                 dispersion: float | None = None) -> PenalizedGLMResult:
+    """The result of a penalised solve (the deviance from the solver's loss where it has it)."""
+    objective = objective or problem.objective()
+    coef = np.asarray(res.coef, dtype=float)
+    state = res.state
+    eta = state.eta if state is not None and np.array_equal(state.coef, coef) else objective.eta(coef)
+    fam = problem.family
+    mu = fam.link.inverse(eta)
+    half = half_deviance_of(state, coef)
+    dev = 2.0 * half if half is not None else fam.deviance(problem.y, mu, problem.weights)
+    objective_value = 0.5 * dev / problem.sum_weights + setup.normalised(penalty.alpha).value(coef)
+    return PenalizedGLMResult(
+        problem=problem, coef_array=coef, eta=eta, mu=mu, penalty=penalty, setup=setup,
+        deviance=dev, null_deviance=float(null_dev), objective=float(objective_value),
+        kkt=float(res.kkt), n_iter=int(res.n_iter), converged=bool(res.converged),
+        message=str(res.message), relaxed=relaxed, dispersion_override=dispersion,
+    )
