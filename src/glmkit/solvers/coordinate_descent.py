@@ -58,7 +58,6 @@ from numpy.typing import NDArray
 from ..penalties import Penalty
 from ._base import Array, IterationRecord, SolverResult
 from ._fused import FusedEvaluator
-from ._gram import sandwich_columns, weighted_column_norms
 from ._penalized_qp import solve_penalized_qp
 
 __all__ = ["CompactCopy", "CoordinateDescent", "PenalizedSolverResult", "WarmState", "solve_penalized_qp"]
@@ -234,8 +233,8 @@ class _Run:
         self.obj = objective
         self.p = objective.n_features
         self.pen = penalty if penalty is not None else Penalty.none(self.p)
-        if self.pen.n_coef != self.p:
-            raise ValueError(f"The penalty has {self.pen.n_coef} coefficients; the objective {self.p}.")
+        if self.pen.n_features != self.p:
+            raise ValueError(f"The penalty has {self.pen.n_features} coefficients; the objective {self.p}.")
         self.warm = warm
         self.n_hessians = 0
         self.H: Array | None = None
@@ -289,7 +288,7 @@ class _Run:
 
     def _fresh_hessian(self, eta: Array, idx: NDArray[np.intp]) -> None:
         h = self.obj.fisher_weights(eta)
-        self._set_hessian(sandwich_columns(self.obj.design, h, idx), idx, float(np.sum(h)))
+        self._set_hessian(self.obj.design.sandwich_columns(h, idx), idx, float(np.sum(h)))
         self.n_hessians += 1
 
     def _scale(self, eta: Array, v: Array) -> Array:
@@ -300,7 +299,7 @@ class _Run:
         outside = np.flatnonzero(~inside & (v > 0))
         if outside.size:
             h = self.obj.fisher_weights(eta)
-            scale[outside] = weighted_column_norms(self.obj.design, h, outside)
+            scale[outside] = self.obj.design.weighted_column_norms(h, outside)
         return scale
 
     def _measure(self, coef: Array, grad: Array, eta: Array, F: float,
@@ -363,7 +362,7 @@ class _Run:
         compact: FusedEvaluator | None = None
         if fused is not None and warm is not None and warm.compact is not None:
             compact = warm.compact.take()
-            if getattr(compact, "obj", None) is not obj:
+            if compact.obj is not obj:
                 compact = None
         partial = False
         g_eta: Array | None = None

@@ -25,7 +25,6 @@ from scipy.linalg.blas import saxpy as _saxpy
 
 from ..penalties import Penalty
 from ._base import Array, SolverResult
-from ._gram import sums_and_column_norms, weighted_column_norms
 from .coordinate_descent import PenalizedSolverResult, WarmState
 
 __all__ = ["NewtonCG", "ProximalGradient"]
@@ -49,23 +48,23 @@ def _sums_and_norms(design: Any, h: Array, single: bool) -> tuple[Array, Array]:
     """(Xᵀh, Σᵢ hᵢ xᵢⱼ²): float32 products on an indicator design when CG runs in float32
     (they only scale the KKT test and build CG's preconditioner and intercept elimination,
     whose operator is float32 then as well), else float64."""
-    parts = getattr(design, "column_products", None) if single else None
+    parts = design.column_products(True) if single else None
     if parts is not None:
-        _, wrmv, exact = parts(True)
+        _, wrmv, exact = parts
         if not exact:  # an indicator design: xᵢⱼ² = xᵢⱼ
             cols = wrmv(h, 1.0)
             sums = np.concatenate(([float(np.sum(h))], cols)) if design.intercept else cols
             return sums, sums
-    return sums_and_column_norms(design, h)
+    return design.sums_and_column_norms(h)  # type: ignore[no-any-return]
 
 
 def _float32_products(design: Any, icpt: bool) -> bool:
     """Whether CG's products can run in float32: an indicator sparse design, taken through
     its explicit columns (an implicit intercept, if any, eliminated)."""
-    parts = getattr(design, "column_products", None)
-    if parts is None or not (icpt or not getattr(design, "intercept", False)):
+    if not (icpt or not design.intercept):
         return False
-    return not parts(True).exact
+    parts = design.column_products(True)
+    return parts is not None and not parts.exact
 
 
 def _forcing(kkt: float) -> float:
@@ -167,9 +166,9 @@ class NewtonCG:
             h = terms.hessian
         l2 = pen.l2
         F = f + pen.value(coef)
-        arrow_of = getattr(design, "arrow_sandwich", None) if self.structured else None
+        arrow_of = design.arrow_sandwich if self.structured else None
         # an unpenalised intercept (the implicit first column) is eliminated from CG exactly
-        icpt = bool(getattr(design, "intercept", False)) and p > 1 and l2[0] == 0
+        icpt = bool(design.intercept) and p > 1 and l2[0] == 0
         kkt = float("inf")
         n_iter = n_cg = 0
         converged = False
@@ -305,10 +304,10 @@ class NewtonCG:
             lam = l2[1:]
         else:
             b, dg, lam = rhs, diag, l2
-        parts = getattr(design, "column_products", None)
-        if parts is not None and (icpt or not getattr(design, "intercept", False)):
+        parts = design.column_products(single) if (icpt or not design.intercept) else None
+        if parts is not None:
             # products over the explicit columns only (no intercept column to add or drop)
-            mv, wrmv, exact = parts(single)
+            mv, wrmv, exact = parts
 
             scratch = np.empty_like(b)
 
@@ -413,7 +412,7 @@ class ProximalGradient:
             return PenalizedSolverResult(x, False, 0, float("inf"), "the starting coefficients give an invalid mean")
         F = f + pen.value(x)
         h = objective.fisher_weights(eta)
-        scale = weighted_column_norms(design, h, np.arange(p))
+        scale = design.weighted_column_norms(h)
         L = max(float(np.max(scale + pen.l2)), 1e-300)  # a first guess of the Lipschitz constant
         y, eta_y, grad_y, f_y = x, eta, grad, f
         theta = 1.0
