@@ -13,7 +13,7 @@ import scipy.sparse as sp
 import glmkit as gk
 from glmkit.design import DesignBase, SparseDesign
 from glmkit.penalties import Penalty
-from glmkit.solvers.proximal import NewtonCG
+from glmkit.solvers.newton_cg import NewtonCG
 
 
 def _binary(seed=0, n=3000, p=400, density=0.02, fmt="csr"):
@@ -163,9 +163,9 @@ def test_float32_drift_is_cleared_before_convergence(monkeypatch, exact_below):
     """Whenever the exact-η recomputation starts (never: only the final check refreshes η;
     late: a step from a drifted η is started again from the exact one; always), the solver
     reaches the float64 solution and hands on η = Xβ."""
-    import glmkit.solvers.proximal as proximal
+    import glmkit.solvers.newton_cg as newton_cg
 
-    monkeypatch.setattr(proximal, "_EXACT_ETA_BELOW", exact_below)
+    monkeypatch.setattr(newton_cg, "_EXACT_ETA_BELOW", exact_below)
     rng, X = _binary(6, n=4000, p=600, density=0.02)
     y = _logistic_y(rng, X, scale=1.2)
     design = SparseDesign(X, intercept=True)

@@ -17,7 +17,7 @@ import glmkit as gk
 from glmkit.design import CategoricalDesign, DenseDesign, MixedDesign, SparseDesign
 from glmkit.penalties import Penalty
 from glmkit.solvers.coordinate_descent import CoordinateDescent
-from glmkit.solvers.proximal import NewtonCG
+from glmkit.solvers.newton_cg import NewtonCG
 
 
 def _mixed(seed=0, n=600, levels=9, all_levels=True):

@@ -4,8 +4,8 @@ Design note
 -----------
 XᵀHX over n rows is memory-bound: X is read once, block by block. Each block of rows is
 scaled by √h into one reused, cache-sized buffer (gathering a subset of the columns on the
-way when asked) and added to the upper triangle with a symmetric rank-k update (BLAS syrk),
-so no N×p temporary is ever made. The intercept is never a column: its row (Xᵀh) and
+way when asked) and added with a symmetric rank-k update (numpy calls BLAS syrk for
+``B.T @ B`` on one buffer), so no N×p temporary is ever made. The intercept is never a column: its row (Xᵀh) and
 corner (Σh) are summed apart. A block with a negative weight (an observed Hessian far from
 the optimum) is added as Xᵀ(hX) and symmetrised at the end.
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.linalg import blas
 
 __all__ = ["GramAccumulator", "gram_block_rows"]
 
@@ -52,11 +51,10 @@ class GramAccumulator:
         k = n_features if columns is None else int(columns.size)
         self.block = int(block_rows)
         self.buf = np.empty((self.block, k), dtype=dtype)
-        self.upper = np.zeros((k, k), dtype=dtype, order="F")  # syrk's upper triangle
-        self.signed: Array | None = None  # blocks with negative weights, as Xᵀ(hX)
+        self.gram = np.zeros((k, k), dtype=dtype)
+        self.signed = False  # a block with negative weights was added as Xᵀ(hX)
         self.xh = np.zeros(k) if intercept else None  # Xᵀh, the intercept's row
         self.h_sum = 0.0
-        self.syrk = blas.dsyrk if np.dtype(dtype) == np.float64 else blas.ssyrk
 
     def add(self, x_rows: Array, h: Array) -> None:
         """Add the rows ``x_rows`` (m × n_features) with weights ``h`` (m,)."""
@@ -78,22 +76,21 @@ class GramAccumulator:
                 np.take(x_rows[start:stop], cols, axis=1, out=rows)
                 rows *= s[:, None]
             if nonnegative:
-                self.upper = self.syrk(1.0, rows.T, beta=1.0, c=self.upper, trans=0, lower=0, overwrite_c=1)
+                self.gram += rows.T @ rows
                 if self.xh is not None:
                     self.xh += s @ rows
             else:
                 x = x_rows[start:stop] if cols is None else x_rows[start:stop][:, cols]
-                part = x.T @ rows
-                self.signed = part if self.signed is None else self.signed + part
+                self.gram += x.T @ rows
+                self.signed = True
                 if self.xh is not None:
                     self.xh += rows.sum(axis=0)
 
     def result(self) -> Array:
         """XᵀHX in float64 (the intercept first when asked for), exactly symmetric."""
-        gram = (np.triu(self.upper) + np.triu(self.upper, 1).T).astype(np.float64, copy=False)
-        if self.signed is not None:
-            signed = self.signed.astype(np.float64)
-            gram = gram + 0.5 * (signed + signed.T)
+        gram = self.gram.astype(np.float64)
+        if self.signed:
+            gram = 0.5 * (gram + gram.T)
         if self.xh is None:
             return gram
         k = gram.shape[0]

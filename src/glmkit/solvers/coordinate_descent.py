@@ -50,13 +50,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..penalties import Penalty
-from ._base import Array, IterationRecord, SolverResult
+from ._base import Array, IterationRecord, PenalizedSolverResult, WarmState
 from ._fused import FusedEvaluator
 from ._penalized_qp import solve_penalized_qp
 
@@ -89,69 +89,6 @@ class CompactCopy:
         """The copy (None once taken)."""
         evaluator, self._evaluator = self._evaluator, None
         return evaluator
-
-
-@dataclass(frozen=True, eq=False)
-class WarmState:
-    """What the solver hands to the next fit of a path (warm start).
-
-    Attributes
-    ----------
-    coef : ndarray of shape (n_features,)
-        The solution.
-    eta : ndarray of shape (n_samples,)
-        The linear predictor at the solution.
-    gradient : ndarray of shape (n_features,)
-        ∇f at the solution (for the sequential strong rule).
-    l1 : ndarray of shape (n_features,)
-        The L1 weights the solution was computed for.
-    hessian_index : ndarray of int
-        Columns the stored Hessian covers.
-    hessian : ndarray of shape (k, k) or None
-        The last Fisher information over ``hessian_index`` (computed near ``coef``).
-    fisher_sum : float
-        Σ of the Fisher weights it was formed with (to express steps as η changes).
-    drift : float
-        Root-mean-square change of η since it was formed.
-    compact : CompactCopy or None
-        The compact copy of the working-set columns (reused while the working set fits),
-        handed to the next solve, which takes it: one copy is alive at a time.
-    value : float
-        f at ``coef`` (NaN when not recorded).
-    fisher : ndarray of shape (n_samples,) or None
-        The Fisher weights at ``eta``, when the solver had them (saves a loss evaluation).
-    """
-
-    coef: Array
-    eta: Array
-    gradient: Array
-    l1: Array
-    hessian_index: NDArray[np.intp]
-    hessian: Array | None
-    fisher_sum: float = float("nan")
-    drift: float = float("inf")
-    compact: Any = None
-    value: float = float("nan")
-    fisher: Array | None = None
-
-
-@dataclass(frozen=True)
-class PenalizedSolverResult(SolverResult):
-    """A :class:`SolverResult` with what penalised fits add.
-
-    Attributes
-    ----------
-    kkt : float
-        max over coefficients of √(vⱼ²/Hⱼⱼ / (|F| + 0.1)), the relative KKT violation.
-    n_hessians : int
-        Fisher information matrices formed.
-    state : WarmState or None
-        For warm-starting the next fit of a path.
-    """
-
-    kkt: float = float("nan")
-    n_hessians: int = 0
-    state: WarmState | None = None
 
 
 @dataclass(frozen=True)
@@ -205,7 +142,8 @@ class CoordinateDescent:
     fused: bool = True
     compact: bool = True
     record_history: bool = False
-    name: str = "coordinate_descent"
+    name: ClassVar[str] = "coordinate_descent"
+    accepts_penalty: ClassVar[bool] = True
 
     def solve(self, objective: Any, start: Array, penalty: Penalty | None = None,
               warm: WarmState | None = None) -> PenalizedSolverResult:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -55,7 +56,8 @@ class IRLS:
     max_halvings: int = 40
     record_history: bool = False
     reuse_hessian_below: float = 1e-5
-    name: str = "irls"
+    name: ClassVar[str] = "irls"
+    accepts_penalty: ClassVar[bool] = False
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
         return newton_iterations(objective, start, self, hessian_kind="expected")

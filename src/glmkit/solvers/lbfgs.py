@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -42,7 +43,8 @@ class LBFGS:
     max_iter: int = 10000
     memory: int = 20
     record_history: bool = False
-    name: str = "lbfgs"
+    name: ClassVar[str] = "lbfgs"
+    accepts_penalty: ClassVar[bool] = False
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
         scale = float(np.sum(objective.weights)) or 1.0
