@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from ..objective import StepEvaluation
 from ._base import Array
 
-__all__ = ["FusedEvaluator"]
+__all__ = ["CompactCopy", "FusedEvaluator"]
 
 
 class FusedEvaluator:
@@ -71,3 +71,20 @@ class FusedEvaluator:
         evaluator's columns) at η + Xd; ``d`` is over the evaluator's columns."""
         return self._target.evaluate_step(d, eta, hess_idx)  # type: ignore[no-any-return]
 
+
+class CompactCopy:
+    """A compact copy of working-set columns passed from one fit of a path to the next.
+
+    The next solve :meth:`take` s it, so that when it needs other columns the old copy is
+    freed before the new one is gathered (two copies would double the memory they cost).
+    """
+
+    __slots__ = ("_evaluator",)
+
+    def __init__(self, evaluator: Any) -> None:
+        self._evaluator = evaluator
+
+    def take(self) -> Any:
+        """The copy (None once taken)."""
+        evaluator, self._evaluator = self._evaluator, None
+        return evaluator
