@@ -111,6 +111,11 @@ class Objective:
     def n_features(self) -> int:
         return self.design.shape[1]
 
+    @property
+    def total_weight(self) -> float:
+        """Σ of the prior weights: solvers scale f by it so that tolerances do not depend on n."""
+        return float(np.sum(self.weights))
+
     def eta(self, coef: Array) -> Array:
         """η = Xβ + offset."""
         return self.design.matvec(coef) + self.offset

@@ -90,7 +90,7 @@ class GradientDescent:
             raise ValueError(f"armijo must lie in (0, 0.5); got {self.armijo!r}.")
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
-        scale = float(np.sum(objective.weights)) or 1.0
+        scale = objective.total_weight or 1.0
         coef = np.array(start, dtype=float, copy=True)
         history: list[IterationRecord] = []
         step = 1.0 / scale  # first trial step of the line search (doubled before use)

@@ -47,7 +47,7 @@ class LBFGS:
     accepts_penalty: ClassVar[bool] = False
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
-        scale = float(np.sum(objective.weights)) or 1.0
+        scale = objective.total_weight or 1.0
 
         def fun(coef: Array) -> tuple[float, Array]:
             ev = objective.evaluate(coef, hessian=None)
