@@ -36,8 +36,9 @@ Costs are dominated by passes over X: one ``matvec`` and one ``rmatvec`` per ite
   a stale Fisher matrix still gives descent steps with a line search, and a fresh
   one is formed only when convergence slows down or η has moved (rms) by more than 0.02
   since it was formed;
-* on large dense designs each step is evaluated in a single pass over X (Xd, f, ∇f and,
-  when due, the Gram at the new point: :mod:`glmkit.solvers._fused`), so an iteration
+* where the design offers one-pass steps (``Design.one_pass_steps``: dense designs on
+  enough rows) each step is evaluated in a single pass over X (Xd, f, ∇f and, when due,
+  the Gram at the new point: :meth:`~glmkit.objective.Objective.evaluate_step`), so an iteration
   costs one read of X instead of three.
 
 Convergence: every coefficient's KKT violation vⱼ (distance of −∇f from the
@@ -93,8 +94,8 @@ class CoordinateDescent:
     full_gram_fraction : float, default 0.5
         Form the Gram over all columns once the working set holds this share of them.
     fused : bool, default True
-        On large dense designs, evaluate each step (Xd, f, ∇f and, when due, the Gram) in
-        one pass over X (:mod:`glmkit.solvers._fused`).
+        Where the design offers one-pass steps (large dense designs), evaluate each step
+        (Xd, f, ∇f and, when due, the Gram) in one pass over X (:mod:`glmkit.solvers._fused`).
     compact : bool, default True
         With ``fused``: while the working set (plus the columns about to enter it) is at
         most a quarter of the columns, passes read a contiguous copy of those columns only.
