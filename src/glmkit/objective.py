@@ -3,7 +3,11 @@
 f(β) = Σᵢ ℓᵢ(ηᵢ),  η = Xβ + offset,
 ∇f = Xᵀ (dℓ/dη),  ∇²f = Xᵀ diag(d²ℓ/dη²) X.
 
-Solvers see only this object: they never see a family, a link or the raw data.
+Solvers see only this object: they never see a family, a link or the raw data (y, the
+prior weights and the offset are attributes for the fit layer, not for solvers). Whatever
+a solver needs that touches y goes through a method here: values, gradients, Fisher
+weights, and the design's one-pass evaluations, to which the objective hands the loss
+terms as a ``block_terms`` callback (:data:`glmkit.design.BlockTerms`).
 """
 
 from __future__ import annotations
@@ -13,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from .design import Design
+from .design import Design, StepPass
 from .loss import GLMLoss, HessianKind, LossTerms
 
-__all__ = ["Objective", "Evaluation"]
+__all__ = ["Objective", "Evaluation", "StepEvaluation"]
 
 Array = NDArray[np.floating]
 
@@ -45,6 +49,35 @@ class Evaluation:
     eta: Array
     mu: Array
     hessian_exact: bool = True
+
+
+@dataclass(frozen=True)
+class StepEvaluation:
+    """f, ∇f and (optionally) XᵀWX at η + X·d from one pass (:meth:`Objective.evaluate_step`).
+
+    Attributes
+    ----------
+    Xd : ndarray of shape (n_samples,)
+    eta : ndarray of shape (n_samples,)
+        η + Xd.
+    value : float
+        f there; inf when η or μ left its domain (then nothing below is valid).
+    gradient : ndarray of shape (n_features,) or None
+    hessian : ndarray of shape (k, k) or None
+        The Fisher information over the asked-for columns.
+    fisher_sum : float
+        Σ of the Fisher weights (0 unless the Hessian was asked for).
+    eta_gradient : ndarray of shape (n_samples,) or None
+        dℓ/dη per row: the gradient over any other columns is one ``rmatvec`` away.
+    """
+
+    Xd: Array
+    eta: Array
+    value: float
+    gradient: Array | None
+    hessian: Array | None
+    fisher_sum: float
+    eta_gradient: Array | None = None
 
 
 class Objective:
@@ -77,6 +110,11 @@ class Objective:
     @property
     def n_features(self) -> int:
         return self.design.shape[1]
+
+    @property
+    def total_weight(self) -> float:
+        """Σ of the prior weights: solvers scale f by it so that tolerances do not depend on n."""
+        return float(np.sum(self.weights))
 
     def eta(self, coef: Array) -> Array:
         """η = Xβ + offset."""
@@ -122,7 +160,7 @@ class Objective:
         ``rough_hessian=True`` allows a Hessian estimated from a sample of the rows on
         large data (a solver's step far from the optimum); the value and gradient are exact.
         """
-        if eta is None and terms is None and hasattr(self.design, "evaluate_in_blocks"):
+        if eta is None and terms is None and self.design.one_pass_evaluation:
             return self._evaluate_in_blocks(coef, hessian, self.gram_sample() if rough_hessian else 1)
         if eta is None:
             eta = self.eta(coef)
@@ -132,7 +170,7 @@ class Objective:
             nan = np.full(self.n_features, np.nan)
             return Evaluation(float("inf"), nan, None, eta, np.full_like(eta, np.nan))
         value = float(np.sum(terms.loss))
-        if hessian is not None and hasattr(self.design, "sandwich_and_rmatvec") and not self._sandwich_reusable(terms.hessian):
+        if hessian is not None and not self._sandwich_reusable(terms.hessian):
             hess, grad = self.design.sandwich_and_rmatvec(terms.hessian, terms.gradient)  # one pass over X
             self._last_sandwich = (terms.hessian, hess)
         else:
@@ -145,7 +183,7 @@ class Objective:
         return int(min(8, max(1, self.y.shape[0] // ROUGH_HESSIAN_ROWS)))
 
     def _evaluate_in_blocks(self, coef: Array, hessian: HessianKind | None, gram_sample: int = 1) -> Evaluation:
-        """:meth:`evaluate` in one pass over X (designs with ``evaluate_in_blocks``).
+        """:meth:`evaluate` in one pass over X (designs with ``one_pass_evaluation``).
 
         η, the loss terms, Xᵀ(dℓ/dη) and XᵀHX are formed chunk by chunk while the chunk
         of X is in cache. Where the Fisher weights cannot have changed (they do not depend
@@ -154,8 +192,7 @@ class Objective:
         kind: HessianKind = hessian or "expected"
         maybe_reuse = (hessian == "expected" and self._last_sandwich is not None
                        and not self.loss.fisher_weights_vary)
-        whole_array = getattr(self.design, "whole_array", None)
-        whole = whole_array() if whole_array is not None and gram_sample == 1 else None
+        whole = self.design.whole_array() if gram_sample == 1 else None
         if whole is not None:  # small data: products on the whole array, no chunk loop
             return self._evaluate_whole(whole, coef, hessian, kind, maybe_reuse)
         n = self.y.shape[0]
@@ -211,11 +248,7 @@ class Objective:
 
     def weighted_gram(self, h: Array, v: Array) -> tuple[Array, Array]:
         """(XᵀHX, Xᵀv) in one pass where the design allows; XᵀHX is remembered for reuse."""
-        design = self.design
-        if hasattr(design, "sandwich_and_rmatvec"):
-            gram, xv = design.sandwich_and_rmatvec(h, v)
-        else:
-            gram, xv = design.sandwich(h), design.rmatvec(v)
+        gram, xv = self.design.sandwich_and_rmatvec(h, v)
         self._last_sandwich = (h, gram)
         return gram, xv
 
@@ -240,6 +273,43 @@ class Objective:
         gram = self.design.sandwich(h)
         self._last_sandwich = (h, gram)
         return gram
+
+    @property
+    def one_pass_steps(self) -> bool:
+        """:meth:`evaluate_step` reads X once (the design offers ``step_in_blocks``)."""
+        return self.design.one_pass_steps
+
+    def evaluate_step(self, direction: Array, eta: Array, gram_columns: NDArray[np.intp] | None = None
+                      ) -> StepEvaluation | None:
+        """X·d, and f, ∇f (and XᵀWX over the sorted ``gram_columns``) at η + X·d in one pass
+        over X, with the expected (Fisher) weights; None where the design does not offer it
+        (``one_pass_steps`` False): the caller then forms ``design.matvec(d)`` and calls
+        :meth:`evaluate`.
+        """
+        y, w, saturated, loss, link = self.y, self.weights, self._saturated, self.loss, self.loss.link
+        n = y.shape[0]
+        g_eta = np.empty(n)
+        sums = [0.0, 0.0]  # f and Σh
+
+        def block_terms(rows: slice, eta_rows: Array) -> tuple[Array, Array] | None:
+            if not link.valid_eta(eta_rows):
+                return None
+            t = loss.terms(y[rows], eta_rows, w[rows], "expected", None if saturated is None else saturated[rows])
+            value = float(np.sum(t.loss))
+            if not np.isfinite(value):
+                return None
+            sums[0] += value
+            g_eta[rows] = t.gradient
+            if gram_columns is not None:
+                sums[1] += float(t.hessian.sum())
+            return t.gradient, t.hessian
+
+        out: StepPass | None = self.design.step_in_blocks(direction, eta, block_terms, gram_columns)
+        if out is None:
+            return None
+        if out.gradient is None:
+            return StepEvaluation(out.Xd, out.eta, float("inf"), None, None, 0.0)
+        return StepEvaluation(out.Xd, out.eta, sums[0], out.gradient, out.gram, sums[1], g_eta)
 
     def fisher_weights(self, eta: Array) -> Array:
         """The IRLS working weights w μ′²/V at η."""

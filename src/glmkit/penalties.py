@@ -63,6 +63,7 @@ factors or scales.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,9 +106,9 @@ class Penalty:
 
     Parameters
     ----------
-    l1, l2 : ndarray of shape (n_coef,)
+    l1, l2 : ndarray of shape (n_features,)
         Non-negative L1 and L2 weights (0 for the intercept and unpenalised columns).
-    lower, upper : ndarray of shape (n_coef,)
+    lower, upper : ndarray of shape (n_features,)
         Bounds, −inf/+inf where there are none; lower ≤ upper.
 
     Examples
@@ -158,14 +159,21 @@ class Penalty:
         )
 
     @classmethod
-    def none(cls, n_coef: int) -> "Penalty":
+    def none(cls, n_features: int) -> "Penalty":
         """No penalty and no bounds."""
-        return cls.from_weights(np.zeros(n_coef))
+        return cls.from_weights(np.zeros(n_features))
 
     # -- properties --------------------------------------------------------------------------
     @property
-    def n_coef(self) -> int:
+    def n_features(self) -> int:
+        """The number of coefficients the penalty covers."""
         return int(self.l1.shape[0])
+
+    @property
+    def n_coef(self) -> int:
+        """Deprecated spelling of :attr:`n_features`."""
+        warnings.warn("Penalty.n_coef is deprecated; use Penalty.n_features.", DeprecationWarning, stacklevel=2)
+        return self.n_features
 
     @property
     def is_smooth(self) -> bool:
@@ -232,13 +240,13 @@ class Penalty:
 
         Parameters
         ----------
-        coef : ndarray of shape (n_coef,)
-        gradient : ndarray of shape (n_coef,)
+        coef : ndarray of shape (n_features,)
+        gradient : ndarray of shape (n_features,)
             Gradient of the smooth (unpenalised) part of the objective at ``coef``.
 
         Returns
         -------
-        ndarray of shape (n_coef,)
+        ndarray of shape (n_features,)
             0 where the optimality condition of coefficient j holds exactly.
 
         Notes
@@ -364,34 +372,34 @@ class ElasticNet:
 
     def resolve(
         self,
-        n_coef: int,
+        n_features: int,
         intercept_index: int | None = None,
         scale: Array | None = None,
         names: list[str] | None = None,
     ) -> Penalty:
-        """Per-coefficient weights and bounds for a design with ``n_coef`` columns.
+        """Per-coefficient weights and bounds for a design with ``n_features`` columns.
 
         Parameters
         ----------
-        n_coef : int
+        n_features : int
             Columns of the design, the intercept included.
         intercept_index : int or None
             The intercept's column (unpenalised, unbounded).
-        scale : ndarray of shape (n_coef,), optional
+        scale : ndarray of shape (n_features,), optional
             Column scales sⱼ for ``standardize=True`` (the intercept's entry is ignored).
         names : list of str, optional
             Names of the non-intercept columns, for factors or bounds given as mappings.
         """
-        features = np.arange(n_coef, dtype=np.intp)
+        features = np.arange(n_features, dtype=np.intp)
         if intercept_index is not None:
             features = np.delete(features, intercept_index)
         pf = self.factors(features.size, names)
         lo_f, hi_f = self.bounds(features.size, names)
-        s = np.ones(n_coef) if scale is None else np.asarray(scale, dtype=float)
-        l1 = np.zeros(n_coef)
-        l2 = np.zeros(n_coef)
-        lower = np.full(n_coef, -np.inf)
-        upper = np.full(n_coef, np.inf)
+        s = np.ones(n_features) if scale is None else np.asarray(scale, dtype=float)
+        l1 = np.zeros(n_features)
+        l2 = np.zeros(n_features)
+        lower = np.full(n_features, -np.inf)
+        upper = np.full(n_features, np.inf)
         l1[features] = self.alpha * self.l1_ratio * pf * s[features]
         l2[features] = self.alpha * (1.0 - self.l1_ratio) * pf * s[features] ** 2
         lower[features] = lo_f

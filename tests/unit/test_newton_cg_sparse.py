@@ -11,10 +11,9 @@ import pytest
 import scipy.sparse as sp
 
 import glmkit as gk
-from glmkit.design import SparseDesign
+from glmkit.design import DesignBase, SparseDesign
 from glmkit.penalties import Penalty
-from glmkit.solvers._gram import sums_and_column_norms
-from glmkit.solvers.proximal import NewtonCG
+from glmkit.solvers.newton_cg import NewtonCG
 
 
 def _binary(seed=0, n=3000, p=400, density=0.02, fmt="csr"):
@@ -69,8 +68,8 @@ def test_single_products_fall_back_beyond_float32_range():
     np.testing.assert_allclose(mv(v), X @ v, rtol=1e-12)
 
 
-class _Protocol:
-    """The design protocol only (no column_products): CG's generic path."""
+class _Protocol(DesignBase):
+    """The design protocol's core only (column_products not offered): CG's generic path."""
 
     def __init__(self, design):
         self._d = design
@@ -96,7 +95,7 @@ def test_cg_fast_path_solves_the_same_system(intercept, single):
     if intercept:
         l2[0] = 0.0
     rhs = rng.normal(size=p)
-    sums, norms = sums_and_column_norms(design, h)
+    sums, norms = design.sums_and_column_norms(h)
     diag = norms + l2
     solver = NewtonCG(max_cg=2000)
     x_fast, Xx_fast, _, approx = solver._cg(design, h, l2, diag, sums, rhs, 1e-13, intercept, 0.0, single)
@@ -164,9 +163,9 @@ def test_float32_drift_is_cleared_before_convergence(monkeypatch, exact_below):
     """Whenever the exact-η recomputation starts (never: only the final check refreshes η;
     late: a step from a drifted η is started again from the exact one; always), the solver
     reaches the float64 solution and hands on η = Xβ."""
-    import glmkit.solvers.proximal as proximal
+    import glmkit.solvers.newton_cg as newton_cg
 
-    monkeypatch.setattr(proximal, "_EXACT_ETA_BELOW", exact_below)
+    monkeypatch.setattr(newton_cg, "_EXACT_ETA_BELOW", exact_below)
     rng, X = _binary(6, n=4000, p=600, density=0.02)
     y = _logistic_y(rng, X, scale=1.2)
     design = SparseDesign(X, intercept=True)

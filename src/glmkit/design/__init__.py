@@ -7,18 +7,18 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ._base import Design
+from ._base import BlockTerms, ColumnProducts, Design, DesignBase, StepPass
 from .categorical import CategoricalDesign
 from .dense import DenseDesign
 from .mixed import MixedDesign
 from .sparse import SparseDesign
 
-__all__ = ["Design", "DenseDesign", "SparseDesign", "CategoricalDesign", "MixedDesign", "as_design"]
+__all__ = ["BlockTerms", "ColumnProducts", "Design", "DesignBase", "StepPass", "DenseDesign", "SparseDesign", "CategoricalDesign", "MixedDesign", "as_design"]
 
 
 def as_design(X: Any, intercept: bool = False) -> Design:
     """Wrap an ndarray, DataFrame or scipy.sparse matrix as a :class:`Design` (no copy of dense data)."""
-    if isinstance(X, (DenseDesign, SparseDesign, CategoricalDesign, MixedDesign)):
+    if isinstance(X, DesignBase):
         return X
     if sp.issparse(X):
         return SparseDesign(X, intercept=intercept)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from ._base import DesignBase
+
 __all__ = ["CategoricalDesign"]
 
 Array = NDArray[np.floating]
 
 
-class CategoricalDesign:
+class CategoricalDesign(DesignBase):
     """Indicator columns of a factor, from its integer codes.
 
     Parameters
@@ -58,6 +60,11 @@ class CategoricalDesign:
     def dtype(self) -> np.dtype:
         return np.dtype(np.float64)
 
+    @property
+    def binary(self) -> bool:
+        """Indicator columns: Σ w x² = Xᵀw."""
+        return True
+
     def matvec(self, coef: Array) -> Array:
         extended = np.append(np.asarray(coef, dtype=np.float64), 0.0)  # index −1 reads the 0
         return extended[self.row_column]
@@ -69,9 +76,10 @@ class CategoricalDesign:
     def sandwich(self, weights: Array) -> Array:
         return np.diag(self.rmatvec(weights))
 
-    def weighted_column_norms(self, weights: Array) -> Array:
-        """Σᵢ wᵢ xᵢⱼ² per column: the diagonal of XᵀWX, the per-level sums of w."""
-        return self.rmatvec(weights)
+    def weighted_column_norms(self, weights: Array, columns: NDArray[np.intp] | None = None) -> Array:
+        """Σᵢ wᵢ xᵢⱼ² for ``columns`` (default all): the diagonal of XᵀWX, the per-level sums of w."""
+        out = self.rmatvec(weights)
+        return out if columns is None else out[np.asarray(columns, dtype=np.intp)]
 
     def take_rows(self, rows: NDArray[np.intp]) -> "CategoricalDesign":
         """The design on some rows (a copy of their codes)."""

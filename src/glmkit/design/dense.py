@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from typing import Callable
+
+from ._base import BlockTerms, DesignBase, StepPass
+from ._gram import GramAccumulator, gram_block_rows
 
 __all__ = ["DenseDesign"]
 
@@ -19,16 +21,17 @@ Array = NDArray[np.floating]
 _BLOCK_BYTES = 1 << 19  # ~512 KiB of scaled rows per block: stays in L2 cache (fastest measured)
 _SMALL_ELEMENTS = 1 << 17  # n·p at or below which a pass works on whole arrays (~1 MiB)
 _CHUNK_BYTES = 1 << 21  # rows read per step of a pass (a few Gram blocks): stays in the last-level cache
+_COLUMNS_BLOCK_BYTES = 1 << 20  # gathered rows per block of a Gram over a subset of the columns
+_STEP_BLOCK_BYTES = 2 << 20  # rows per block of a line-search step pass (a few MiB)
+_STEP_MIN_ROWS = 4 * 256  # rows from which a step pass pays
 
-BlockTerms = Callable[[slice, "Array"], "tuple[Array, Array] | None"]
 
-
-class DenseDesign:
+class DenseDesign(DesignBase):
     """A dense design matrix.
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_columns)
+    X : ndarray of shape (n_samples, n_features)
         Not copied (float32 and float64 are kept; other dtypes are converted).
     intercept : bool, default False
         Prepend an implicit column of ones (never stored).
@@ -101,7 +104,7 @@ class DenseDesign:
         v_x = np.asarray(v, dtype=X.dtype)
         xv = np.zeros(p, dtype=X.dtype)
         diagonal = np.zeros(p)
-        acc = _GramAccumulator(p, X.dtype, self.intercept)
+        acc = self._accumulator()
         sampled = 0
         for index, rows in enumerate(_chunks(n, p, X.itemsize)):
             x_rows = X[rows]
@@ -131,7 +134,7 @@ class DenseDesign:
             return whole_gram(full, w), (None if v is None else np.asarray(v, dtype=np.float64) @ full)
         v_x = None if v is None else np.asarray(v, dtype=X.dtype)
         xv = None if v is None else np.zeros(p, dtype=X.dtype)
-        acc = _GramAccumulator(p, X.dtype, self.intercept)
+        acc = self._accumulator()
         for rows in _chunks(n, p, X.itemsize):
             acc.add(X[rows], w[rows])
             if v_x is not None:
@@ -179,7 +182,7 @@ class DenseDesign:
         eta = np.empty(n)
         xg = np.zeros(p)
         g_sum = 0.0
-        gram = _GramAccumulator(p, X.dtype, self.intercept) if with_gram and p else None
+        gram = self._accumulator() if with_gram and p else None
         h_sum = 0.0
         sampled_rows = 0
         for index, rows in enumerate(_chunks(n, p, X.itemsize)):
@@ -231,6 +234,109 @@ class DenseDesign:
         """The design on some rows (a copy of them)."""
         return DenseDesign(self.X[rows], intercept=self.intercept)
 
+    @property
+    def one_pass_evaluation(self) -> bool:
+        """Always: ``evaluate_in_blocks`` reads each chunk of X once."""
+        return True
+
+    @property
+    def one_pass_steps(self) -> bool:
+        """``step_in_blocks`` pays from a few blocks of rows on."""
+        return self.X.shape[0] >= _STEP_MIN_ROWS
+
+    def _accumulator(self, columns: NDArray[np.intp] | None = None,
+                     block_bytes: int | None = None) -> GramAccumulator:
+        """A Gram accumulator over the stored columns (or a sorted subset), intercept apart."""
+        X = self.X
+        k = X.shape[1] if columns is None else columns.size
+        block = gram_block_rows(k, X.itemsize, _BLOCK_BYTES if block_bytes is None else block_bytes)
+        return GramAccumulator(X.shape[1], X.dtype, self.intercept, block, columns)
+
+    def _stored(self, columns: NDArray[np.intp]) -> tuple[bool, NDArray[np.intp] | None]:
+        """(whether ``columns`` includes the intercept, the stored columns among them or None for all)."""
+        columns = np.asarray(columns, dtype=np.intp)
+        icpt = int(self.intercept)
+        has0 = bool(icpt and columns.size and columns[0] == 0)
+        stored = columns[columns >= icpt] - icpt
+        return has0, (None if stored.size == self.X.shape[1] else stored)
+
+    def sandwich_columns(self, weights: Array, columns: NDArray[np.intp]) -> Array:
+        """XᵀWX over the sorted ``columns``, gathered block by block (no N×k copy of X)."""
+        columns = np.asarray(columns, dtype=np.intp)
+        if columns.size == self.shape[1]:
+            return self.sandwich(weights)
+        has0, stored = self._stored(columns)
+        X = self.X
+        k = X.shape[1] if stored is None else stored.size
+        acc = GramAccumulator(X.shape[1], X.dtype, has0,
+                              gram_block_rows(k, X.itemsize, _COLUMNS_BLOCK_BYTES), stored)
+        acc.add(X, np.asarray(weights, dtype=np.float64))
+        return acc.result()
+
+    def weighted_column_norms(self, weights: Array, columns: NDArray[np.intp] | None = None) -> Array:
+        """Σᵢ wᵢ xᵢⱼ² for ``columns`` (default all), shape (k,); no Gram is formed."""
+        w = np.asarray(weights, dtype=np.float64)
+        idx = np.arange(self.shape[1]) if columns is None else np.asarray(columns, dtype=np.intp)
+        icpt = int(self.intercept)
+        out = np.empty(idx.size)
+        is0 = idx < icpt
+        out[is0] = w.sum()
+        cols = idx[~is0] - icpt
+        if cols.size:
+            Xc = self.X if cols.size == self.X.shape[1] and columns is None else self.X[:, cols]
+            Xc = Xc.astype(np.float64, copy=False)
+            out[~is0] = np.einsum("ij,ij,i->j", Xc, Xc, w)
+        return out
+
+    def step_in_blocks(self, direction: Array, eta: Array, block_terms: BlockTerms,
+                       gram_columns: NDArray[np.intp] | None = None) -> StepPass:
+        """X·d, and Xᵀg (and XᵀHX over ``gram_columns``) at η + X·d in one read of X.
+
+        Each block of rows (a few MiB) is multiplied by the direction, ``block_terms`` gives
+        the loss terms of its rows at the trial η, and while the block is still in cache it
+        adds to the gradient and to the Gram. Once ``block_terms`` stops (η or the loss
+        invalid), the pass only completes X·d (for a backtracking line search).
+        """
+        X = self.X
+        n, p = X.shape
+        icpt = int(self.intercept)
+        dx = np.asarray(direction[icpt:], dtype=X.dtype)
+        d0 = float(direction[0]) if icpt else 0.0
+        block = max(256, _STEP_BLOCK_BYTES // max(1, p * X.itemsize))
+        acc = None
+        if gram_columns is not None:
+            has0, stored = self._stored(gram_columns)
+            acc = GramAccumulator(p, X.dtype, has0, block, stored)
+        Xd = np.empty(n)
+        new_eta = np.empty(n)
+        grad_x = np.zeros(p)
+        g0 = 0.0
+        valid = True
+        for start in range(0, n, block):
+            rows = slice(start, min(start + block, n))
+            Xb = X[rows]
+            xd = Xb @ dx
+            if icpt:
+                xd = xd + d0
+            Xd[rows] = xd
+            if not valid:
+                continue
+            eb = eta[rows] + xd
+            new_eta[rows] = eb
+            out = block_terms(rows, eb)
+            if out is None:
+                valid = False
+                continue
+            g, h = out
+            grad_x += (Xb.T @ g.astype(X.dtype, copy=False)).astype(np.float64, copy=False)
+            g0 += float(g.sum())
+            if acc is not None:
+                acc.add(Xb, h)
+        if not valid:
+            return StepPass(Xd, eta + Xd, None, None)
+        grad = np.concatenate(([g0], grad_x)) if icpt else grad_x
+        return StepPass(Xd, new_eta, grad, None if acc is None else acc.result())
+
     def select_columns(self, columns: NDArray[np.intp]) -> "DenseDesign":
         columns = np.asarray(columns, dtype=np.intp)
         if self.intercept:
@@ -278,67 +384,9 @@ def whole_gram(full: Array, weights: Array) -> Array:
     return gram
 
 
-def _gram_block_rows(p: int, itemsize: int) -> int:
-    return max(64, _BLOCK_BYTES // max(1, p * itemsize))
-
-
 def _chunks(n: int, p: int, itemsize: int):  # type: ignore[no-untyped-def]
     """Row slices of about ``_CHUNK_BYTES``, each a whole number of Gram blocks."""
-    block = _gram_block_rows(p, itemsize)
+    block = gram_block_rows(p, itemsize, _BLOCK_BYTES)
     chunk = block * max(1, _CHUNK_BYTES // (block * max(1, p * itemsize)))
     for start in range(0, n, chunk):
         yield slice(start, min(start + chunk, n))
-
-
-class _GramAccumulator:
-    """XᵀHX summed over row blocks, with the intercept's row and corner kept apart.
-
-    Each block is scaled by √h into one reused, cache-sized buffer and added with a
-    symmetric rank-k update (numpy calls BLAS syrk for ``B.T @ B`` on one buffer). A block
-    with a negative weight (an observed Hessian far from the optimum) is added as Xᵀ(hX)
-    and the sum is symmetrised at the end.
-    """
-
-    def __init__(self, p: int, dtype: np.dtype, intercept: bool) -> None:
-        self.block = _gram_block_rows(p, np.dtype(dtype).itemsize)
-        self.buf = np.empty((self.block, p), dtype=dtype)
-        self.gram = np.zeros((p, p), dtype=dtype)
-        self.xh = np.zeros(p, dtype=dtype) if intercept else None  # Xᵀh, the intercept's row
-        self.h_sum = 0.0
-        self.signed = False
-
-    def add(self, x_rows: Array, h: Array) -> None:
-        """Add the rows ``x_rows`` (m × p) with weights ``h`` (m,)."""
-        self.h_sum += float(np.sum(h, dtype=np.float64))
-        h = np.asarray(h, dtype=self.buf.dtype)
-        nonnegative = bool(np.all(h >= 0))
-        scale = np.sqrt(h) if nonnegative else h
-        m, block = x_rows.shape[0], self.block
-        for start in range(0, m, block):
-            stop = min(start + block, m)
-            rows = self.buf[: stop - start]
-            np.multiply(x_rows[start:stop], scale[start:stop, None], out=rows)
-            if nonnegative:
-                self.gram += rows.T @ rows
-                if self.xh is not None:
-                    self.xh += scale[start:stop] @ rows
-            else:
-                self.gram += x_rows[start:stop].T @ rows
-                if self.xh is not None:
-                    self.xh += rows.sum(axis=0)
-                self.signed = True
-
-    def result(self) -> Array:
-        gram = self.gram.astype(np.float64)
-        if self.signed:
-            gram = 0.5 * (gram + gram.T)
-        if self.xh is None:
-            return gram
-        p = gram.shape[0]
-        xh = self.xh.astype(np.float64)
-        full = np.empty((p + 1, p + 1))
-        full[0, 0] = self.h_sum
-        full[0, 1:] = xh
-        full[1:, 0] = xh
-        full[1:, 1:] = gram
-        return full

@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from ._base import DesignBase
 from .categorical import CategoricalDesign
 from .dense import DenseDesign
 
@@ -22,7 +23,7 @@ __all__ = ["ArrowGram", "MixedDesign"]
 Array = NDArray[np.floating]
 
 
-class MixedDesign:
+class MixedDesign(DesignBase):
     """Columns of several blocks concatenated (an optional intercept first).
 
     Parameters
@@ -48,7 +49,7 @@ class MixedDesign:
         if len(n) != 1:
             raise ValueError(f"blocks have different numbers of rows: {sorted(n)}")
         for b in blocks:
-            if getattr(b, "intercept", False):
+            if b.intercept:
                 raise ValueError("blocks of a MixedDesign must not carry their own intercept")
         self.blocks = list(blocks)
         self.intercept = bool(intercept)
@@ -62,6 +63,11 @@ class MixedDesign:
     @property
     def dtype(self) -> np.dtype:
         return np.dtype(np.float64)
+
+    @property
+    def structured_gram(self) -> bool:
+        """A factor block: ``arrow_sandwich`` solves XᵀWX + Λ through its diagonal block."""
+        return any(isinstance(b, CategoricalDesign) for b in self.blocks)
 
     def _slices(self):  # type: ignore[no-untyped-def]
         return [slice(int(a), int(b)) for a, b in zip(self._offsets[:-1], self._offsets[1:])]
@@ -103,21 +109,13 @@ class MixedDesign:
                 out[sj, si] = cross.T
         return out
 
-    def weighted_column_norms(self, weights: Array) -> Array:
-        """Σᵢ wᵢ xᵢⱼ² per column (the diagonal of XᵀWX), block by block; shape (n_features,)."""
+    def weighted_column_norms(self, weights: Array, columns: NDArray[np.intp] | None = None) -> Array:
+        """Σᵢ wᵢ xᵢⱼ² for ``columns`` (default all; the diagonal of XᵀWX), block by block."""
         w = np.asarray(weights, dtype=np.float64)
         parts = [np.array([w.sum()])] if self.intercept else []
-        for block in self.blocks:
-            if hasattr(block, "weighted_column_norms"):
-                parts.append(block.weighted_column_norms(w))
-            else:  # a dense block
-                X = block.X
-                out = np.empty(X.shape[1])
-                for j in range(X.shape[1]):  # column by column: no N × k temporary
-                    col = np.asarray(X[:, j], dtype=np.float64)
-                    out[j] = np.dot(w * col, col)
-                parts.append(out)
-        return np.concatenate(parts)
+        parts += [block.weighted_column_norms(w) for block in self.blocks]
+        out = np.concatenate(parts)
+        return out if columns is None else out[np.asarray(columns, dtype=np.intp)]
 
     def arrow_sandwich(self, weights: Array) -> "ArrowGram | None":
         """XᵀWX in arrow form: the widest factor's columns (whose block is diagonal) apart.

@@ -2,42 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import NamedTuple
-
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
+
+from ._base import ColumnProducts, DesignBase
 
 __all__ = ["ColumnProducts", "SparseDesign"]
 
 Array = NDArray[np.floating]
 
 
-class ColumnProducts(NamedTuple):
-    """Products over a sparse design's explicit columns X̃, for Hessian-vector products.
-
-    Attributes
-    ----------
-    mv : callable
-        v ↦ X̃v.
-    wrmv : callable
-        (h, u) ↦ X̃ᵀ(h·u), float64 (u may be a scalar: u = 1 gives X̃ᵀh).
-    exact : bool
-        ``mv`` is float64 (False: float32, so sums of its results carry float32 rounding).
-    """
-
-    mv: Callable[[Array], Array]
-    wrmv: Callable[[Array, Array], Array]
-    exact: bool
-
-
-class SparseDesign:
+class SparseDesign(DesignBase):
     """A sparse design matrix; XᵀWX is formed sparsely and returned dense (p × p).
 
     Parameters
     ----------
-    X : scipy.sparse matrix or array of shape (n_samples, n_columns)
+    X : scipy.sparse matrix or array of shape (n_samples, n_features)
     intercept : bool, default False
     """
 
@@ -48,15 +29,16 @@ class SparseDesign:
         self.X = X
         self.intercept = bool(intercept)
         self._squared = None  # X with squared entries (column norms), made on first use
+        self._binary: bool | None = None  # all stored entries 1, found on first use
+        self._single_products: ColumnProducts | None = None  # float32 products, made on first use
 
     @property
     def binary(self) -> bool:
         """Every stored entry is 1 (indicator columns): then Σ w x² = Xᵀw."""
-        flag = getattr(self, "_binary", None)
-        if flag is None:
+        if self._binary is None:
             data = self.X.data  # min and max: two reductions, no temporary of nnz values
-            flag = self._binary = bool(data.size == 0 or (data.min() == 1 and data.max() == 1))
-        return flag
+            self._binary = bool(data.size == 0 or (data.min() == 1 and data.max() == 1))
+        return self._binary
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -106,7 +88,7 @@ class SparseDesign:
 
             return ColumnProducts(mv, wrmv, True)
 
-        made = getattr(self, "_single_products", None)
+        made = self._single_products
         if made is not None:  # one set per design: its buffers are written once, then reused
             return made
         kind = sp.csr_matrix if X.format == "csr" else sp.csc_matrix
@@ -152,9 +134,13 @@ class SparseDesign:
         full[1:, 1:] = gram
         return full
 
-    def weighted_column_norms(self, weights: Array) -> Array:
-        """Σᵢ wᵢ xᵢⱼ² per column (the diagonal of XᵀWX), one sparse pass, no format change."""
-        w = np.asarray(weights, dtype=np.float64)
+    def weighted_column_norms(self, weights: Array, columns: NDArray[np.intp] | None = None) -> Array:
+        """Σᵢ wᵢ xᵢⱼ² for ``columns`` (default all; the diagonal of XᵀWX), one sparse pass,
+        no format change."""
+        out = self._column_norms(np.asarray(weights, dtype=np.float64))
+        return out if columns is None else out[np.asarray(columns, dtype=np.intp)]
+
+    def _column_norms(self, w: Array) -> Array:
         if self.binary:
             return self.rmatvec(w)
         if self._squared is None:

@@ -11,23 +11,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import UnknownNameError
+from ..errors import InputError, UnknownNameError
 from ..loss import GLMLoss
-from ..solvers import ClosedForm, get_solver
-from ..solvers.coordinate_descent import CoordinateDescent
-from ..solvers.proximal import NewtonCG, ProximalGradient
+from ..solvers import ClosedForm, CoordinateDescent, NewtonCG, get_solver
 from .options import FitOptions
 
 __all__ = ["WIDE_PROBLEM", "plain_solver", "penalized_solver"]
 
 WIDE_PROBLEM = 2_000  # columns above which no dense p × p matrix is formed by "auto"
 
-_PENALIZED = {"cd": CoordinateDescent, "coordinate_descent": CoordinateDescent, "newton_cg": NewtonCG,
-              "proximal": ProximalGradient, "fista": ProximalGradient}
-
 
 def _is_auto(solver: Any) -> bool:
     return solver is None or (isinstance(solver, str) and solver == "auto")
+
+
+def _named(options: FitOptions) -> Any:
+    """The solver the user named (built with the options), or the object given (then no options)."""
+    settings = options.solver_settings()
+    if not isinstance(options.solver, str) and settings:
+        raise InputError(
+            f"Options ({', '.join(sorted(settings))}) were given together with the solver object "
+            f"{options.solver!r}; set them on the object instead, e.g. glmkit.solvers.IRLS(tol=1e-12)."
+        )
+    return get_solver(options.solver, settings)
 
 
 def plain_solver(options: FitOptions, loss: GLMLoss, n_features: int) -> Any:
@@ -39,14 +45,14 @@ def plain_solver(options: FitOptions, loss: GLMLoss, n_features: int) -> Any:
     >>> plain_solver(FitOptions(), gk.GLMLoss(gk.Poisson()), 5).name
     'irls'
     """
+    if not _is_auto(options.solver):
+        return _named(options)
     settings = options.solver_settings()
-    if _is_auto(options.solver):
-        if n_features > WIDE_PROBLEM:
-            return get_solver("lbfgs", **settings)
-        if loss.is_quadratic:
-            return ClosedForm()
-        return get_solver("irls", **settings)
-    return get_solver(options.solver, **settings)
+    if n_features > WIDE_PROBLEM:
+        return get_solver("lbfgs", settings)
+    if loss.is_quadratic:
+        return ClosedForm()
+    return get_solver("irls", settings)
 
 
 def penalized_solver(options: FitOptions, n_features: int, smooth: bool, structured: bool) -> Any:
@@ -57,17 +63,14 @@ def penalized_solver(options: FitOptions, n_features: int, smooth: bool, structu
     >>> penalized_solver(FitOptions(), 10, smooth=False, structured=False).name
     'coordinate_descent'
     """
-    settings = options.solver_settings()
     if _is_auto(options.solver):
+        settings = options.solver_settings()
         wide_or_factor = structured or n_features > WIDE_PROBLEM
-        return (NewtonCG if smooth and wide_or_factor else CoordinateDescent)(**settings)
-    if isinstance(options.solver, str):
-        if options.solver not in _PENALIZED:
-            raise UnknownNameError(
-                f"Unknown solver {options.solver!r} for a penalised fit; valid: 'auto', 'cd', 'newton_cg', "
-                "'proximal', or a solver object with solve(objective, start, penalty)."
-            )
-        return _PENALIZED[options.solver](**settings)
-    if not callable(getattr(options.solver, "solve", None)):
-        raise UnknownNameError(f"{options.solver!r} is not a solver: it has no solve(objective, start, penalty) method.")
-    return options.solver
+        return get_solver("newton_cg" if smooth and wide_or_factor else "coordinate_descent", settings)
+    solver = _named(options)
+    if isinstance(options.solver, str) and not solver.accepts_penalty:
+        raise UnknownNameError(
+            f"The {solver.name} solver does not handle a penalty; for a penalised fit use 'auto', 'cd', "
+            "'newton_cg', 'proximal', or a solver object with solve(objective, start, penalty)."
+        )
+    return solver

@@ -25,7 +25,7 @@ from ..fit.start import intercept_only_coef
 from ..objective import Objective
 from ..penalties import ElasticNet, Penalty
 from ..problem import Problem
-from ..solvers.coordinate_descent import CoordinateDescent, PenalizedSolverResult, WarmState
+from ..solvers import CoordinateDescent, PenalizedSolverResult, WarmState
 from .result import PenalizedGLMResult, build_result, half_deviance_of
 from .setup import PenaltySetup
 
@@ -38,13 +38,7 @@ _CLOSED_FORM = "closed form (intercept only)"
 
 def make_solver(problem: Problem, setup: PenaltySetup, options: FitOptions) -> Any:
     """The penalised solver for ``problem`` (see :func:`glmkit.fit.penalized_solver`)."""
-    return penalized_solver(options, problem.n_features, setup.unit.is_smooth, _has_factor(problem.design))
-
-
-def _has_factor(design: Any) -> bool:
-    from ..design import CategoricalDesign
-
-    return any(isinstance(b, CategoricalDesign) for b in getattr(design, "blocks", ()))
+    return penalized_solver(options, problem.n_features, setup.unit.is_smooth, problem.design.structured_gram)
 
 
 def cold_start(problem: Problem, objective: Objective) -> Array:

@@ -24,7 +24,7 @@ from ..families import Family
 from ..fit import FitOptions, null_deviance
 from ..penalties import ElasticNet
 from ..problem import Problem, problem_from_arrays, problem_from_formula
-from ..solvers.coordinate_descent import CoordinateDescent, PenalizedSolverResult
+from ..solvers import CoordinateDescent, PenalizedSolverResult
 from .fit import alpha_max, free_fit, make_solver
 from .result import PenalizedGLMResult, build_result
 from .setup import PenaltySetup
@@ -331,7 +331,7 @@ def glm_path(
         the data) down to α_max·``alpha_min_ratio``, log-spaced.
     n_alphas : int, default 100
     alpha_min_ratio : float, optional
-        Default 1e-4 when n_samples > n_coef, else 1e-2 (glmnet's ``lambda.min.ratio``).
+        Default 1e-4 when n_samples > n_features, else 1e-2 (glmnet's ``lambda.min.ratio``).
     penalty_factor, lower, upper, standardize : as in :func:`glmkit.glm_fit`
     intercept, weights, offset, trials, feature_names, na_action : as in :func:`glmkit.glm_fit`
         and :func:`glmkit.glm`.

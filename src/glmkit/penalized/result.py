@@ -26,7 +26,7 @@ from ..families import Family
 from ..penalties import ElasticNet
 from ..objective import Objective
 from ..problem import Problem
-from ..solvers.coordinate_descent import CoordinateDescent
+from ..solvers import CoordinateDescent
 from .setup import PenaltySetup
 
 __all__ = ["PenalizedGLMResult", "build_result", "half_deviance_of"]

@@ -15,7 +15,6 @@ from numpy.typing import NDArray
 
 from ..penalties import ElasticNet, Penalty
 from ..problem import Problem
-from ..solvers._gram import weighted_column_norms
 
 __all__ = ["PenaltySetup", "column_scale"]
 
@@ -104,7 +103,7 @@ def column_scale(problem: Problem) -> Array:
     """Weighted column standard deviations (divisor Σw), also without intercept (as glmnet)."""
     design, w = problem.design, problem.weights
     W = problem.sum_weights
-    second = weighted_column_norms(design, w, np.arange(problem.n_features)) / W
+    second = design.weighted_column_norms(w) / W
     mean = design.rmatvec(w) / W
     var = np.maximum(second - mean * mean, 0.0)
     # relative cancellation: treat variances at rounding level of the mean as zero

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 from scipy.linalg import lapack
 from numpy.typing import NDArray
+import math
 
 from ..errors import NumericalWarning
 
-__all__ = ["SolverResult", "Solver", "solve_spd", "IterationRecord"]
+__all__ = ["IterationRecord", "PenalizedSolver", "PenalizedSolverResult", "Solver", "SolverResult", "WarmState",
+           "relative_kkt", "solve_spd"]
 
 Array = NDArray[np.floating]
 
@@ -55,12 +57,110 @@ class SolverResult:
     evaluation: Any = None
 
 
+@dataclass(frozen=True, eq=False)
+class WarmState:
+    """What the solver hands to the next fit of a path (warm start).
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_features,)
+        The solution.
+    eta : ndarray of shape (n_samples,)
+        The linear predictor at the solution.
+    gradient : ndarray of shape (n_features,)
+        ∇f at the solution (for the sequential strong rule).
+    l1 : ndarray of shape (n_features,)
+        The L1 weights the solution was computed for.
+    hessian_index : ndarray of int
+        Columns the stored Hessian covers.
+    hessian : ndarray of shape (k, k) or None
+        The last Fisher information over ``hessian_index`` (computed near ``coef``).
+    fisher_sum : float
+        Σ of the Fisher weights it was formed with (to express steps as η changes).
+    drift : float
+        Root-mean-square change of η since it was formed.
+    compact : CompactCopy or None
+        The compact copy of the working-set columns (reused while the working set fits),
+        handed to the next solve, which takes it: one copy is alive at a time.
+    value : float
+        f at ``coef`` (NaN when not recorded).
+    fisher : ndarray of shape (n_samples,) or None
+        The Fisher weights at ``eta``, when the solver had them (saves a loss evaluation).
+    """
+
+    coef: Array
+    eta: Array
+    gradient: Array
+    l1: Array
+    hessian_index: NDArray[np.intp]
+    hessian: Array | None
+    fisher_sum: float = float("nan")
+    drift: float = float("inf")
+    compact: Any = None
+    value: float = float("nan")
+    fisher: Array | None = None
+
+
+@dataclass(frozen=True)
+class PenalizedSolverResult(SolverResult):
+    """A :class:`SolverResult` with what penalised fits add.
+
+    Attributes
+    ----------
+    kkt : float
+        max over coefficients of √(vⱼ²/Hⱼⱼ / (|F| + 0.1)), the relative KKT violation.
+    n_hessians : int
+        Fisher information matrices formed.
+    state : WarmState or None
+        For warm-starting the next fit of a path.
+    """
+
+    kkt: float = float("nan")
+    n_hessians: int = 0
+    state: WarmState | None = None
+
+
 class Solver(Protocol):
-    """A solver: ``solve(objective, start) -> SolverResult``; options are set on construction."""
+    """A solver: ``solve(objective, start) -> SolverResult``; options are set on construction.
+
+    ``accepts_penalty`` (a ClassVar) is False: penalised fits need a :class:`PenalizedSolver`.
+    """
 
     name: str
+    accepts_penalty: ClassVar[bool]
 
     def solve(self, objective: Any, start: Array) -> SolverResult: ...
+
+
+@runtime_checkable
+class PenalizedSolver(Protocol):
+    """A solver for f(β) + P(β) with a separable penalty P (and bounds).
+
+    ``solve(objective, start, penalty, warm=None)`` minimises ``objective.value(β) +
+    penalty.value(β)`` from ``start`` (shape (n_features,)); ``penalty`` is a
+    :class:`~glmkit.penalties.Penalty` over the same n_features (None: no penalty) and
+    ``warm`` the :class:`WarmState` of the previous fit of a path (or None). It returns a
+    :class:`PenalizedSolverResult`, whose ``kkt`` (relative KKT violation) and ``state``
+    (the :class:`WarmState` for the next fit; None only when the start was invalid) are
+    always present. ``tol`` is the relative KKT tolerance it stops at; ``accepts_penalty``
+    (a ClassVar) is True.
+    """
+
+    name: str
+    tol: float
+    accepts_penalty: ClassVar[bool]
+
+    def solve(self, objective: Any, start: Array, penalty: Any = None,
+              warm: WarmState | None = None) -> PenalizedSolverResult: ...
+
+
+def relative_kkt(penalty: Any, coef: Array, grad: Array, scale: Array, F: float) -> float:
+    """max over coefficients of √(vⱼ²/scaleⱼ / (|F| + 0.1)), vⱼ the KKT violation
+    (``penalty.kkt_violation``) and scaleⱼ the curvature (the diagonal of XᵀWX + Λ)."""
+    v = penalty.kkt_violation(coef, grad)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m = np.where(v > 0, v * v / np.where(scale > 0, scale, np.inf), 0.0)
+    return math.sqrt(float(m.max(initial=0.0)) / (abs(F) + 0.1))
 
 
 def spd_factor(matrix: Array, scale: Array | None = None) -> tuple[Array, Array, int]:

@@ -7,6 +7,7 @@ followed by one refinement step (which removes the rounding error of the first s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -19,7 +20,8 @@ __all__ = ["ClosedForm"]
 class ClosedForm:
     """Weighted least squares in one solve (valid only for a quadratic objective)."""
 
-    name: str = "closed_form"
+    name: ClassVar[str] = "closed_form"
+    accepts_penalty: ClassVar[bool] = False
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
         coef = np.array(start, dtype=float, copy=True)

@@ -36,8 +36,9 @@ Costs are dominated by passes over X: one ``matvec`` and one ``rmatvec`` per ite
   a stale Fisher matrix still gives descent steps with a line search, and a fresh
   one is formed only when convergence slows down or η has moved (rms) by more than 0.02
   since it was formed;
-* on large dense designs each step is evaluated in a single pass over X (Xd, f, ∇f and,
-  when due, the Gram at the new point: :mod:`glmkit.solvers._fused`), so an iteration
+* where the design offers one-pass steps (``Design.one_pass_steps``: dense designs on
+  enough rows) each step is evaluated in a single pass over X (Xd, f, ∇f and, when due,
+  the Gram at the new point: :meth:`~glmkit.objective.Objective.evaluate_step`), so an iteration
   costs one read of X instead of three.
 
 Convergence: every coefficient's KKT violation vⱼ (distance of −∇f from the
@@ -50,15 +51,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..penalties import Penalty
-from ._base import Array, IterationRecord, SolverResult
-from ._fused import FusedEvaluator
-from ._gram import sandwich_columns, weighted_column_norms
+from ._base import Array, IterationRecord, PenalizedSolverResult, WarmState
+from ._fused import CompactCopy, FusedEvaluator
 from ._penalized_qp import solve_penalized_qp
 
 __all__ = ["CompactCopy", "CoordinateDescent", "PenalizedSolverResult", "WarmState", "solve_penalized_qp"]
@@ -72,87 +72,6 @@ _COMPACT_FRACTION = 0.25  # working sets up to this share of the columns get a c
 _FLOAT32_TOL = 1e-6  # the tolerance used at least on float32 designs
 _SMALL_GRAM = 1e6  # n·p² up to which the Gram always covers every column
 _ARMIJO = 1e-4
-
-
-class CompactCopy:
-    """A compact copy of working-set columns passed from one fit of a path to the next.
-
-    The next solve :meth:`take` s it, so that when it needs other columns the old copy is
-    freed before the new one is gathered (two copies would double the memory they cost).
-    """
-
-    __slots__ = ("_evaluator",)
-
-    def __init__(self, evaluator: Any) -> None:
-        self._evaluator = evaluator
-
-    def take(self) -> Any:
-        """The copy (None once taken)."""
-        evaluator, self._evaluator = self._evaluator, None
-        return evaluator
-
-
-@dataclass(frozen=True, eq=False)
-class WarmState:
-    """What the solver hands to the next fit of a path (warm start).
-
-    Attributes
-    ----------
-    coef : ndarray of shape (n_features,)
-        The solution.
-    eta : ndarray of shape (n_samples,)
-        The linear predictor at the solution.
-    gradient : ndarray of shape (n_features,)
-        ∇f at the solution (for the sequential strong rule).
-    l1 : ndarray of shape (n_features,)
-        The L1 weights the solution was computed for.
-    hessian_index : ndarray of int
-        Columns the stored Hessian covers.
-    hessian : ndarray of shape (k, k) or None
-        The last Fisher information over ``hessian_index`` (computed near ``coef``).
-    fisher_sum : float
-        Σ of the Fisher weights it was formed with (to express steps as η changes).
-    drift : float
-        Root-mean-square change of η since it was formed.
-    compact : CompactCopy or None
-        The compact copy of the working-set columns (reused while the working set fits),
-        handed to the next solve, which takes it: one copy is alive at a time.
-    value : float
-        f at ``coef`` (NaN when not recorded).
-    fisher : ndarray of shape (n_samples,) or None
-        The Fisher weights at ``eta``, when the solver had them (saves a loss evaluation).
-    """
-
-    coef: Array
-    eta: Array
-    gradient: Array
-    l1: Array
-    hessian_index: NDArray[np.intp]
-    hessian: Array | None
-    fisher_sum: float = float("nan")
-    drift: float = float("inf")
-    compact: Any = None
-    value: float = float("nan")
-    fisher: Array | None = None
-
-
-@dataclass(frozen=True)
-class PenalizedSolverResult(SolverResult):
-    """A :class:`SolverResult` with what penalised fits add.
-
-    Attributes
-    ----------
-    kkt : float
-        max over coefficients of √(vⱼ²/Hⱼⱼ / (|F| + 0.1)), the relative KKT violation.
-    n_hessians : int
-        Fisher information matrices formed.
-    state : WarmState or None
-        For warm-starting the next fit of a path.
-    """
-
-    kkt: float = float("nan")
-    n_hessians: int = 0
-    state: WarmState | None = None
 
 
 @dataclass(frozen=True)
@@ -175,8 +94,8 @@ class CoordinateDescent:
     full_gram_fraction : float, default 0.5
         Form the Gram over all columns once the working set holds this share of them.
     fused : bool, default True
-        On large dense designs, evaluate each step (Xd, f, ∇f and, when due, the Gram) in
-        one pass over X (:mod:`glmkit.solvers._fused`).
+        Where the design offers one-pass steps (large dense designs), evaluate each step
+        (Xd, f, ∇f and, when due, the Gram) in one pass over X (:mod:`glmkit.solvers._fused`).
     compact : bool, default True
         With ``fused``: while the working set (plus the columns about to enter it) is at
         most a quarter of the columns, passes read a contiguous copy of those columns only.
@@ -206,7 +125,8 @@ class CoordinateDescent:
     fused: bool = True
     compact: bool = True
     record_history: bool = False
-    name: str = "coordinate_descent"
+    name: ClassVar[str] = "coordinate_descent"
+    accepts_penalty: ClassVar[bool] = True
 
     def solve(self, objective: Any, start: Array, penalty: Penalty | None = None,
               warm: WarmState | None = None) -> PenalizedSolverResult:
@@ -234,8 +154,8 @@ class _Run:
         self.obj = objective
         self.p = objective.n_features
         self.pen = penalty if penalty is not None else Penalty.none(self.p)
-        if self.pen.n_coef != self.p:
-            raise ValueError(f"The penalty has {self.pen.n_coef} coefficients; the objective {self.p}.")
+        if self.pen.n_features != self.p:
+            raise ValueError(f"The penalty has {self.pen.n_features} coefficients; the objective {self.p}.")
         self.warm = warm
         self.n_hessians = 0
         self.H: Array | None = None
@@ -289,7 +209,7 @@ class _Run:
 
     def _fresh_hessian(self, eta: Array, idx: NDArray[np.intp]) -> None:
         h = self.obj.fisher_weights(eta)
-        self._set_hessian(sandwich_columns(self.obj.design, h, idx), idx, float(np.sum(h)))
+        self._set_hessian(self.obj.design.sandwich_columns(h, idx), idx, float(np.sum(h)))
         self.n_hessians += 1
 
     def _scale(self, eta: Array, v: Array) -> Array:
@@ -300,7 +220,7 @@ class _Run:
         outside = np.flatnonzero(~inside & (v > 0))
         if outside.size:
             h = self.obj.fisher_weights(eta)
-            scale[outside] = weighted_column_norms(self.obj.design, h, outside)
+            scale[outside] = self.obj.design.weighted_column_norms(h, outside)
         return scale
 
     def _measure(self, coef: Array, grad: Array, eta: Array, F: float,
@@ -319,6 +239,16 @@ class _Run:
 
     # -- the loop --------------------------------------------------------------------------
     def run(self, start: Array) -> PenalizedSolverResult:
+        failed = self._start(start)
+        if failed is not None:
+            return failed
+        while not self.done and self.n_iter < self.opts.max_iter:
+            self.n_iter += 1
+            self._iterate()
+        return self._finish()
+
+    def _start(self, start: Array) -> PenalizedSolverResult | None:
+        """The fixed inputs of the loop and its first state; a result when ``start`` is invalid."""
         opts, obj, pen, p = self.opts, self.obj, self.pen, self.p
         coef = pen.project(np.asarray(start, dtype=float))
         warm = self.warm
@@ -333,185 +263,226 @@ class _Run:
         if not np.isfinite(f0):
             return PenalizedSolverResult(coef, False, 0, float("inf"),
                                          "the starting coefficients give an invalid mean")
-        F = f0 + pen.value(coef)
+        self.coef, self.eta, self.grad, self.F = coef, eta, grad, f0 + pen.value(coef)
         # float32 data: X·β and Xᵀv carry float32 rounding, so ~1e-8 is the attainable KKT level
-        tol = opts.tol if np.dtype(obj.design.dtype) != np.float32 else max(opts.tol, _FLOAT32_TOL)
-        tol2 = tol**2
-
-        if pen.is_smooth:
-            ws = np.ones(p, dtype=bool)
-        else:
-            ws = pen.free | (coef != 0) | (pen.kkt_violation(coef, grad) > 0)
-            if self.warm is not None and opts.strong_rules and self.warm.l1.shape == (p,):
-                ws |= np.abs(self.warm.gradient) >= 2.0 * pen.l1 - self.warm.l1
-        n_rows = obj.design.shape[0]
-
-        def reuse_pays() -> bool:
-            k = self.H_idx.size if self.H is not None else int(ws.sum())
-            return opts.reuse_hessian and n_rows * k * k >= _REUSE_MIN_WORK
-
+        self.tol = opts.tol if np.dtype(obj.design.dtype) != np.float32 else max(opts.tol, _FLOAT32_TOL)
+        self.tol2 = self.tol**2
+        self.n_rows = obj.design.shape[0]
+        self.ws = self._first_working_set()
         # η-drift since the Hessian was formed: its Fisher weights are stale by about that much
-        drift = float("inf")
+        self.drift = float("inf")
         if warm is not None and warm.hessian is not None and opts.reuse_hessian and \
-                n_rows * warm.hessian_index.size ** 2 >= _REUSE_MIN_WORK:
+                self.n_rows * warm.hessian_index.size ** 2 >= _REUSE_MIN_WORK:
             self._set_hessian(warm.hessian, warm.hessian_index, warm.fisher_sum)
-            drift = warm.drift
-        fused = FusedEvaluator(obj) if opts.fused and FusedEvaluator.applicable(obj) else None
+            self.drift = warm.drift
+        self.fused = FusedEvaluator(obj) if opts.fused and FusedEvaluator.applicable(obj) else None
         # compact mode: while the working set is a small part of X, passes read a contiguous
         # copy of its columns; ∇f is then current only on them (``partial``) until a full
         # gradient pass confirms the KKT conditions of every other column
-        compact: FusedEvaluator | None = None
-        if fused is not None and warm is not None and warm.compact is not None:
-            compact = warm.compact.take()
-            if getattr(compact, "obj", None) is not obj:
-                compact = None
-        partial = False
-        g_eta: Array | None = None
-        history: list[IterationRecord] = []
-        kkt, m, v = self._measure(coef, grad, eta, F)
-        ws |= m > tol2 * (abs(F) + 0.1)
-        message = f"no convergence in {opts.max_iter} iterations"
-        converged = kkt <= tol
-        n_iter = 0
-        stalls = 0
-        force = self.H is None  # a fresh Hessian before the next sub-problem
-        want_next = False  # a fresh Hessian from the next fused pass
-        while not converged and n_iter < opts.max_iter:
-            n_iter += 1
-            idx = np.flatnonzero(ws)
-            if fused is not None and opts.compact and not pen.is_smooth:
-                cols = self._hessian_columns(ws, coef, grad)
-                if cols.size <= _COMPACT_FRACTION * p:
-                    if compact is None or not np.all(np.isin(idx, compact.columns)):
-                        compact = None  # freed before the new copy is gathered
-                        compact = FusedEvaluator(obj, cols)  # one gather pass over X
-                    if self.H is None or not np.array_equal(self.H_idx, compact.columns) or drift > 0:
-                        h = obj.fisher_weights(eta)
-                        self._set_hessian(compact.gram(h), compact.columns, float(np.sum(h)))
-                        self.n_hessians += 1
-                        drift, force = 0.0, False
-                elif compact is not None:
-                    if partial:
-                        grad = obj.design.rmatvec(g_eta)
-                        partial = False
-                    compact = None
-            if force or not np.all(self.H_pos[idx] >= 0) or not reuse_pays() and drift > 0:
-                self._fresh_hessian(eta, self._hessian_columns(ws, coef, grad))
-                drift, force = 0.0, False
-            fresh = drift == 0.0
-            pos = self.H_pos[idx]
-            Hw = self.H if (pos.size == self.H_idx.size) else self.H[np.ix_(pos, pos)]  # type: ignore[index]
-            # inexact Newton: the sub-problem is solved to well below the current violation
-            inner2 = max(0.01 * tol2, 1e-8 * kkt * kkt) * (abs(F) + 0.1)
-            x = solve_penalized_qp(Hw, grad[idx], coef[idx], pen.subset(idx), inner2, opts.max_sweeps)
-            d = np.zeros(p)
-            dw = x - coef[idx]
-            d[idx] = dw
-            if not np.any(d):
-                if fresh:
-                    converged = kkt <= 100 * tol
-                    message = "no further progress possible (rounding floor)"
-                    break
-                force = True
-                continue
-            decrease = float(grad @ d) + pen.value(coef + d) - pen.value(coef)
-            slack = 1e-13 * (abs(F) + 0.1)
-            step_rms = math.sqrt(max(float(dw @ Hw @ dw), 0.0) / self.fisher_sum) if self.fisher_sum > 0 else np.inf
-            accepted, evaluated, Xd = False, False, None
-            grad_before = grad
-            if compact is not None:  # a fresh Gram on the compact columns costs little
-                out = compact.step(d[compact.columns], eta, np.arange(compact.columns.size))
-                hidx = compact.columns
-            elif fused is not None:
-                hidx = self._hessian_columns(ws, coef, grad)
-                cheap = hidx.size ** 2 <= _CHEAP_GRAM * p  # the Gram adds little to the pass
-                want_h = want_next or cheap or not reuse_pays() or drift + step_rms > _DRIFT_MAX
-                hidx = hidx if want_h else None
-                out = fused.step(d, eta, hidx)
-            if fused is not None:
-                Xd = out.Xd
-                F_t = out.value + pen.value(coef + d)
-                if np.isfinite(F_t) and F_t <= F + _ARMIJO * min(decrease, 0.0) + slack:
-                    accepted, evaluated, t = True, True, 1.0
-                    coef = coef + d
-                    eta, f_new, g_eta = out.eta, out.value, out.eta_gradient
-                    if compact is not None and compact.columns.size < p:
-                        grad = grad.copy()
-                        grad[compact.columns] = out.gradient
-                        partial = True
-                    else:
-                        grad = out.gradient
-                    if out.hessian is not None:
-                        self._set_hessian(out.hessian, hidx, out.fisher_sum)  # type: ignore[arg-type]
-                        self.n_hessians += 1
-                        drift = 0.0
-                    else:
-                        drift += step_rms
-                        self._secant_update(d, grad - grad_before)
-                    want_next = False
-            if not accepted:
-                if Xd is None:
-                    Xd = obj.design.matvec(d)
-                t = 1.0 if fused is None else 0.5
-                for _ in range(60):
-                    eta_t = eta + t * Xd
-                    f_t = obj.value_at_eta(eta_t)
-                    F_t = f_t + pen.value(coef + t * d)
-                    if np.isfinite(F_t) and F_t <= F + _ARMIJO * t * min(decrease, 0.0) + slack:
-                        accepted = True
-                        break
-                    t *= 0.5
-            if not accepted:
-                if not fresh:
-                    force = True
-                    continue
-                converged = kkt <= 100 * tol
-                message = "line search failed: no step lowers the penalised objective (rounding floor?)"
+        self.compact: FusedEvaluator | None = None
+        if self.fused is not None and warm is not None and warm.compact is not None:
+            self.compact = warm.compact.take()
+            if self.compact.obj is not obj:
+                self.compact = None
+        self.partial = False
+        self.g_eta: Array | None = None
+        self.history: list[IterationRecord] = []
+        self.kkt, self.m, self.v = self._measure(coef, grad, eta, self.F)
+        self.ws |= self.m > self.tol2 * (abs(self.F) + 0.1)
+        self.message = f"no convergence in {opts.max_iter} iterations"
+        self.converged = self.kkt <= self.tol
+        self.done = self.converged
+        self.n_iter = 0
+        self.stalls = 0
+        self.force = self.H is None  # a fresh Hessian before the next sub-problem
+        self.want_next = False  # a fresh Hessian from the next fused pass
+        return None
+
+    def _first_working_set(self) -> NDArray[np.bool_]:
+        pen, p, coef = self.pen, self.p, self.coef
+        if pen.is_smooth:
+            return np.ones(p, dtype=bool)
+        ws = pen.free | (coef != 0) | (pen.kkt_violation(coef, self.grad) > 0)
+        if self.warm is not None and self.opts.strong_rules and self.warm.l1.shape == (p,):
+            ws |= np.abs(self.warm.gradient) >= 2.0 * pen.l1 - self.warm.l1
+        return ws
+
+    def _reuse_pays(self) -> bool:
+        k = self.H_idx.size if self.H is not None else int(self.ws.sum())
+        return self.opts.reuse_hessian and self.n_rows * k * k >= _REUSE_MIN_WORK
+
+    def _stop(self, message: str, converged: bool) -> None:
+        self.done, self.converged, self.message = True, bool(converged), message
+
+    def _iterate(self) -> None:
+        """One outer iteration: a Hessian, the sub-problem, a line search, the KKT test."""
+        idx = np.flatnonzero(self.ws)
+        self._update_compact(idx)
+        if self.force or not np.all(self.H_pos[idx] >= 0) or not self._reuse_pays() and self.drift > 0:
+            self._fresh_hessian(self.eta, self._hessian_columns(self.ws, self.coef, self.grad))
+            self.drift, self.force = 0.0, False
+        fresh = self.drift == 0.0
+        pos = self.H_pos[idx]
+        Hw = self.H if (pos.size == self.H_idx.size) else self.H[np.ix_(pos, pos)]  # type: ignore[index]
+        # inexact Newton: the sub-problem is solved to well below the current violation
+        inner2 = max(0.01 * self.tol2, 1e-8 * self.kkt * self.kkt) * (abs(self.F) + 0.1)
+        x = solve_penalized_qp(Hw, self.grad[idx], self.coef[idx], self.pen.subset(idx), inner2,
+                               self.opts.max_sweeps)
+        d = np.zeros(self.p)
+        dw = x - self.coef[idx]
+        d[idx] = dw
+        if not np.any(d):
+            if fresh:
+                self._stop("no further progress possible (rounding floor)", self.kkt <= 100 * self.tol)
+            else:
+                self.force = True
+            return
+        step_rms = math.sqrt(max(float(dw @ Hw @ dw), 0.0) / self.fisher_sum) if self.fisher_sum > 0 else np.inf
+        F_old, kkt_old = self.F, self.kkt
+        t = self._line_search(d, step_rms, fresh)
+        if t is None:
+            return
+        self.kkt, self.m, self.v = self._measure(self.coef, self.grad, self.eta, self.F,
+                                                 self.compact.columns if self.partial else None)  # type: ignore[union-attr]
+        self._after_step(F_old, kkt_old, fresh)
+
+    def _update_compact(self, idx: NDArray[np.intp]) -> None:
+        """Gather (or drop) the compact copy of the working-set columns, and its Gram."""
+        obj, p = self.obj, self.p
+        if self.fused is None or not self.opts.compact or self.pen.is_smooth:
+            return
+        cols = self._hessian_columns(self.ws, self.coef, self.grad)
+        if cols.size <= _COMPACT_FRACTION * p:
+            if self.compact is None or not np.all(np.isin(idx, self.compact.columns)):
+                self.compact = None  # freed before the new copy is gathered
+                self.compact = FusedEvaluator(obj, cols)  # one gather pass over X
+            if self.H is None or not np.array_equal(self.H_idx, self.compact.columns) or self.drift > 0:
+                h = obj.fisher_weights(self.eta)
+                self._set_hessian(self.compact.gram(h), self.compact.columns, float(np.sum(h)))
+                self.n_hessians += 1
+                self.drift, self.force = 0.0, False
+        elif self.compact is not None:
+            if self.partial:
+                self.grad = obj.design.rmatvec(self.g_eta)
+                self.partial = False
+            self.compact = None
+
+    def _line_search(self, d: Array, step_rms: float, fresh: bool) -> float | None:
+        """Move along d (the full step from a one-pass evaluation where there is one, else
+        backtracking); the step length, or None when no step was taken."""
+        obj, pen = self.obj, self.pen
+        decrease = float(self.grad @ d) + pen.value(self.coef + d) - pen.value(self.coef)
+        slack = 1e-13 * (abs(self.F) + 0.1)
+        grad_before = self.grad
+        Xd = None
+        if self.fused is not None:
+            Xd, F_t = self._fused_step(d, step_rms, decrease, slack, grad_before)
+            if F_t is not None:
+                self._record(F_t, 1.0)
+                return 1.0
+        if Xd is None:
+            Xd = obj.design.matvec(d)
+        t = 1.0 if self.fused is None else 0.5
+        for _ in range(60):
+            eta_t = self.eta + t * Xd
+            F_t = obj.value_at_eta(eta_t) + pen.value(self.coef + t * d)
+            if np.isfinite(F_t) and F_t <= self.F + _ARMIJO * t * min(decrease, 0.0) + slack:
                 break
-            if not evaluated:
-                coef = coef + t * d
-                ev = obj.evaluate(coef, hessian=None, eta=eta_t)
-                eta, grad, f_new = ev.eta, ev.gradient, ev.value
-                partial = False
-                drift += t * step_rms
-                self._secant_update(t * d, grad - grad_before)
-            if opts.record_history:
-                history.append(IterationRecord(n_iter, F_t, float(np.max(v, initial=0.0)), t))
-            F_old, F = F, f_new + pen.value(coef)
-            kkt_old = kkt
-            kkt, m, v = self._measure(coef, grad, eta, F, compact.columns if partial else None)  # type: ignore[union-attr]
-            if kkt <= tol and partial:  # converged on the compact columns: check all of them
-                grad = obj.design.rmatvec(g_eta)
-                partial = False
-                kkt, m, v = self._measure(coef, grad, eta, F)
-            new = ~ws & (m > tol2 * (abs(F) + 0.1))
-            if np.any(new):
-                ws |= new
-            if kkt <= tol:
-                converged = True
-                message = "converged"
-                break
-            if drift > 0 and kkt > _REFRESH_RATIO * kkt_old:
-                # the stale Hessian made slow progress: refresh it (in the next pass when that is
-                # free, at once when the progress was very poor or there is no fused pass)
-                if fused is None or kkt > 0.5 * kkt_old:
-                    force = True
-                else:
-                    want_next = True
-            # the objective no longer resolves the progress and the KKT measure stagnates
-            if abs(F_old - F) <= 1e-15 * (abs(F) + 0.1) and fresh and kkt > 0.5 * kkt_old:
-                stalls += 1
-                if stalls >= 3:
-                    converged = kkt <= 100 * tol
-                    message = "stopped at the rounding floor"
-                    break
-        if partial:
-            grad = obj.design.rmatvec(g_eta)
-            kkt = self._measure(coef, grad, eta, F)[0]
-            converged = converged and kkt <= tol
+            t *= 0.5
+        else:
+            if not fresh:
+                self.force = True
+            else:
+                self._stop("line search failed: no step lowers the penalised objective (rounding floor?)",
+                           self.kkt <= 100 * self.tol)
+            return None
+        self.coef = self.coef + t * d
+        ev = obj.evaluate(self.coef, hessian=None, eta=eta_t)
+        self.eta, self.grad = ev.eta, ev.gradient
+        self.F = ev.value + pen.value(self.coef)
+        self.partial = False
+        self.drift += t * step_rms
+        self._secant_update(t * d, self.grad - grad_before)
+        self._record(F_t, t)
+        return t
+
+    def _fused_step(self, d: Array, step_rms: float, decrease: float, slack: float,
+                    grad_before: Array) -> tuple[Array, float | None]:
+        """The full step evaluated in one pass (Xd, f, ∇f and, when due, the Gram):
+        (Xd, the new F if the step was accepted, else None)."""
+        compact, fused, pen = self.compact, self.fused, self.pen
+        if compact is not None:  # a fresh Gram on the compact columns costs little
+            out = compact.step(d[compact.columns], self.eta, np.arange(compact.columns.size))
+            hidx = compact.columns
+        else:
+            hidx = self._hessian_columns(self.ws, self.coef, self.grad)
+            cheap = hidx.size ** 2 <= _CHEAP_GRAM * self.p  # the Gram adds little to the pass
+            want_h = self.want_next or cheap or not self._reuse_pays() or self.drift + step_rms > _DRIFT_MAX
+            hidx = hidx if want_h else None
+            out = fused.step(d, self.eta, hidx)  # type: ignore[union-attr]
+        F_t = out.value + pen.value(self.coef + d)
+        if not (np.isfinite(F_t) and F_t <= self.F + _ARMIJO * min(decrease, 0.0) + slack):
+            return out.Xd, None
+        self.coef = self.coef + d
+        self.eta, self.g_eta = out.eta, out.eta_gradient
+        self.F = out.value + pen.value(self.coef)
+        if compact is not None and compact.columns.size < self.p:
+            self.grad = self.grad.copy()
+            self.grad[compact.columns] = out.gradient
+            self.partial = True
+        else:
+            self.grad = out.gradient
+        if out.hessian is not None:
+            self._set_hessian(out.hessian, hidx, out.fisher_sum)  # type: ignore[arg-type]
+            self.n_hessians += 1
+            self.drift = 0.0
+        else:
+            self.drift += step_rms
+            self._secant_update(d, self.grad - grad_before)
+        self.want_next = False
+        return out.Xd, F_t
+
+    def _record(self, F_t: float, t: float) -> None:
+        if self.opts.record_history:
+            self.history.append(IterationRecord(self.n_iter, F_t, float(np.max(self.v, initial=0.0)), t))
+
+    def _after_step(self, F_old: float, kkt_old: float, fresh: bool) -> None:
+        """The KKT test after a step: convergence, new working-set columns, a Hessian refresh
+        when progress was slow, and the rounding-floor stop."""
+        if self.kkt <= self.tol and self.partial:  # converged on the compact columns: check all of them
+            self.grad = self.obj.design.rmatvec(self.g_eta)
+            self.partial = False
+            self.kkt, self.m, self.v = self._measure(self.coef, self.grad, self.eta, self.F)
+        new = ~self.ws & (self.m > self.tol2 * (abs(self.F) + 0.1))
+        if np.any(new):
+            self.ws |= new
+        if self.kkt <= self.tol:
+            self._stop("converged", True)
+            return
+        if self.drift > 0 and self.kkt > _REFRESH_RATIO * kkt_old:
+            # the stale Hessian made slow progress: refresh it (in the next pass when that is
+            # free, at once when the progress was very poor or there is no fused pass)
+            if self.fused is None or self.kkt > 0.5 * kkt_old:
+                self.force = True
+            else:
+                self.want_next = True
+        # the objective no longer resolves the progress and the KKT measure stagnates
+        if abs(F_old - self.F) <= 1e-15 * (abs(self.F) + 0.1) and fresh and self.kkt > 0.5 * kkt_old:
+            self.stalls += 1
+            if self.stalls >= 3:
+                self._stop("stopped at the rounding floor", self.kkt <= 100 * self.tol)
+
+    def _finish(self) -> PenalizedSolverResult:
+        converged, kkt = self.converged, self.kkt
+        if self.partial:
+            self.grad = self.obj.design.rmatvec(self.g_eta)
+            kkt = self._measure(self.coef, self.grad, self.eta, self.F)[0]
+            converged = converged and kkt <= self.tol
+        message = self.message
         if converged and message.startswith("no convergence"):
             message = "converged"
-        state = WarmState(coef.copy(), eta, grad.copy(), pen.l1.copy(), self.H_idx, self.H,
-                          self.fisher_sum, drift, None if compact is None else CompactCopy(compact))
-        return PenalizedSolverResult(coef, bool(converged), n_iter, float(F), message, tuple(history),
-                                     kkt=float(kkt), n_hessians=self.n_hessians, state=state)
+        compact = self.compact
+        state = WarmState(self.coef.copy(), self.eta, self.grad.copy(), self.pen.l1.copy(), self.H_idx, self.H,
+                          self.fisher_sum, self.drift, None if compact is None else CompactCopy(compact))
+        return PenalizedSolverResult(self.coef, bool(converged), self.n_iter, float(self.F), message,
+                                     tuple(self.history), kkt=float(kkt), n_hessians=self.n_hessians, state=state)

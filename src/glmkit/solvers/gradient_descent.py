@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -73,7 +74,8 @@ class GradientDescent:
     armijo: float = 1e-4
     record_history: bool = False
     callback: Callable[[int, Array], None] | None = None
-    name: str = "gd"
+    name: ClassVar[str] = "gd"
+    accepts_penalty: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         if self.learning_rate is not None and not (np.isfinite(self.learning_rate) and self.learning_rate > 0):
@@ -88,7 +90,7 @@ class GradientDescent:
             raise ValueError(f"armijo must lie in (0, 0.5); got {self.armijo!r}.")
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
-        scale = float(np.sum(objective.weights)) or 1.0
+        scale = objective.total_weight or 1.0
         coef = np.array(start, dtype=float, copy=True)
         history: list[IterationRecord] = []
         step = 1.0 / scale  # first trial step of the line search (doubled before use)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -55,111 +56,166 @@ class IRLS:
     max_halvings: int = 40
     record_history: bool = False
     reuse_hessian_below: float = 1e-5
-    name: str = "irls"
+    name: ClassVar[str] = "irls"
+    accepts_penalty: ClassVar[bool] = False
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
-        return newton_iterations(objective, start, self, hessian_kind="expected")
+        return newton_iterations(objective, start, self, hessian_kind="expected",
+                                 reuse_hessian_below=self.reuse_hessian_below)
 
 
-def newton_iterations(objective, start: Array, options, hessian_kind: str) -> SolverResult:  # type: ignore[no-untyped-def]
+def newton_iterations(objective, start: Array, options, hessian_kind: str,  # type: ignore[no-untyped-def]
+                      reuse_hessian_below: float = 0.0) -> SolverResult:
     """Damped Newton iterations shared by IRLS (expected Hessian) and Newton (observed).
 
-    The full Newton step is evaluated with its gradient and Hessian at once, so an
-    accepted step costs one Xβ, one Xᵀv and one XᵀWX: a single pass over X for designs
-    with ``evaluate_in_blocks`` (dense), and only Xβ and Xᵀv for a chord step.
+    ``options`` gives ``tol``, ``max_iter``, ``max_halvings`` and ``record_history``;
+    ``reuse_hessian_below`` the relative decrement under which chord steps keep the last
+    XᵀWX (0: never). The full Newton step is evaluated with its gradient and Hessian at
+    once, so an accepted step costs one Xβ, one Xᵀv and one XᵀWX: a single pass over X for
+    designs with ``one_pass_evaluation`` (dense), and only Xβ and Xᵀv for a chord step.
     """
     coef = np.array(start, dtype=float, copy=True)
     # How far the start is, is not known: its Hessian may be a row-sample estimate.
     ev = objective.evaluate(coef, hessian=hessian_kind, rough_hessian=True)
     if not np.isfinite(ev.value):
         return SolverResult(coef, False, 0, ev.value, "the starting coefficients give an invalid mean")
-    history: list[IterationRecord] = []
-    last_change = np.inf
-    decrement = np.inf
-    previous_decrement = np.inf
-    stale = False
-    kind = hessian_kind  # IRLS may turn to the observed Hessian near a slowly reached MLE
-    n_samples, n_features = objective.design.shape
-    # On small data forming XᵀWX costs no more than the rest of an iteration: no chord steps.
-    chord_pays = n_samples * n_features >= CHORD_MIN_SIZE
-    for iteration in range(1, options.max_iter + 1):
+    return _Newton(objective, options, hessian_kind, reuse_hessian_below).iterate(coef, ev)
+
+
+class _Newton:
+    """One run of :func:`newton_iterations`: fixed inputs, then the loop state.
+
+    Fixed: the objective, the options, the Hessian asked for, the chord threshold and
+    whether chord steps pay at all. Loop state: β and its evaluation, the Hessian kind in
+    use (IRLS may turn to the observed one), the decrements, the last relative change of
+    the deviance, whether the Hessian is a kept (stale) one, the history.
+    """
+
+    def __init__(self, objective, options, hessian_kind: str, reuse_hessian_below: float) -> None:  # type: ignore[no-untyped-def]
+        self.obj, self.opts, self.hessian_kind = objective, options, hessian_kind
+        self.reuse_below = reuse_hessian_below
+        n_samples, n_features = objective.design.shape
+        # On small data forming XᵀWX costs no more than the rest of an iteration: no chord steps.
+        self.chord_pays = n_samples * n_features >= CHORD_MIN_SIZE
+        self.history: list[IterationRecord] = []
+        self.last_change = np.inf
+        self.decrement = np.inf
+        self.previous_decrement = np.inf
+        self.stale = False
+        self.kind = hessian_kind
+
+    def iterate(self, coef: Array, ev) -> SolverResult:  # type: ignore[no-untyped-def]
+        self.coef, self.ev = coef, ev
+        opts = self.opts
+        for iteration in range(1, opts.max_iter + 1):
+            step, hess = self._newton_step()
+            self.decrement = relative_decrement(step, self.ev.gradient, self.ev.value)
+            if opts.record_history:
+                self.history.append(IterationRecord(iteration - 1, self.ev.value,
+                                                    float(np.linalg.norm(self.ev.gradient)), 1.0))
+            done = self._converged(iteration, step)
+            if done is not None:
+                return done
+            self._choose_kind()
+            # A chord step keeps the last XᵀWX (see ``reuse_hessian_below``); it continues while
+            # each such step still gains two digits, else the next iteration forms XᵀWX again.
+            chord = self.chord_pays and self.decrement < self.reuse_below and self.ev.hessian_exact and (
+                not self.stale or self.decrement < 1e-2 * self.previous_decrement)
+            self.previous_decrement = self.decrement
+            if not self._full_step(step, hess, chord) and not self._halve(step):
+                return SolverResult(
+                    self.coef, False, iteration, self.ev.value,
+                    "step-halving failed: no step along the Newton direction lowers the deviance "
+                    "while keeping η and μ valid", tuple(self.history),
+                )
+        return SolverResult(
+            self.coef, False, opts.max_iter, self.ev.value,
+            f"no convergence in {opts.max_iter} iterations (relative decrement {self.decrement:.3g})",
+            tuple(self.history),
+        )
+
+    def _hessian(self, ev) -> Array:  # type: ignore[no-untyped-def]
         hess = ev.hessian
-        if kind == "observed" and not _positive_definite(hess):
-            hess = objective.hessian(coef, kind="expected")  # fall back to Fisher scoring
-        step = solve_spd(hess, -ev.gradient, fallback=ev.hessian_exact)
+        if self.kind == "observed" and not _positive_definite(hess):
+            hess = self.obj.hessian(self.coef, kind="expected")  # fall back to Fisher scoring
+        return hess  # type: ignore[no-any-return]
+
+    def _newton_step(self) -> tuple[Array, Array]:
+        """(δ, the Hessian it solved with) from (XᵀWX) δ = −∇f at the current β."""
+        hess = self._hessian(self.ev)
+        step = solve_spd(hess, -self.ev.gradient, fallback=self.ev.hessian_exact)
         if step is None:  # a row-sample Hessian that is not positive definite: form the exact one
-            ev = objective.evaluate(coef, hessian=kind)
-            hess = ev.hessian
-            if kind == "observed" and not _positive_definite(hess):
-                hess = objective.hessian(coef, kind="expected")
-            step = solve_spd(hess, -ev.gradient)
-        decrement = relative_decrement(step, ev.gradient, ev.value)
-        if options.record_history:
-            history.append(IterationRecord(iteration - 1, ev.value, float(np.linalg.norm(ev.gradient)), 1.0))
-        if decrement < options.tol**2:
+            self.ev = self.obj.evaluate(self.coef, hessian=self.kind)
+            hess = self._hessian(self.ev)
+            step = solve_spd(hess, -self.ev.gradient)
+        return step, hess  # type: ignore[return-value]
+
+    def _converged(self, iteration: int, step: Array) -> SolverResult | None:
+        """The result when the decrement says β is final, else None."""
+        ev, decrement, tol = self.ev, self.decrement, self.opts.tol
+        if decrement < tol**2:
             # The remaining step is below the noise of the MLE; β (and, unless a chord step
             # kept an older one, its Hessian) are final.
             final = None
-            if hessian_kind == "expected":  # the Fisher information at β, unless stale or observed
+            if self.hessian_kind == "expected":  # the Fisher information at β, unless stale or observed
                 final = (dataclasses.replace(ev, hessian=None)
-                         if stale or kind != "expected" or not ev.hessian_exact else ev)
-            return SolverResult(coef, True, iteration, ev.value, "converged", tuple(history), final)
-        if last_change < 1e-15 and decrement < options.tol:
+                         if self.stale or self.kind != "expected" or not ev.hessian_exact else ev)
+            return SolverResult(self.coef, True, iteration, ev.value, "converged", tuple(self.history), final)
+        if self.last_change < 1e-15 and decrement < tol:
             # At the floating-point floor the deviance no longer moves, but a linearly
             # converging (non-canonical) fit may still be ~√decrement away: take the step.
-            new_coef = coef + step
-            new_value = objective.value(new_coef)
+            new_coef = self.coef + step
+            new_value = self.obj.value(new_coef)
             if _acceptable(new_value, ev.value):
-                coef = new_coef
-            return SolverResult(coef, True, iteration, min(new_value, ev.value), "converged at the noise floor",
-                                tuple(history))
-        if kind == "expected" and hessian_kind == "expected" and decrement < options.tol \
-                and decrement > 0.25 * previous_decrement:
+                self.coef = new_coef
+            return SolverResult(self.coef, True, iteration, min(new_value, ev.value), "converged at the noise floor",
+                                tuple(self.history))
+        return None
+
+    def _choose_kind(self) -> None:
+        if self.kind == "expected" and self.hessian_kind == "expected" and self.decrement < self.opts.tol \
+                and self.decrement > 0.25 * self.previous_decrement:
             # Fisher scoring converges only linearly, here slowly (the expected and observed
             # information differ much, e.g. a non-canonical link with small means): near the
             # MLE the observed information is positive definite, so go on with Newton steps.
-            kind = "observed"
-        # A chord step keeps the last XᵀWX (see ``reuse_hessian_below``); it continues while
-        # each such step still gains two digits, else the next iteration forms XᵀWX again.
-        chord = chord_pays and decrement < getattr(options, "reuse_hessian_below", 0.0) and ev.hessian_exact and (
-            not stale or decrement < 1e-2 * previous_decrement)
-        previous_decrement = decrement
-        # The full step first, evaluated with everything the next iteration needs (one pass
-        # over X where the design allows it); only if it is rejected, value-only halving.
-        # Far from the optimum (the deviance still falls by more than 1%) a Hessian from a
-        # sample of the rows steers as well as the exact one; near it, only the exact one.
-        trial = objective.evaluate(coef + step, hessian=None if chord else kind,
-                                   rough_hessian=decrement > ROUGH_HESSIAN_ABOVE)
-        if _acceptable(trial.value, ev.value):
-            last_change = abs(trial.value - ev.value) / (abs(trial.value) + 0.1)
-            coef = coef + step
-            ev = dataclasses.replace(trial, hessian=hess) if chord else trial
-            stale = chord
-            continue
+            self.kind = "observed"
+
+    def _full_step(self, step: Array, hess: Array, chord: bool) -> bool:
+        """Try β + δ, evaluated with everything the next iteration needs (one pass over X
+        where the design allows it); whether it was accepted.
+
+        Far from the optimum (the deviance still falls by more than 1%) a Hessian from a
+        sample of the rows steers as well as the exact one; near it, only the exact one.
+        """
+        trial = self.obj.evaluate(self.coef + step, hessian=None if chord else self.kind,
+                                  rough_hessian=self.decrement > ROUGH_HESSIAN_ABOVE)
+        if not _acceptable(trial.value, self.ev.value):
+            return False
+        self.last_change = abs(trial.value - self.ev.value) / (abs(trial.value) + 0.1)
+        self.coef = self.coef + step
+        self.ev = dataclasses.replace(trial, hessian=hess) if chord else trial
+        self.stale = chord
+        return True
+
+    def _halve(self, step: Array) -> bool:
+        """Value-only step-halving after a rejected full step; False when it fails."""
+        obj, ev = self.obj, self.ev
         t = 0.5
-        for _ in range(options.max_halvings - 1):
-            new_coef = coef + t * step
-            new_eta = objective.eta(new_coef)
-            terms = objective.terms_at(new_eta, kind)
+        for _ in range(self.opts.max_halvings - 1):
+            new_coef = self.coef + t * step
+            new_eta = obj.eta(new_coef)
+            terms = obj.terms_at(new_eta, self.kind)
             new_value = float(np.sum(terms.loss)) if terms is not None else np.inf
             if _acceptable(new_value, ev.value):
                 break
             t *= 0.5
         else:
-            return SolverResult(
-                coef, False, iteration, ev.value,
-                "step-halving failed: no step along the Newton direction lowers the deviance "
-                "while keeping η and μ valid", tuple(history),
-            )
-        last_change = abs(new_value - ev.value) / (abs(new_value) + 0.1)
-        coef = new_coef
-        ev = objective.evaluate(coef, hessian=kind, eta=new_eta, terms=terms)
-        stale = False
-    return SolverResult(
-        coef, False, options.max_iter, ev.value,
-        f"no convergence in {options.max_iter} iterations (relative decrement {decrement:.3g})",
-        tuple(history),
-    )
+            return False
+        self.last_change = abs(new_value - ev.value) / (abs(new_value) + 0.1)
+        self.coef = new_coef
+        self.ev = obj.evaluate(new_coef, hessian=self.kind, eta=new_eta, terms=terms)
+        self.stale = False
+        return True
 
 
 def _acceptable(new_value: float, value: float) -> bool:

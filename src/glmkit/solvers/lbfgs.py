@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -42,10 +43,11 @@ class LBFGS:
     max_iter: int = 10000
     memory: int = 20
     record_history: bool = False
-    name: str = "lbfgs"
+    name: ClassVar[str] = "lbfgs"
+    accepts_penalty: ClassVar[bool] = False
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
-        scale = float(np.sum(objective.weights)) or 1.0
+        scale = objective.total_weight or 1.0
 
         def fun(coef: Array) -> tuple[float, Array]:
             ev = objective.evaluate(coef, hessian=None)

@@ -9,6 +9,7 @@ the expected one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ._base import Array, SolverResult
 from .irls import newton_iterations
@@ -32,7 +33,8 @@ class Newton:
     max_iter: int = 100
     max_halvings: int = 40
     record_history: bool = False
-    name: str = "newton"
+    name: ClassVar[str] = "newton"
+    accepts_penalty: ClassVar[bool] = False
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
         return newton_iterations(objective, start, self, hessian_kind="observed")
