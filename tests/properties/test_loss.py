@@ -124,3 +124,37 @@ def test_log_link_kernels_match_generic_formulas(family):
         np.testing.assert_allclose(t.mu, mu, rtol=1e-13)
     sat = loss.saturated_term(y)
     np.testing.assert_allclose(loss.terms(y, eta, w, "expected", sat).loss, t.loss, rtol=1e-12, atol=1e-14)
+
+
+KERNEL_PAIRS = [(f, l) for f, l in PAIRS if GLMLoss(f, l)._kernel is not None]
+
+
+@pytest.mark.parametrize("family,link", KERNEL_PAIRS, ids=lambda v: repr(v))
+def test_declared_kernels_match_generic_formulas(family, link):
+    # Every fused kernel a registered family declares (Family.fused_kernel) computes its loss.
+    loss, y, eta, w = _setup(family, link)
+    mu = link.inverse(eta)
+    generic = GLMLoss.__new__(GLMLoss)
+    generic.family, generic.link, generic._kernel = family, link, None
+    for kind in ("expected", "observed"):
+        t, g = loss.terms(y, eta, w, kind), generic.terms(y, eta, w, kind)
+        np.testing.assert_allclose(t.loss, _half_deviance(family, y, mu, w), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(t.gradient, g.gradient, rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(t.hessian, g.hessian, rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(t.mu, mu, rtol=1e-13)
+
+
+@pytest.mark.parametrize("family,link", PAIRS, ids=lambda v: repr(v))
+def test_is_quadratic_means_a_constant_hessian(family, link):
+    loss, y, eta, w = _setup(family, link)
+    if not loss.is_quadratic:
+        return
+    for shift in (0.0, 1.3):
+        np.testing.assert_array_equal(loss.hessian(y, eta + shift, w, "observed"), w)
+    np.testing.assert_allclose(loss.loss(y, eta, w), 0.5 * w * (y - eta) ** 2, rtol=1e-14)
+
+
+def test_is_quadratic_exactly_for_gaussian_identity():
+    assert GLMLoss("gaussian").is_quadratic
+    assert not GLMLoss(gk.Gaussian(link="log")).is_quadratic
+    assert not GLMLoss("poisson").is_quadratic
