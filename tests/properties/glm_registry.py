@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+import pytest
 
 from glmkit import families, links
 
@@ -24,6 +27,25 @@ ALL_FAMILIES = registered_families()
 
 def family_id(f) -> str:
     return repr(f)
+
+
+def family_property(where: Callable | None = None, links: Callable | None = None) -> Callable:
+    """Mark a test as a family property, run over every registered family.
+
+    The test is parametrised over ``family`` (the families ``where(family)`` accepts), or
+    over ``family, link`` (the pairs ``links(family, link)`` accepts, links from
+    ``ALL_LINKS``). The predicates stay on the function, so ``test_new_family`` runs the
+    same test on a family registered later with the same selection.
+    """
+    def mark(fn: Callable) -> Callable:
+        fn.family_filter = where or (lambda family: True)
+        fn.pair_filter = links
+        chosen = [f for f in ALL_FAMILIES if fn.family_filter(f)]
+        if links is None:
+            return pytest.mark.parametrize("family", chosen, ids=family_id)(fn)
+        pairs = [(f, link) for f in chosen for link in ALL_LINKS if links(f, link)]
+        return pytest.mark.parametrize("family,link", pairs, ids=repr)(fn)
+    return mark
 
 
 def mu_grid(domain_low: float, domain_high: float) -> np.ndarray:

@@ -9,7 +9,7 @@
 - samples (``Family.sample``) have mean μ and variance φV(μ)/w, inside the y-domain;
 - starting means lie inside the mean's domain.
 
-Every test over ``ALL_FAMILIES`` runs on every registered family (``glm_registry``).
+Every test marked ``@family_property`` runs on every registered family (``glm_registry``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from scipy import integrate
 import glmkit as gk
 from glmkit.families.tweedie import tweedie_logpdf
 
-from glm_registry import ALL_FAMILIES, family_id, mu_grid, sample_y
+from glm_registry import family_property, mu_grid, sample_y
 
 
 def _mu(family):
@@ -31,7 +31,7 @@ def _mu(family):
     return mu_grid(dom.low, dom.high)
 
 
-@pytest.mark.parametrize("family", ALL_FAMILIES, ids=family_id)
+@family_property()
 def test_deviance_nonnegative_and_zero_at_y(family):
     rng = np.random.default_rng(0)
     mu = _mu(family)
@@ -41,7 +41,7 @@ def test_deviance_nonnegative_and_zero_at_y(family):
     np.testing.assert_allclose(family.unit_deviance(y_in, y_in), 0.0, atol=1e-12)
 
 
-@pytest.mark.parametrize("family", ALL_FAMILIES, ids=family_id)
+@family_property()
 def test_deviance_derivative_is_minus_two_residual_over_variance(family):
     rng = np.random.default_rng(1)
     mu = _mu(family)
@@ -51,7 +51,7 @@ def test_deviance_derivative_is_minus_two_residual_over_variance(family):
     np.testing.assert_allclose(fd, -2.0 * (y - mu) / family.variance(mu), rtol=1e-5, atol=1e-8)
 
 
-@pytest.mark.parametrize("family", ALL_FAMILIES, ids=family_id)
+@family_property()
 def test_variance_derivative(family):
     mu = _mu(family)
     h = 1e-6 * np.maximum(np.abs(mu), 1e-3)
@@ -59,7 +59,7 @@ def test_variance_derivative(family):
     np.testing.assert_allclose(family.variance.derivative(mu), fd, rtol=1e-6, atol=1e-9)
 
 
-@pytest.mark.parametrize("family", [f for f in ALL_FAMILIES if f.has_likelihood], ids=family_id)
+@family_property(where=lambda family: family.has_likelihood)
 @pytest.mark.parametrize("dispersion", [1.0, 0.7])
 def test_loglik_difference_is_half_deviance(family, dispersion):
     if family.dispersion_is_fixed and dispersion != 1.0:
@@ -82,7 +82,7 @@ def test_loglik_difference_is_half_deviance(family, dispersion):
         np.testing.assert_allclose(diff, -wi[0] * family.unit_deviance(yi, mi)[0] / (2 * dispersion), rtol=1e-9, atol=1e-12)
 
 
-@pytest.mark.parametrize("family", ALL_FAMILIES, ids=family_id)
+@family_property()
 def test_samples_have_mean_mu_and_variance_phi_v(family):
     rng = np.random.default_rng(5)
     dom = family.mu_domain
@@ -104,14 +104,14 @@ def test_samples_have_mean_mu_and_variance_phi_v(family):
         assert family.y_domain.all_contain(y)
 
 
-@pytest.mark.parametrize("family", ALL_FAMILIES, ids=family_id)
+@family_property()
 def test_starting_means_of_sample_responses_are_inside_domain(family):
     rng = np.random.default_rng(6)
     y = sample_y(family, _mu(family), rng)
     assert family.mu_domain.all_contain(family.starting_mu(y, np.ones_like(y)))
 
 
-@pytest.mark.parametrize("family", ALL_FAMILIES, ids=family_id)
+@family_property()
 def test_examples_are_fittable_as_they_are(family):
     assert not family.estimates_extra_parameter
     assert family.link.name in (family.allowed_links or (family.link.name,))
