@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _numerics as nx
+from .errors import InputError
 from .families import Family, get_family
 from .links import Link, get_link
 
@@ -81,6 +82,11 @@ class GLMLoss:
             lk = get_link(link)
             if lk != fam.link:
                 fam = _with_link(fam, lk)
+        if fam.estimates_extra_parameter:
+            raise InputError(
+                f"{fam!r} leaves its {fam.extra_parameter} to be estimated, and a loss needs it given: "
+                f"use family.with_extra_parameter(value), or a fit that estimates it (glmkit.glm_nb)."
+            )
         self.family: Family = fam
         self.link: Link = fam.link
         self._kernel = _fused_kernel(fam, self.link)

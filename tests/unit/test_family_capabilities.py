@@ -63,9 +63,11 @@ def test_negative_binomial_without_theta_is_estimated_and_refuses_to_be_used():
     assert gk.NegativeBinomial().estimates_extra_parameter
     y, mu, w = np.array([0.0, 2.0]), np.array([1.0, 2.0]), np.ones(2)
     for call in (lambda: fam.variance(mu), lambda: fam.unit_deviance(y, mu), lambda: fam.loglik(y, mu, w),
-                 lambda: fam.sample(mu, w, w, None, np.random.default_rng(0)), lambda: gk.GLMLoss(fam).loss(y, mu, w)):
+                 lambda: fam.sample(mu, w, w, None, np.random.default_rng(0)),):
         with pytest.raises(InputError, match="θ to be estimated"):
             call()
+    with pytest.raises(InputError, match="leaves its theta to be estimated"):
+        gk.GLMLoss("negative_binomial")
     fam.check_y(y, w)  # the domains are known without θ
     fixed = fam.with_extra_parameter(1.5)
     assert fixed.theta == 1.5 and not fixed.estimates_extra_parameter and fixed.link == fam.link

@@ -16,13 +16,13 @@ estimates with the outcome distribution, by simulation:
    discrete outcome gets values it can take, and the interval is closed).
 
 Outcome distributions are each family's ``sample`` method: Gaussian N(μ, φ/w); Poisson;
-binomial counts out of ``trials`` (reported as proportions, as glmkit's binomial y); Gamma with shape w/φ; inverse Gaussian
-IG(μ, λ = w/φ); negative binomial with the family's θ; Tweedie with 1 < p < 2 as the
-compound Poisson–gamma (p = 0, 1, 2, 3 as their special cases). Quasi-families (and p > 2
-other than 3) have no distribution: a normal with variance φV(μ)/w is used, which is only
-an approximation. For a discrete outcome any non-randomised interval covers at least the
-nominal level; the excess is small once counts are moderate (see
-``benchmarks/PREDICTION_COVERAGE.md``).
+binomial counts out of ``trials`` (reported as proportions, as glmkit's binomial y); Gamma
+with shape w/φ; inverse Gaussian IG(μ, λ = w/φ); negative binomial with the family's θ;
+Tweedie with 1 < p < 2 as the compound Poisson–gamma (p = 0, 1, 2, 3 as their special
+cases). Quasi-families (and p > 2 other than 3) have no distribution: the default
+``Family.sample``, a normal with variance φV(μ)/w, is used, which is only an approximation.
+For a discrete outcome any non-randomised interval covers at least the nominal level; the
+excess is small once counts are moderate (see ``benchmarks/PREDICTION_COVERAGE.md``).
 """
 
 from __future__ import annotations
