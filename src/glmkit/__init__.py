@@ -33,9 +33,11 @@ from .families import (
     QuasiPoisson,
     Tweedie,
     get_family,
+    register_family,
+    unregister_family,
 )
 from .links import get_link
-from .loss import GLMLoss, Loss
+from .loss import GLMLoss
 from .objective import Objective
 from .results import GLMResult
 from .parts import build_objective
@@ -66,6 +68,8 @@ __all__ = [
     "QuasiPoisson",
     "QuasiBinomial",
     "get_family",
+    "register_family",
+    "unregister_family",
     "get_link",
     "links",
     "datasets",
@@ -102,3 +106,14 @@ __all__ = [
     "cv_glm",
     "CVResult",
 ]
+
+
+def __getattr__(name: str):  # type: ignore[no-untyped-def]
+    """Deprecated names, kept for one release."""
+    if name == "Loss":
+        import warnings
+
+        warnings.warn("glmkit.Loss is deprecated; use glmkit.GLMLoss (the same class).", DeprecationWarning,
+                      stacklevel=2)
+        return GLMLoss
+    raise AttributeError(f"module 'glmkit' has no attribute {name!r}")

@@ -35,23 +35,19 @@ _SOLVER_OPTION_NAMES = frozenset(
 )
 
 
-def _theta_is_estimated(family: str | Family) -> bool:
-    """The negative binomial named without θ: θ is estimated, as ``MASS::glm.nb``."""
-    return isinstance(family, str) and family.lower() in ("negative_binomial", "negbin", "negative.binomial")
-
-
 def _route(problem_of: Any, family: str | Family, link: Any, penalty: ElasticNet, standardize: bool,
            options: FitOptions) -> GLMResult | PenalizedGLMResult:
     """Build the problem and fit it on the route the arguments ask for."""
     penalized = penalty.alpha != 0 or penalty.lower is not None or penalty.upper is not None
-    if _theta_is_estimated(family):
+    fam = get_family(family, link)
+    if fam.estimates_extra_parameter:  # the negative binomial without θ: θ by maximum likelihood
         if penalized:
             raise InputError(
                 "Estimating the negative binomial θ is not combined with a penalty; give θ, e.g. "
                 "family=gk.NegativeBinomial(theta=2.0), or fit without alpha/lower/upper."
             )
-        return fit_negative_binomial(problem_of(get_family("poisson", link or "log"), False), options)
-    problem: Problem = problem_of(get_family(family, link), penalty.alpha > 0)
+        return fit_negative_binomial(problem_of(fam, False), options)
+    problem: Problem = problem_of(fam, penalty.alpha > 0)
     with blas_threads(options.n_threads, problem.n_samples * problem.n_features):
         if penalized:
             return fit_penalized(problem, penalty, standardize=standardize, options=options)

@@ -13,7 +13,6 @@ __all__ = [
     "UnknownNameError",
     "FormulaError",
     "UnseenLevelError",
-    "NotFittedError",
     "InferenceError",
     "GLMWarning",
     "ConvergenceWarning",
@@ -46,10 +45,6 @@ class FormulaError(InputError):
 
 class UnseenLevelError(InputError):
     """New data holds a level of a categorical variable that was not seen when fitting."""
-
-
-class NotFittedError(GLMError, AttributeError):
-    """A scikit-learn estimator used before ``fit``."""
 
 
 class InferenceError(GLMError, ValueError):

@@ -7,24 +7,31 @@ to a term that does not depend on η (and for dispersion φ = 1). Its derivative
     E d²ℓ/dη² = w μ′² / V(μ)                                   (Fisher / IRLS weight)
     d²ℓ/dη²   = w [μ′²/V − (y − μ)(μ″/V − μ′² V′/V²)]          (observed)
 
-with μ′ = dμ/dη and μ″ = d²μ/dη². For the canonical pairs Poisson–log,
-binomial–logit and Gaussian–identity the loss uses fused kernels that never form μ
-where it would lose precision (e.g. log(1 + e^η) for the logit).
+with μ′ = dμ/dη and μ″ = d²μ/dη². Where the family declares a fused kernel for its
+link (:meth:`Family.fused_kernel`: Poisson–log, binomial–logit, Gaussian–identity,
+Gamma–log, Tweedie–log) the loss uses it: kernels that never form μ where it would lose
+precision (e.g. log(1 + e^η) for the logit). The kernel is chosen once, when the loss is
+built.
+
+``Loss`` is a deprecated alias of :class:`GLMLoss`.
 """
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from . import _numerics as nx
-from .families import Binomial, Family, Gaussian, Poisson, get_family
-from .links import Identity, Link, Log, Logit, get_link
+from .errors import InputError
+from .families import Family, get_family
+from .links import Link, get_link
 
-__all__ = ["GLMLoss", "Loss", "LossTerms"]
+__all__ = ["GLMLoss", "LossTerms"]
 
 Array = NDArray[np.floating]
 HessianKind = Literal["expected", "observed"]
@@ -75,9 +82,14 @@ class GLMLoss:
             lk = get_link(link)
             if lk != fam.link:
                 fam = _with_link(fam, lk)
+        if fam.estimates_extra_parameter:
+            raise InputError(
+                f"{fam!r} leaves its {fam.extra_parameter} to be estimated, and a loss needs it given: "
+                f"use family.with_extra_parameter(value), or a fit that estimates it (glmkit.glm_nb)."
+            )
         self.family: Family = fam
         self.link: Link = fam.link
-        self._kernel = _canonical_kernel(fam, self.link)
+        self._kernel = _fused_kernel(fam, self.link)
 
     @property
     def fisher_weights_vary(self) -> bool:
@@ -86,17 +98,19 @@ class GLMLoss:
 
     @property
     def is_quadratic(self) -> bool:
-        """Whether the loss is quadratic in η (Gaussian–identity): one least-squares solve fits it."""
+        """Whether the loss is the Gaussian–identity quadratic ½w(y − η)², so one linear solve is exact.
+
+        True exactly where the family declares the ``gaussian_identity`` kernel (the
+        Gaussian family with the identity link). Other pairs that are quadratic in η
+        (quasi with constant variance, Tweedie p = 0, with the identity link) do not
+        declare it and report False; IRLS fits them in one step.
+        """
         return self._kernel is _gaussian_identity
 
     # -- single quantities ---------------------------------------------------------------
     def mean(self, eta: Array) -> Array:
         """μ = g⁻¹(η)."""
         return self.link.inverse(eta)
-
-    def is_valid(self, eta: Array) -> bool:
-        """R's ``valideta`` and ``validmu``: whether η and μ = g⁻¹(η) are legal."""
-        return self.link.valid_eta(eta) and self.family.valid_mu(self.link.inverse(eta))
 
     def loss(self, y: Array, eta: Array, weights: Array) -> Array:
         """ℓᵢ = wᵢ d(yᵢ, μᵢ)/2; inf where μ is outside the family's domain."""
@@ -163,7 +177,12 @@ class GLMLoss:
         return f"GLMLoss({self.family!r})"
 
 
-Loss = GLMLoss
+def __getattr__(name: str) -> Any:
+    if name == "Loss":
+        warnings.warn("glmkit.loss.Loss is deprecated; use glmkit.GLMLoss (the same class).",
+                      DeprecationWarning, stacklevel=2)
+        return GLMLoss
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _with_link(family: Family, link: Link) -> Family:
@@ -265,23 +284,24 @@ class _TweedieLog:
         return LossTerms(loss, w * mu_1p * (mu - y), hess, mu)
 
 
-def _canonical_kernel(family: Family, link: Link):  # type: ignore[no-untyped-def]
-    pairs = (
-        (Poisson, Log, _poisson_log),
-        (Binomial, Logit, _binomial_logit),
-        (Gaussian, Identity, _gaussian_identity),
-    )
-    for fam_type, link_type, kernel in pairs:
-        if type(family) is fam_type and type(link) is link_type:
-            return kernel
-    if type(link) is Log:
-        from .families import Gamma, Tweedie
+Kernel = Callable[..., LossTerms]
 
-        power = 2.0 if type(family) is Gamma else getattr(family, "power", None) if type(family) is Tweedie else None
-        if power == 2.0:
-            return _gamma_log
-        if power == 1.0 and type(family) is Tweedie:
-            return _poisson_log
-        if power is not None and power > 1.0:
-            return _TweedieLog(power)
-    return None
+_KERNELS: dict[str, Callable[..., Kernel]] = {
+    "poisson_log": lambda: _poisson_log,
+    "binomial_logit": lambda: _binomial_logit,
+    "gaussian_identity": lambda: _gaussian_identity,
+    "gamma_log": lambda: _gamma_log,
+    "tweedie_log": _TweedieLog,
+}
+
+
+def _fused_kernel(family: Family, link: Link) -> Kernel | None:
+    """The kernel the family declares for the link (``Family.fused_kernel``), or None."""
+    key = family.fused_kernel(link)
+    if key is None:
+        return None
+    name, *params = key
+    if name not in _KERNELS:
+        raise ValueError(f"{family!r} declares the fused kernel {name!r}, which glmkit.loss does not have; "
+                         f"known kernels: {', '.join(_KERNELS)}.")
+    return _KERNELS[str(name)](*params)

@@ -2,36 +2,50 @@
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Callable
 
-import glmkit as gk
-from glmkit import links
+import numpy as np
+import pytest
+
+from glmkit import families, links
 
 ALL_LINKS = [cls() for cls in links.LINKS.values()] + [links.Power(1 / 3), links.Power(-0.5), links.Power(2.0)]
 
-ALL_FAMILIES = [
-    gk.Gaussian(),
-    gk.Binomial(),
-    gk.Poisson(),
-    gk.Gamma(),
-    gk.InverseGaussian(),
-    gk.NegativeBinomial(theta=2.5),
-    gk.Tweedie(power=1.5),
-    gk.Tweedie(power=1.0),
-    gk.Tweedie(power=2.0),
-    gk.Tweedie(power=3.0),
-    gk.Tweedie(power=2.5),
-    gk.Tweedie(power=0.0),
-    gk.QuasiPoisson(),
-    gk.QuasiBinomial(),
-    gk.Quasi(variance="mu^2"),
-    gk.Quasi(variance="mu^3"),
-    gk.Quasi(variance="constant"),
-]
+
+def registered_families() -> list:
+    """One instance per declared example (``Family.examples``) of every registered family.
+
+    Built from ``glmkit.families.FAMILIES``, so a family added to the registry (a built-in
+    module, or ``register_family`` in a user's file) is tested with no entry here.
+    """
+    classes = list(dict.fromkeys(families.FAMILIES.values()))  # one entry per class, in order
+    return [instance for cls in classes for instance in cls.examples()]
+
+
+ALL_FAMILIES = registered_families()
 
 
 def family_id(f) -> str:
     return repr(f)
+
+
+def family_property(where: Callable | None = None, links: Callable | None = None) -> Callable:
+    """Mark a test as a family property, run over every registered family.
+
+    The test is parametrised over ``family`` (the families ``where(family)`` accepts), or
+    over ``family, link`` (the pairs ``links(family, link)`` accepts, links from
+    ``ALL_LINKS``). The predicates stay on the function, so ``test_new_family`` runs the
+    same test on a family registered later with the same selection.
+    """
+    def mark(fn: Callable) -> Callable:
+        fn.family_filter = where or (lambda family: True)
+        fn.pair_filter = links
+        chosen = [f for f in ALL_FAMILIES if fn.family_filter(f)]
+        if links is None:
+            return pytest.mark.parametrize("family", chosen, ids=family_id)(fn)
+        pairs = [(f, link) for f in chosen for link in ALL_LINKS if links(f, link)]
+        return pytest.mark.parametrize("family,link", pairs, ids=repr)(fn)
+    return mark
 
 
 def mu_grid(domain_low: float, domain_high: float) -> np.ndarray:

@@ -5,10 +5,16 @@
 - V′ matches finite differences;
 - log f(y; μ, φ) − log f(y; y, φ) = −w d(y, μ) / (2φ) for every family with a likelihood
   (the exponential-dispersion form; for Tweedie this checks the series' θ/κ part);
-- Tweedie densities integrate to one.
+- Tweedie densities integrate to one;
+- samples (``Family.sample``) have mean μ and variance φV(μ)/w, inside the y-domain;
+- starting means lie inside the mean's domain.
+
+Every test marked ``@family_property`` runs on every registered family (``glm_registry``).
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pytest
@@ -17,7 +23,7 @@ from scipy import integrate
 import glmkit as gk
 from glmkit.families.tweedie import tweedie_logpdf
 
-from glm_registry import ALL_FAMILIES, family_id, mu_grid, sample_y
+from glm_registry import family_property, mu_grid, sample_y
 
 
 def _mu(family):
@@ -25,7 +31,7 @@ def _mu(family):
     return mu_grid(dom.low, dom.high)
 
 
-@pytest.mark.parametrize("family", ALL_FAMILIES, ids=family_id)
+@family_property()
 def test_deviance_nonnegative_and_zero_at_y(family):
     rng = np.random.default_rng(0)
     mu = _mu(family)
@@ -35,7 +41,7 @@ def test_deviance_nonnegative_and_zero_at_y(family):
     np.testing.assert_allclose(family.unit_deviance(y_in, y_in), 0.0, atol=1e-12)
 
 
-@pytest.mark.parametrize("family", ALL_FAMILIES, ids=family_id)
+@family_property()
 def test_deviance_derivative_is_minus_two_residual_over_variance(family):
     rng = np.random.default_rng(1)
     mu = _mu(family)
@@ -45,7 +51,7 @@ def test_deviance_derivative_is_minus_two_residual_over_variance(family):
     np.testing.assert_allclose(fd, -2.0 * (y - mu) / family.variance(mu), rtol=1e-5, atol=1e-8)
 
 
-@pytest.mark.parametrize("family", ALL_FAMILIES, ids=family_id)
+@family_property()
 def test_variance_derivative(family):
     mu = _mu(family)
     h = 1e-6 * np.maximum(np.abs(mu), 1e-3)
@@ -53,7 +59,7 @@ def test_variance_derivative(family):
     np.testing.assert_allclose(family.variance.derivative(mu), fd, rtol=1e-6, atol=1e-9)
 
 
-@pytest.mark.parametrize("family", [f for f in ALL_FAMILIES if f.has_likelihood], ids=family_id)
+@family_property(where=lambda family: family.has_likelihood)
 @pytest.mark.parametrize("dispersion", [1.0, 0.7])
 def test_loglik_difference_is_half_deviance(family, dispersion):
     if family.dispersion_is_fixed and dispersion != 1.0:
@@ -66,7 +72,7 @@ def test_loglik_difference_is_half_deviance(family, dispersion):
     mu = _mu(family)
     y = sample_y(family, mu, rng)
     w = rng.uniform(0.5, 2.0, size=mu.shape)
-    if isinstance(family, gk.Binomial):
+    if family.proportion_response:
         w = np.ones_like(mu)
     for i in range(mu.size):
         yi, mi, wi = y[i : i + 1], mu[i : i + 1], w[i : i + 1]
@@ -74,6 +80,41 @@ def test_loglik_difference_is_half_deviance(family, dispersion):
             continue  # saturated mean y not a valid μ (e.g. y = 0 for Poisson): skip that row
         diff = family.loglik(yi, mi, wi, dispersion) - family.loglik(yi, yi, wi, dispersion)
         np.testing.assert_allclose(diff, -wi[0] * family.unit_deviance(yi, mi)[0] / (2 * dispersion), rtol=1e-9, atol=1e-12)
+
+
+@family_property()
+def test_samples_have_mean_mu_and_variance_phi_v(family):
+    rng = np.random.default_rng(5)
+    dom = family.mu_domain
+    if dom.high == 1.0:
+        mu = np.array([0.3, 0.7])
+    else:
+        mu = np.array([-1.0, 2.0]) if np.isinf(dom.low) else np.array([0.5, 2.0])
+    n = 50_000
+    phi = 1.0 if family.dispersion_is_fixed else 0.7
+    shape = (mu.size, n)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        y = family.sample(np.repeat(mu[:, None], n, axis=1), np.full(shape, phi), np.ones(shape), None, rng)
+    approximate = any("normal approximation" in str(c.message) for c in caught)
+    var = phi * family.variance(mu)
+    np.testing.assert_allclose(y.mean(axis=1), mu, atol=5 * np.sqrt(var.max() / n))
+    np.testing.assert_allclose(y.var(axis=1), var, rtol=0.08)
+    if not approximate:  # the normal approximation (quasi-families) may leave the y-domain
+        assert family.y_domain.all_contain(y)
+
+
+@family_property()
+def test_starting_means_of_sample_responses_are_inside_domain(family):
+    rng = np.random.default_rng(6)
+    y = sample_y(family, _mu(family), rng)
+    assert family.mu_domain.all_contain(family.starting_mu(y, np.ones_like(y)))
+
+
+@family_property()
+def test_examples_are_fittable_as_they_are(family):
+    assert not family.estimates_extra_parameter
+    assert family.link.name in (family.allowed_links or (family.link.name,))
 
 
 @pytest.mark.parametrize("power", [1.2, 1.5, 1.8])

@@ -4,15 +4,13 @@ against the generic formulas."""
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 
 import glmkit as gk
 from glmkit.loss import GLMLoss, _half_deviance
 
-from glm_registry import ALL_FAMILIES, ALL_LINKS, sample_y
+from glm_registry import family_property, sample_y
 
 UNIT_LINKS = {"logit", "probit", "cloglog", "loglog", "cauchit"}
 
@@ -22,7 +20,8 @@ def _compatible(family, link) -> bool:
     return (link.name in UNIT_LINKS) == unit or (unit and link.name == "log")
 
 
-PAIRS = [(f, l) for f, l in itertools.product(ALL_FAMILIES, ALL_LINKS) if _compatible(f, l)]
+def _has_kernel(family, link) -> bool:
+    return _compatible(family, link) and GLMLoss(family, link)._kernel is not None
 
 
 def _setup(family, link, seed=0):
@@ -39,7 +38,7 @@ def _setup(family, link, seed=0):
     return GLMLoss(family, link), y, eta, w
 
 
-@pytest.mark.parametrize("family,link", PAIRS, ids=lambda v: repr(v))
+@family_property(links=_compatible)
 def test_gradient_matches_finite_difference(family, link):
     loss, y, eta, w = _setup(family, link)
     h = 1e-6 * np.maximum(np.abs(eta), 1e-2)
@@ -48,7 +47,7 @@ def test_gradient_matches_finite_difference(family, link):
     np.testing.assert_allclose(loss.gradient(y, eta, w), fd, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("family,link", PAIRS, ids=lambda v: repr(v))
+@family_property(links=_compatible)
 def test_observed_hessian_matches_finite_difference(family, link):
     loss, y, eta, w = _setup(family, link)
     h = 1e-5 * np.maximum(np.abs(eta), 1e-2)
@@ -56,7 +55,7 @@ def test_observed_hessian_matches_finite_difference(family, link):
     np.testing.assert_allclose(loss.hessian(y, eta, w, "observed"), fd, rtol=1e-5, atol=1e-7)
 
 
-@pytest.mark.parametrize("family,link", PAIRS, ids=lambda v: repr(v))
+@family_property(links=_compatible)
 def test_expected_hessian_is_observed_at_y_equal_mu(family, link):
     # E[y] = μ and the observed Hessian is linear in y, so E[observed] = observed at y = μ.
     loss, _, eta, w = _setup(family, link)
@@ -64,7 +63,7 @@ def test_expected_hessian_is_observed_at_y_equal_mu(family, link):
     np.testing.assert_allclose(loss.hessian(mu, eta, w, "expected"), loss.hessian(mu, eta, w, "observed"), rtol=1e-10)
 
 
-@pytest.mark.parametrize("family,link", PAIRS, ids=lambda v: repr(v))
+@family_property(links=_compatible)
 def test_gradient_is_zero_at_y_equal_mu(family, link):
     loss, _, eta, w = _setup(family, link)
     mu = link.inverse(eta)
@@ -124,3 +123,34 @@ def test_log_link_kernels_match_generic_formulas(family):
         np.testing.assert_allclose(t.mu, mu, rtol=1e-13)
     sat = loss.saturated_term(y)
     np.testing.assert_allclose(loss.terms(y, eta, w, "expected", sat).loss, t.loss, rtol=1e-12, atol=1e-14)
+
+
+@family_property(links=_has_kernel)
+def test_declared_kernels_match_generic_formulas(family, link):
+    # Every fused kernel a registered family declares (Family.fused_kernel) computes its loss.
+    loss, y, eta, w = _setup(family, link)
+    mu = link.inverse(eta)
+    generic = GLMLoss.__new__(GLMLoss)
+    generic.family, generic.link, generic._kernel = family, link, None
+    for kind in ("expected", "observed"):
+        t, g = loss.terms(y, eta, w, kind), generic.terms(y, eta, w, kind)
+        np.testing.assert_allclose(t.loss, _half_deviance(family, y, mu, w), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(t.gradient, g.gradient, rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(t.hessian, g.hessian, rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(t.mu, mu, rtol=1e-13)
+
+
+@family_property(links=_compatible)
+def test_is_quadratic_means_a_constant_hessian(family, link):
+    loss, y, eta, w = _setup(family, link)
+    if not loss.is_quadratic:
+        return
+    for shift in (0.0, 1.3):
+        np.testing.assert_array_equal(loss.hessian(y, eta + shift, w, "observed"), w)
+    np.testing.assert_allclose(loss.loss(y, eta, w), 0.5 * w * (y - eta) ** 2, rtol=1e-14)
+
+
+def test_is_quadratic_exactly_for_gaussian_identity():
+    assert GLMLoss("gaussian").is_quadratic
+    assert not GLMLoss(gk.Gaussian(link="log")).is_quadratic
+    assert not GLMLoss("poisson").is_quadratic

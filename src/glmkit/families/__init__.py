@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
 
 from ..errors import UnknownNameError
 from ..links import Link
@@ -30,8 +31,15 @@ __all__ = [
     "QuasiBinomial",
     "FAMILIES",
     "get_family",
+    "register_family",
+    "unregister_family",
 ]
 
+F = TypeVar("F", bound=type[Family])
+
+#: The family registry: name → class. The single source for names in ``get_family`` and
+#: for the property tests (``tests/properties/glm_registry.py``); extend it with
+#: :func:`register_family`.
 FAMILIES: dict[str, type[Family]] = {
     "gaussian": Gaussian,
     "binomial": Binomial,
@@ -45,8 +53,63 @@ FAMILIES: dict[str, type[Family]] = {
     "quasi": Quasi,
 }
 
+_BUILT_IN = frozenset(FAMILIES)
+
 _ALIASES = {"normal": "gaussian", "inverse.gaussian": "inverse_gaussian", "negbin": "negative_binomial",
             "negative.binomial": "negative_binomial"}
+
+
+@overload
+def register_family(name: str) -> Callable[[F], F]: ...
+
+
+@overload
+def register_family(name: str, cls: F) -> F: ...
+
+
+def register_family(name: str, cls: F | None = None) -> F | Callable[[F], F]:
+    """Add a family class to the registry under ``name`` (also usable as a class decorator).
+
+    After registration ``get_family(name)`` (and so ``family=name`` in every fit) builds the
+    family, and the property tests run on its :meth:`Family.examples`.
+
+    Parameters
+    ----------
+    name : str
+        Lower-case name; must not be taken by another family (or an alias).
+    cls : type of Family, optional
+        Omit it to use ``register_family(name)`` as a decorator.
+
+    Examples
+    --------
+    >>> @register_family("my_poisson")
+    ... class MyPoisson(Poisson):
+    ...     name = "my_poisson"
+    >>> get_family("my_poisson").link.name
+    'log'
+    >>> unregister_family("my_poisson")
+    """
+    def add(family_cls: F) -> F:
+        key = name.lower()
+        if not (isinstance(family_cls, type) and issubclass(family_cls, Family)):
+            raise TypeError(f"register_family needs a Family subclass; got {family_cls!r}.")
+        if key in FAMILIES or key in _ALIASES:
+            raise UnknownNameError(f"The family name {name!r} is taken (by {FAMILIES.get(key, key)!r}); "
+                                   "choose another name or unregister_family it first.")
+        FAMILIES[key] = family_cls
+        return family_cls
+
+    return add if cls is None else add(cls)
+
+
+def unregister_family(name: str) -> None:
+    """Remove a family added by :func:`register_family` (built-in families stay)."""
+    key = name.lower()
+    if key in _BUILT_IN:
+        raise UnknownNameError(f"{name!r} is a built-in family and cannot be unregistered.")
+    if key not in FAMILIES:
+        raise UnknownNameError(f"No family {name!r} is registered.")
+    del FAMILIES[key]
 
 
 def get_family(family: str | Family, link: str | Link | None = None, **params: Any) -> Family:

@@ -16,17 +16,21 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._domain import Interval
-from ..errors import DomainError
-from ..links import Link, get_link
+from ..errors import DataWarning, DomainError, InputError, UnknownNameError
+from ..links import Link, Log, get_link
 from ..variance import VarianceFunction
 
-__all__ = ["Family"]
+__all__ = ["Family", "probability_boundary", "rate_boundary"]
 
 Array = NDArray[np.floating]
 
 
 class Family:
     """Base class of exponential-dispersion families.
+
+    A family declares what callers need to know about its distribution; no code outside
+    ``glmkit.families`` switches on a family's name or type. Every capability has a
+    default here, so a new family overrides only what differs.
 
     Parameters
     ----------
@@ -36,31 +40,56 @@ class Family:
     Attributes
     ----------
     name : str
-        The family's name (R's ``family$family`` in lower case).
+        The family's name (R's ``family$family`` in lower case). Used in messages only.
     link : Link
     variance : VarianceFunction
+    default_link : str
+    allowed_links : tuple of str or None
+        Link names the family accepts by name (None: any link).
     dispersion_is_fixed : bool
-        True where the dispersion is 1 by definition (binomial, Poisson).
+        True where the dispersion is 1 by definition (binomial, Poisson, negative binomial
+        with θ given); otherwise ``summary`` estimates it (Pearson) and tests use t and F.
     aic_counts_dispersion : bool
         True where R's AIC counts the dispersion as a parameter (Gaussian, Gamma,
-        inverse Gaussian).
+        inverse Gaussian, Tweedie with p ≠ 1).
+    has_likelihood : bool
+        False for quasi-families: log-likelihood, AIC and BIC are NaN.
+    proportion_response : bool
+        True where y is a proportion of successes out of trials (binomial, quasibinomial):
+        ``trials=`` is accepted and the cross-validation measures "class" and "auc" apply.
+    quasi_counterpart : str or None
+        The quasi-family with the same variance function and a free dispersion
+        ("quasibinomial" for the binomial, "quasipoisson" for the Poisson); None where
+        there is none. R warns "F test assumes 'quasi...' family" for exactly these, and
+        its ``rstudent`` does not scale by σ̂ for them.
+    aic_from_log_deviance : bool
+        True where −2 log L maximised over φ is n·log(D/n) plus a constant (normal errors,
+        R's ``gaussian``): R's ``drop1``/``add1`` compute their AIC column from it.
+    extra_parameter : str or None
+        The name of the family's own parameter besides μ and φ ("theta", "power"), None
+        if it has none.
+    estimates_extra_parameter : bool
+        True where the extra parameter is left to be estimated (e.g.
+        ``NegativeBinomial(theta=None)``): such a family cannot be fitted as it is; the
+        fit routes it to the estimation of the parameter (``glm_nb``).
     """
 
     name: ClassVar[str] = "family"
     default_link: ClassVar[str] = "identity"
     allowed_links: ClassVar[tuple[str, ...] | None] = None
     dispersion_is_fixed: ClassVar[bool] = False
-    proportion_response: ClassVar[bool] = False
     aic_counts_dispersion: ClassVar[bool] = False
     has_likelihood: ClassVar[bool] = True
+    proportion_response: ClassVar[bool] = False
+    quasi_counterpart: ClassVar[str | None] = None
+    aic_from_log_deviance: ClassVar[bool] = False
+    extra_parameter: ClassVar[str | None] = None
 
     variance: VarianceFunction
 
     def __init__(self, link: str | Link | None = None) -> None:
         self.link = get_link(self.default_link if link is None else link)
         if self.allowed_links is not None and isinstance(link, str) and self.link.name not in self.allowed_links:
-            from ..errors import UnknownNameError
-
             raise UnknownNameError(
                 f"The {self.name} family does not take the {self.link.name!r} link; "
                 f"allowed: {', '.join(self.allowed_links)} (or pass a link object)."
@@ -134,9 +163,61 @@ class Family:
         """
         return 1.0
 
-    def pearson_dispersion_applies(self) -> bool:
-        """Whether ``summary`` estimates the dispersion (R: every family but binomial and Poisson)."""
-        return not self.dispersion_is_fixed
+    # -- what callers ask of a family -----------------------------------------------------
+    @property
+    def estimates_extra_parameter(self) -> bool:
+        """Whether the extra parameter is left to be estimated (see the class notes)."""
+        return False
+
+    def with_extra_parameter(self, value: float) -> Family:
+        """The same family and link with its extra parameter set to ``value``."""
+        raise InputError(f"The {self.name} family has no extra parameter to set.")
+
+    def boundary_message(self, mu: Array) -> str | None:
+        """The warning text when fitted means reached the family's boundary, else None.
+
+        The test behind R's separation warnings: μ within 10ε of 0 or 1 for proportions,
+        of 0 for counts and for any family with a log link. ``mu`` holds the rows of
+        positive weight only (the caller drops the others).
+        """
+        if self.proportion_response:
+            return probability_boundary(mu)
+        if isinstance(self.link, Log):
+            return rate_boundary(mu)
+        return None
+
+    def sample(self, mu: Array, dispersion: Array, weights: Array, trials: Array | None,
+               rng: np.random.Generator) -> Array:
+        """One outcome y per entry of ``mu`` from the family's distribution.
+
+        Parameters
+        ----------
+        mu, dispersion, weights : ndarray of the same shape
+            Means, dispersions and prior weights (the variance of y is φV(μ)/w).
+        trials : ndarray of that shape, or None
+            Numbers of trials (proportion families; None means one trial each).
+        rng : numpy.random.Generator
+
+        The default is a normal approximation with variance φV(μ)/w, and it warns: a
+        family with a distribution overrides it.
+        """
+        return normal_sample(self, mu, dispersion, weights, rng)
+
+    def fused_kernel(self, link: Link) -> tuple[str | float, ...] | None:
+        """The key of a fused loss kernel that computes this family's loss under ``link``.
+
+        ``glmkit.loss`` maps the key (a name, then the kernel's parameters) to a stable
+        η-space kernel for the pair: ``("poisson_log",)``, ``("binomial_logit",)``,
+        ``("gaussian_identity",)``, ``("gamma_log",)`` or ``("tweedie_log", p)``. None (the
+        default) uses the generic formulas. A family returns a key only where its unit
+        deviance is the one the kernel computes.
+        """
+        return None
+
+    @classmethod
+    def examples(cls) -> tuple[Family, ...]:
+        """Instances that cover the family's parameters; the property tests run on each."""
+        return (cls(),)
 
     def warn_y(self, y: Array, weights: Array) -> None:
         """Warnings about legal but suspicious y (e.g. non-integer counts)."""
@@ -153,8 +234,47 @@ class Family:
 
 def warn_noninteger(values: Array, used: Array, message: str) -> None:
     """Warn (as R does) when values that should be whole numbers are not."""
-    from ..errors import DataWarning
-
     values = values if used.all() else values[used]
     if (np.abs(values - values.round()) > 1e-3).any():
         warnings.warn(message, DataWarning, stacklevel=4)
+
+
+_BOUNDARY_EPS = 10 * np.finfo(float).eps
+
+
+def probability_boundary(mu: Array) -> str | None:
+    """R's separation test for proportions: μ within 10ε of 0 or 1."""
+    if np.any((mu < _BOUNDARY_EPS) | (mu > 1 - _BOUNDARY_EPS)):
+        return "fitted probabilities numerically 0 or 1 occurred (perfect or quasi-separation)"
+    return None
+
+
+def rate_boundary(mu: Array) -> str | None:
+    """R's boundary test for rates: μ within 10ε of 0."""
+    if np.any(mu < _BOUNDARY_EPS):
+        return "fitted rates numerically 0 occurred"
+    return None
+
+
+def normal_sample(family: Family, mu: Array, dispersion: Array, weights: Array,
+                  rng: np.random.Generator) -> Array:
+    """y ~ N(μ, φV(μ)/w), with a warning that this only approximates the family."""
+    warnings.warn(f"The {family.name} family has no outcome distribution here; prediction intervals use a "
+                  "normal approximation with variance φV(μ)/w.", UserWarning, stacklevel=5)
+    return mu + np.sqrt(dispersion * family.variance(mu) / weights) * rng.standard_normal(mu.shape)
+
+
+def gaussian_sample(mu: Array, dispersion: Array, weights: Array, rng: np.random.Generator) -> Array:
+    """y ~ N(μ, φ/w)."""
+    return mu + np.sqrt(dispersion / weights) * rng.standard_normal(mu.shape)
+
+
+def gamma_sample(mu: Array, dispersion: Array, weights: Array, rng: np.random.Generator) -> Array:
+    """y ~ Gamma(shape w/φ, mean μ)."""
+    shape = weights / dispersion
+    return rng.gamma(shape, mu / shape)
+
+
+def inverse_gaussian_sample(mu: Array, dispersion: Array, weights: Array, rng: np.random.Generator) -> Array:
+    """y ~ IG(μ, λ = w/φ)."""
+    return rng.wald(mu, weights / dispersion)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _numerics as nx
+from ..links import Link, Logit
 from ..variance import BinomialVariance
 from ._base import Array, Family, warn_noninteger
 
@@ -25,9 +26,10 @@ class Binomial(Family):
     """
 
     name = "binomial"
-    proportion_response = True
     default_link = "logit"
     dispersion_is_fixed = True
+    proportion_response = True
+    quasi_counterpart = "quasibinomial"
 
     def __init__(self, link=None) -> None:  # type: ignore[no-untyped-def]
         self.variance = BinomialVariance()
@@ -49,6 +51,18 @@ class Binomial(Family):
             "non-integer #successes in a binomial glm: weights * y should be whole numbers "
             "(R gives the same warning); the likelihood and AIC round them.",
         )
+
+    def sample(self, mu: Array, dispersion: Array, weights: Array, trials: Array | None,
+               rng: np.random.Generator) -> Array:
+        """Binomial counts out of ``trials`` (default 1), returned as proportions."""
+        m = np.ones_like(mu) if trials is None else np.broadcast_to(trials, mu.shape)
+        m_int = np.rint(m).astype(np.int64)
+        counts = rng.binomial(m_int, np.clip(mu, 0.0, 1.0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(m_int > 0, counts / np.maximum(m_int, 1), 0.0)
+
+    def fused_kernel(self, link: Link) -> tuple[str | float, ...] | None:
+        return ("binomial_logit",) if type(link) is Logit else None
 
     def loglik(self, y, mu, weights, dispersion=1.0, *, trials=None) -> float:  # type: ignore[no-untyped-def]
         m = weights if trials is None else trials

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _numerics as nx
+from ..links import Link, Log
 from ..variance import PowerVariance
-from ._base import Array, Family
+from ._base import Array, Family, gamma_sample
 
 __all__ = ["Gamma"]
 
@@ -30,6 +31,14 @@ class Gamma(Family):
 
     def _y_hint(self) -> str:
         return "Gamma y must be strictly positive."
+
+    def sample(self, mu: Array, dispersion: Array, weights: Array, trials: Array | None,
+               rng: np.random.Generator) -> Array:
+        """y ~ Gamma(shape w/φ, mean μ)."""
+        return gamma_sample(mu, dispersion, weights, rng)
+
+    def fused_kernel(self, link: Link) -> tuple[str | float, ...] | None:
+        return ("gamma_log",) if type(link) is Log else None
 
     def loglik(self, y, mu, weights, dispersion=1.0, *, trials=None) -> float:  # type: ignore[no-untyped-def]
         used = weights > 0

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..links import Identity, Link
 from ..variance import ConstantVariance
-from ._base import Array, Family
+from ._base import Array, Family, gaussian_sample
 
 __all__ = ["Gaussian"]
 
@@ -22,10 +23,19 @@ class Gaussian(Family):
     name = "gaussian"
     default_link = "identity"
     aic_counts_dispersion = True
+    aic_from_log_deviance = True
 
     def __init__(self, link=None) -> None:  # type: ignore[no-untyped-def]
         self.variance = ConstantVariance()
         super().__init__(link)
+
+    def sample(self, mu: Array, dispersion: Array, weights: Array, trials: Array | None,
+               rng: np.random.Generator) -> Array:
+        """y ~ N(μ, φ/w)."""
+        return gaussian_sample(mu, dispersion, weights, rng)
+
+    def fused_kernel(self, link: Link) -> tuple[str | float, ...] | None:
+        return ("gaussian_identity",) if type(link) is Identity else None
 
     def loglik(self, y, mu, weights, dispersion=1.0, *, trials=None) -> float:  # type: ignore[no-untyped-def]
         used = weights > 0

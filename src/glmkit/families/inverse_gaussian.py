@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import _numerics as nx
 from ..variance import PowerVariance
-from ._base import Array, Family
+from ._base import Array, Family, inverse_gaussian_sample
 
 __all__ = ["InverseGaussian"]
 
@@ -30,6 +30,11 @@ class InverseGaussian(Family):
 
     def _y_hint(self) -> str:
         return "Inverse Gaussian y must be strictly positive."
+
+    def sample(self, mu: Array, dispersion: Array, weights: Array, trials: Array | None,
+               rng: np.random.Generator) -> Array:
+        """y ~ IG(μ, λ = w/φ)."""
+        return inverse_gaussian_sample(mu, dispersion, weights, rng)
 
     def loglik(self, y, mu, weights, dispersion=1.0, *, trials=None) -> float:  # type: ignore[no-untyped-def]
         used = weights > 0

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _numerics as nx
+from ..links import Link, Log
 from ..variance import PowerVariance
-from ._base import Array, Family, warn_noninteger
+from ._base import Array, Family, rate_boundary, warn_noninteger
 
 __all__ = ["Poisson"]
 
@@ -23,6 +24,7 @@ class Poisson(Family):
     name = "poisson"
     default_link = "log"
     dispersion_is_fixed = True
+    quasi_counterpart = "quasipoisson"
 
     def __init__(self, link=None) -> None:  # type: ignore[no-untyped-def]
         self.variance = PowerVariance(1.0)
@@ -41,6 +43,17 @@ class Poisson(Family):
             "non-integer counts in a Poisson glm: the log-likelihood and AIC are -inf/inf "
             "for them (as R's dpois); consider quasipoisson or tweedie.",
         )
+
+    def boundary_message(self, mu: Array) -> str | None:
+        return rate_boundary(mu)
+
+    def sample(self, mu: Array, dispersion: Array, weights: Array, trials: Array | None,
+               rng: np.random.Generator) -> Array:
+        """Poisson counts with mean μ."""
+        return rng.poisson(mu).astype(float)
+
+    def fused_kernel(self, link: Link) -> tuple[str | float, ...] | None:
+        return ("poisson_log",) if type(link) is Log else None
 
     def loglik(self, y, mu, weights, dispersion=1.0, *, trials=None) -> float:  # type: ignore[no-untyped-def]
         used = weights > 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..variance import BinomialVariance, PowerVariance, VarianceFunction, get_variance
-from ._base import Array, Family
+from ._base import Array, Family, rate_boundary
 
 __all__ = ["Quasi", "QuasiPoisson", "QuasiBinomial"]
 
@@ -44,6 +44,10 @@ class Quasi(Family):
             return y + 0.1 * (y == 0)
         return y.copy()
 
+    @classmethod
+    def examples(cls) -> tuple[Family, ...]:
+        return (cls(variance="mu^2"), cls(variance="mu^3"), cls(variance="constant"))
+
     def __repr__(self) -> str:
         return f"Quasi(link={self.link!r}, variance={self.variance.name!r})"
 
@@ -60,6 +64,13 @@ class QuasiPoisson(Quasi):
     def starting_mu(self, y: Array, weights: Array) -> Array:
         return y + 0.1
 
+    def boundary_message(self, mu: Array) -> str | None:
+        return rate_boundary(mu)
+
+    @classmethod
+    def examples(cls) -> tuple[Family, ...]:
+        return (cls(),)
+
     def __repr__(self) -> str:
         return f"QuasiPoisson(link={self.link!r})"
 
@@ -68,14 +79,18 @@ class QuasiBinomial(Quasi):
     """Binomial variance μ(1 − μ) with an estimated dispersion (R's ``quasibinomial``)."""
 
     name = "quasibinomial"
-    proportion_response = True
     default_link = "logit"
+    proportion_response = True
 
     def __init__(self, link=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(link, BinomialVariance())
 
     def starting_mu(self, y: Array, weights: Array) -> Array:
         return (weights * y + 0.5) / (weights + 1.0)
+
+    @classmethod
+    def examples(cls) -> tuple[Family, ...]:
+        return (cls(),)
 
     def __repr__(self) -> str:
         return f"QuasiBinomial(link={self.link!r})"

@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _numerics as nx
+from ..links import Link, Log
 from ..variance import PowerVariance
-from ._base import Array, Family
+from ._base import Array, Family, gamma_sample, gaussian_sample, inverse_gaussian_sample, normal_sample
 
 __all__ = ["Tweedie", "tweedie_logpdf"]
 
@@ -37,12 +38,48 @@ class Tweedie(Family):
 
     name = "tweedie"
     default_link = "log"
-    aic_counts_dispersion = True
+    extra_parameter = "power"
 
     def __init__(self, power: float = 1.5, link=None) -> None:  # type: ignore[no-untyped-def]
         self.variance = PowerVariance(power)
         self.power = float(power)
         super().__init__(link)
+
+    @property
+    def aic_counts_dispersion(self) -> bool:  # type: ignore[override]
+        """True but at p = 1, where the Poisson likelihood (φ = 1) is used (see ``aic_dispersion``)."""
+        return self.power != 1.0
+
+    def with_extra_parameter(self, value: float) -> Tweedie:
+        return Tweedie(power=value, link=self.link)
+
+    @classmethod
+    def examples(cls) -> tuple[Family, ...]:
+        return tuple(cls(power=p) for p in (1.5, 1.0, 2.0, 3.0, 2.5, 0.0))
+
+    def fused_kernel(self, link: Link) -> tuple[str | float, ...] | None:
+        p = self.power
+        if type(link) is not Log or p < 1.0:
+            return None
+        if p == 1.0:
+            return ("poisson_log",)
+        return ("gamma_log",) if p == 2.0 else ("tweedie_log", p)
+
+    def sample(self, mu: Array, dispersion: Array, weights: Array, trials: Array | None,
+               rng: np.random.Generator) -> Array:
+        """The special cases p = 0, 1, 2, 3; the compound Poisson–gamma for 1 < p < 2; else normal."""
+        p = self.power
+        if p == 0.0:
+            return gaussian_sample(mu, dispersion, weights, rng)
+        if p == 1.0:
+            return dispersion / weights * rng.poisson(mu * weights / dispersion)
+        if p == 2.0:
+            return gamma_sample(mu, dispersion, weights, rng)
+        if p == 3.0:
+            return inverse_gaussian_sample(mu, dispersion, weights, rng)
+        if 1.0 < p < 2.0:
+            return _compound_poisson_sample(mu, dispersion / weights, p, rng)
+        return normal_sample(self, mu, dispersion, weights, rng)
 
     def starting_mu(self, y: Array, weights: Array) -> Array:
         if self.power == 0.0:
@@ -67,6 +104,18 @@ class Tweedie(Family):
 
     def __repr__(self) -> str:
         return f"Tweedie(power={self.power!r}, link={self.link!r})"
+
+
+def _compound_poisson_sample(mu: Array, phi: Array, p: float, rng: np.random.Generator) -> Array:
+    """A Poisson(λ) number of Gamma(α, scale) summands, λ = μ^{2−p}/(φ(2−p)), α = (2−p)/(p−1)."""
+    lam = np.power(mu, 2.0 - p) / (phi * (2.0 - p))
+    alpha = (2.0 - p) / (p - 1.0)
+    scale = phi * (p - 1.0) * np.power(mu, p - 1.0)
+    n = rng.poisson(lam)
+    out = np.zeros(mu.shape)
+    pos = n > 0
+    out[pos] = rng.gamma(n[pos] * alpha, scale[pos])
+    return out
 
 
 def tweedie_logpdf(y: Array, mu: Array, dispersion: float, power: float) -> Array:

@@ -14,9 +14,7 @@ from numpy.typing import NDArray
 
 from .._warnings import warn
 from ..errors import SeparationWarning
-from ..families import Binomial, Family, Poisson
-from ..families.quasi import QuasiBinomial, QuasiPoisson
-from ..links import Log
+from ..families import Family
 from ..objective import Objective
 from ..solvers import solve_spd
 
@@ -30,17 +28,8 @@ NAMING_LIMIT = 2_000  # columns above which the diverging terms are not named (a
 def warn_boundary(family: Family, mu: Array, weights: Array, objective: Objective, coef: Array,
                   names: list[str]) -> None:
     """Warn (:class:`~glmkit.errors.SeparationWarning`) when fitted means reach the family's boundary."""
-    used = weights > 0
-    eps = 10 * np.finfo(float).eps
-    if isinstance(family, (Binomial, QuasiBinomial)):
-        at_boundary = np.any((mu[used] < eps) | (mu[used] > 1 - eps))
-        what = "fitted probabilities numerically 0 or 1 occurred (perfect or quasi-separation)"
-    elif isinstance(family, (Poisson, QuasiPoisson)) or isinstance(family.link, Log):
-        at_boundary = np.any(mu[used] < eps)
-        what = "fitted rates numerically 0 occurred"
-    else:
-        return
-    if not at_boundary:
+    what = family.boundary_message(mu[weights > 0])
+    if what is None:
         return
     suspects = _diverging_terms(objective, coef, names)
     detail = f"; terms with diverging coefficients: {', '.join(suspects)}" if suspects else ""

@@ -281,7 +281,7 @@ def _match_terms(labels: list[str], terms: list[Term], what: str) -> list[Term]:
 
 
 def _loglik_column(result: Any, dev: Array, dispersion: float, scale: float | None, n_rows: int) -> Array:
-    if result.family.name == "gaussian":
+    if result.family.aic_from_log_deviance:
         if scale:
             return dev / scale - n_rows
         return n_rows * np.log(dev / n_rows)
@@ -358,8 +358,8 @@ def _single_term_table(result: Any, rows: list[str], dfs: Array, dev: Array, sco
         table["Rao score" if fixed else "scaled Rao sc."] = sc
         table["Pr(>Chi)"] = _chi2_sf(sc, df_col)
     elif test == "F":
-        if type(model.family).__name__ in ("Binomial", "Poisson"):
-            warnings.warn(f"F test assumes 'quasi{model.family.name}' family", UserWarning, stacklevel=3)
+        if model.family.quasi_counterpart is not None:
+            warnings.warn(f"F test assumes '{model.family.quasi_counterpart}' family", UserWarning, stacklevel=3)
         rdf = float(model.df_resid)
         with np.errstate(divide="ignore", invalid="ignore"):
             if drop:

@@ -29,8 +29,6 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from ..families.binomial import Binomial
-from ..families.poisson import Poisson
 from ..fit import FittedModel
 from ._refit import kept_design, working_quantities
 from .covariance import unscaled_covariance
@@ -126,7 +124,7 @@ def influence(model: FittedModel, dispersion: float) -> Influence:
         rstd_dev = e / np.sqrt(dispersion * (1.0 - h))
         rstd_pear = rp / np.sqrt(dispersion * (1.0 - h))
         rstud = np.sign(e) * np.sqrt(e * e + h * rp * rp / (1.0 - h))
-        if type(model.family) not in (Binomial, Poisson):
+        if model.family.quasi_counterpart is None:
             rstud = rstud / sigma
 
     def finish(a: Array) -> Array:

@@ -19,7 +19,7 @@ __all__ = ["loglik", "n_parameters", "aic", "bic"]
 def loglik(model: FittedModel) -> float:
     """R's ``logLik`` of the fit."""
     fam = model.family
-    if not getattr(fam, "has_likelihood", True):
+    if not fam.has_likelihood:
         return float("nan")
     disp = fam.aic_dispersion(model.y, model.mu, model.weights, model.deviance)
     return fam.loglik(model.y, model.mu, model.weights, disp, trials=model.trials)
@@ -27,11 +27,7 @@ def loglik(model: FittedModel) -> float:
 
 def n_parameters(model: FittedModel) -> int:
     """The number of estimated parameters R counts in AIC/BIC."""
-    fam = model.family
-    counts = bool(getattr(fam, "aic_counts_dispersion", False))
-    if counts and getattr(fam, "power", None) == 1.0:  # Tweedie p = 1: the Poisson likelihood, φ not used
-        counts = False
-    return model.rank + int(counts)
+    return model.rank + int(model.family.aic_counts_dispersion)
 
 
 def aic(model: FittedModel) -> float:

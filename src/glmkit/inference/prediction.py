@@ -15,20 +15,17 @@ estimates with the outcome distribution, by simulation:
 3. the interval is the (α/2, 1 − α/2) empirical quantiles of y* (``inverted_cdf``, so a
    discrete outcome gets values it can take, and the interval is closed).
 
-Outcome distributions: Gaussian N(μ, φ/w); Poisson; binomial counts out of ``trials``
-(reported as proportions, as glmkit's binomial y); Gamma with shape w/φ; inverse Gaussian
-IG(μ, λ = w/φ); negative binomial with the family's θ; Tweedie with 1 < p < 2 as the
-compound Poisson–gamma (p = 0, 1, 2, 3 as their special cases). Quasi-families (and p > 2
-other than 3) have no distribution: a normal with variance φV(μ)/w is used, which is only
-an approximation. For a discrete outcome any non-randomised interval covers at least the
-nominal level; the excess is small once counts are moderate (see
-``benchmarks/PREDICTION_COVERAGE.md``).
+Outcome distributions are each family's ``sample`` method: Gaussian N(μ, φ/w); Poisson;
+binomial counts out of ``trials`` (reported as proportions, as glmkit's binomial y); Gamma
+with shape w/φ; inverse Gaussian IG(μ, λ = w/φ); negative binomial with the family's θ;
+Tweedie with 1 < p < 2 as the compound Poisson–gamma (p = 0, 1, 2, 3 as their special
+cases). Quasi-families (and p > 2 other than 3) have no distribution: the default
+``Family.sample``, a normal with variance φV(μ)/w, is used, which is only an approximation.
+For a discrete outcome any non-randomised interval covers at least the nominal level; the
+excess is small once counts are moderate (see ``benchmarks/PREDICTION_COVERAGE.md``).
 """
 
 from __future__ import annotations
-
-import warnings
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,6 +33,7 @@ from scipy import stats
 
 from ..design import Design
 from ..errors import InputError
+from ..families import Family
 from ..fit import FittedModel
 from .covariance import unscaled_covariance
 
@@ -72,58 +70,12 @@ def _check_level(level: float) -> None:
         raise ValueError(f"level must be in (0, 1); got {level!r}.")
 
 
-def simulate_outcomes(family: Any, mu: Array, dispersion: Array | float, weights: Array, trials: Array | None,
+def simulate_outcomes(family: Family, mu: Array, dispersion: Array | float, weights: Array, trials: Array | None,
                       rng: np.random.Generator) -> Array:
-    """One y per entry of ``mu`` from the family's distribution (shapes broadcast)."""
-    name = family.name
+    """One y per entry of ``mu`` from the family's distribution (shapes broadcast): ``Family.sample``."""
     phi = np.broadcast_to(np.asarray(dispersion, dtype=float), mu.shape)
     w = np.broadcast_to(weights, mu.shape)
-    if name == "gaussian":
-        return mu + np.sqrt(phi / w) * rng.standard_normal(mu.shape)
-    if name == "poisson":
-        return rng.poisson(mu).astype(float)
-    if name == "binomial":
-        m = np.ones_like(mu) if trials is None else np.broadcast_to(trials, mu.shape)
-        m_int = np.rint(m).astype(np.int64)
-        counts = rng.binomial(m_int, np.clip(mu, 0.0, 1.0))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(m_int > 0, counts / np.maximum(m_int, 1), 0.0)
-    if name == "gamma":
-        shape = w / phi
-        return rng.gamma(shape, mu / shape)
-    if name == "inverse_gaussian":
-        return rng.wald(mu, w / phi)
-    if name == "negative_binomial":
-        theta = family.theta
-        return rng.negative_binomial(theta, theta / (theta + mu)).astype(float)
-    if name == "tweedie":
-        p = family.power
-        if p == 0.0:
-            return mu + np.sqrt(phi / w) * rng.standard_normal(mu.shape)
-        if p == 1.0:
-            return phi / w * rng.poisson(mu * w / phi)
-        if p == 2.0:
-            shape = w / phi
-            return rng.gamma(shape, mu / shape)
-        if p == 3.0:
-            return rng.wald(mu, w / phi)
-        if 1.0 < p < 2.0:
-            ph = phi / w
-            lam = np.power(mu, 2.0 - p) / (ph * (2.0 - p))
-            alpha = (2.0 - p) / (p - 1.0)
-            scale = ph * (p - 1.0) * np.power(mu, p - 1.0)
-            n = rng.poisson(lam)
-            out = np.zeros(mu.shape)
-            pos = n > 0
-            out[pos] = rng.gamma(n[pos] * alpha, scale[pos])
-            return out
-    return _normal_approximation(family, mu, phi, w, rng)
-
-
-def _normal_approximation(family: Any, mu: Array, phi: Array, w: Array, rng: np.random.Generator) -> Array:
-    warnings.warn(f"The {family.name} family has no outcome distribution here; prediction intervals use a "
-                  "normal approximation with variance φV(μ)/w.", UserWarning, stacklevel=4)
-    return mu + np.sqrt(phi * family.variance(mu) / w) * rng.standard_normal(mu.shape)
+    return family.sample(mu, phi, w, trials, rng)
 
 
 def prediction_interval(

@@ -20,6 +20,7 @@ import numpy as np
 from scipy import special
 
 from ..errors import InputError
+from ..families import Gamma
 
 __all__ = ["GammaShape", "gamma_shape"]
 
@@ -59,7 +60,7 @@ def gamma_shape(result: Any, max_iter: int = 100, tol: float = 1e-14) -> GammaSh
     True
     """
     m = result.model
-    if m.family.name != "gamma":
+    if not isinstance(m.family, Gamma):  # the shape is a parameter of this distribution only
         raise InputError(f"gamma_shape needs a Gamma fit; this one is {m.family.name}.")
     used = m.weights > 0
     y, mu, A = m.y[used], m.mu[used], m.weights[used]
