@@ -237,7 +237,7 @@ def _solve(problem: Problem, columns: _Columns, solver, options: FitOptions,  # 
            system: StartSystem | None) -> SolverResult:
     # IRLS and Newton evaluate the start themselves and stop at once if it is invalid
     # (then the intercept-only start is tried): no separate pass over X to check it.
-    checks_start = solver.name in ("irls", "newton")
+    checks_start = solver.newton_type
     coef0 = _start(problem, columns, options, system, checks_start)
     if coef0 is None:
         raise InputError(NO_VALID_START)
@@ -266,7 +266,7 @@ def _assemble(problem: Problem, columns: _Columns, solver, result: SolverResult)
     # value is the deviance: no further pass over the data.
     family: Family = problem.family
     deviance = 2.0 * final.value if np.isfinite(final.value) else family.deviance(problem.y, final.mu, problem.weights)
-    if result.converged or solver.name in ("irls", "newton"):
+    if result.converged or solver.newton_type:
         # A first-order solver stopped early sits anywhere; the boundary test would mislead.
         warn_boundary(family, final.mu, problem.weights, objective, result.coef, [problem.names[j] for j in kept])
     objective._last_sandwich = None  # the memo's weights (n values) are not needed after the fit

@@ -43,7 +43,7 @@ def _spec_terms(spec: Any) -> tuple[list[Term], int | None]:
 
 def model_terms(result: Any) -> tuple[list[Term], int | None]:
     """(terms without the intercept, intercept column or None) of a ``GLMResult``."""
-    spec = getattr(result.data_spec, "rhs_spec", None)
+    spec = None if result.data_spec is None else result.data_spec.rhs_spec
     if spec is not None:
         return _spec_terms(spec)
     names = list(result.names)

@@ -8,7 +8,7 @@ for a formula. Each has ``encode(newdata, offset) -> (design, offset, index)``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 import pandas as pd
@@ -19,9 +19,26 @@ from ..design import CategoricalDesign, DenseDesign, Design, MixedDesign, as_des
 from ..errors import InputError, UnseenLevelError
 from .checks import as_vector, check_finite
 
-__all__ = ["ArraySpec", "FrameSpec", "is_categorical"]
+__all__ = ["ArraySpec", "DataSpec", "FrameSpec", "is_categorical"]
 
 Array = NDArray[np.floating]
+
+
+class DataSpec(Protocol):
+    """Re-encodes new data exactly as the training data was encoded.
+
+    Attributes
+    ----------
+    rhs_spec : formulaic ModelSpec or None
+        The formula's right-hand side (its terms: anova, drop1, add1), or None where every
+        design column is a term of its own (arrays).
+    """
+
+    rhs_spec: Any
+
+    def encode(self, newdata: Any, offset: Any = None) -> tuple[Design, Array, pd.Index]:
+        """(design, offset, row index) for new rows."""
+        ...
 
 
 def is_categorical(col: pd.Series) -> bool:
@@ -49,9 +66,10 @@ class ArraySpec:
     (3, 3)
     """
 
-    n_features: int  # explicit columns, the implicit intercept not counted
+    n_columns: int  # columns of X (the implicit intercept not counted)
     intercept: bool
     offset_required: bool = False
+    rhs_spec: ClassVar[Any] = None  # no formula: every column is a term
 
     def encode(self, newdata: Any, offset: Any = None) -> tuple[Design, Array, pd.Index]:
         """(design, offset, row index) for new rows."""
@@ -60,8 +78,8 @@ class ArraySpec:
             newdata.to_numpy() if isinstance(newdata, (pd.DataFrame, pd.Series)) else newdata, dtype=float)
         if X.ndim == 1:
             X = X.reshape(1, -1)
-        if X.shape[1] != self.n_features:
-            raise InputError(f"New data has {X.shape[1]} columns; the model was fitted on {self.n_features}.")
+        if X.shape[1] != self.n_columns:
+            raise InputError(f"New data has {X.shape[1]} columns; the model was fitted on {self.n_columns}.")
         n = X.shape[0]
         off = _new_offset(offset, n, self.offset_required)
         return as_design(X, intercept=self.intercept), off, (index if index is not None else pd.RangeIndex(n))
@@ -90,6 +108,7 @@ class FrameSpec:
     intercept: bool
     offset_required: bool = False
     all_levels: bool = False
+    rhs_spec: ClassVar[Any] = None  # no formula: every design column is a term
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, intercept: bool, all_levels: bool = False) -> "FrameSpec":

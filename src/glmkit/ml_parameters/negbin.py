@@ -128,6 +128,11 @@ class NegBinResult(GLMResult):
     def bic(self) -> float:
         return -self.twologlik + np.log(self.model.y.shape[0]) * (self.rank + 1)
 
+    def summary_notes(self) -> list[str]:
+        """θ, its standard error and 2 log L, printed as MASS's ``summary.negbin``."""
+        return [f"              Theta:  {self.theta:.6g}", f"          Std. Err.:  {self.theta_se:.6g}",
+                f" 2 x log-likelihood:  {self.twologlik:.6g}"]
+
     def __repr__(self) -> str:
         return (f"<NegBinResult theta={self.theta:.6g} (SE {self.theta_se:.3g}) n={self.n_obs} rank={self.rank} "
                 f"deviance={self.deviance:.6g} converged={self.converged}>")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 import warnings
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -20,19 +20,12 @@ from ..design import Design
 from ..errors import InputError, UnknownNameError
 from ..fit import FittedModel
 from ..inference.residuals import ResidualKind
+from ..intake.specs import DataSpec
 from .summary import Summary
 
-__all__ = ["GLMResult", "DataSpec"]
+__all__ = ["GLMResult"]
 
 Array = NDArray[np.floating]
-
-
-class DataSpec(Protocol):
-    """Re-encodes new data exactly as the training data was encoded."""
-
-    def encode(self, newdata: Any, offset: Any = None) -> tuple[Design, Array, pd.Index]:
-        """(design, offset, row index) for new data."""
-        ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,7 +71,7 @@ class GLMResult:
         return self.model.problem.names
 
     @property
-    def data_spec(self) -> Any:
+    def data_spec(self) -> DataSpec | None:
         return self.model.problem.data_spec
 
     @property
@@ -423,6 +416,10 @@ class GLMResult:
 
         return predict(self, newdata, kind, se, offset, interval, level, weights=weights, trials=trials,
                        n_draws=n_draws, seed=seed)
+
+    def summary_notes(self) -> list[str]:
+        """Lines the summary prints after the AIC (none here; θ for a negative binomial fit)."""
+        return []
 
     def summary(self, cov: Any = None, cluster: Any = None) -> "Summary":
         """An R-like summary: coefficient table, dispersion, deviances, AIC, iterations.

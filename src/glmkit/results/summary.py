@@ -88,12 +88,9 @@ class Summary:
         aic = r.aic
         lines.append(f"AIC: {aic:.6g}" if np.isfinite(aic) else "AIC: NA")
         lines.append("")
-        theta_se = getattr(r, "theta_se", None)
-        if theta_se is not None:  # theta estimated (glm_nb), printed as MASS's summary.negbin
-            lines.append(f"              Theta:  {r.theta:.6g}")
-            lines.append(f"          Std. Err.:  {theta_se:.6g}")
-            lines.append(f" 2 x log-likelihood:  {r.twologlik:.6g}")
-            lines.append("")
+        notes = r.summary_notes()
+        if notes:
+            lines += notes + [""]
         conv = "" if r.converged else "  (did NOT converge)"
         lines.append(f"Number of {r.model.solver} iterations: {r.n_iter}{conv}")
         return "\n".join(lines)

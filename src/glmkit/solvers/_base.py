@@ -124,10 +124,15 @@ class Solver(Protocol):
     """A solver: ``solve(objective, start) -> SolverResult``; options are set on construction.
 
     ``accepts_penalty`` (a ClassVar) is False: penalised fits need a :class:`PenalizedSolver`.
+    ``newton_type`` (a ClassVar) is True for solvers that take Newton steps from an
+    evaluated start (IRLS, Newton): they report an invalid start at iteration 0 themselves
+    (so the fit needs no separate pass to check it) and, even when stopped early, end near
+    a stationary point, where the separation test of the fitted means is meaningful.
     """
 
     name: str
     accepts_penalty: ClassVar[bool]
+    newton_type: ClassVar[bool]
 
     def solve(self, objective: Any, start: Array) -> SolverResult: ...
 

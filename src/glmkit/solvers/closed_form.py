@@ -22,6 +22,7 @@ class ClosedForm:
 
     name: ClassVar[str] = "closed_form"
     accepts_penalty: ClassVar[bool] = False
+    newton_type: ClassVar[bool] = False
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
         coef = np.array(start, dtype=float, copy=True)

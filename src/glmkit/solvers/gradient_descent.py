@@ -76,6 +76,7 @@ class GradientDescent:
     callback: Callable[[int, Array], None] | None = None
     name: ClassVar[str] = "gd"
     accepts_penalty: ClassVar[bool] = False
+    newton_type: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         if self.learning_rate is not None and not (np.isfinite(self.learning_rate) and self.learning_rate > 0):

@@ -58,6 +58,7 @@ class IRLS:
     reuse_hessian_below: float = 1e-5
     name: ClassVar[str] = "irls"
     accepts_penalty: ClassVar[bool] = False
+    newton_type: ClassVar[bool] = True
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
         return newton_iterations(objective, start, self, hessian_kind="expected",

@@ -45,6 +45,7 @@ class LBFGS:
     record_history: bool = False
     name: ClassVar[str] = "lbfgs"
     accepts_penalty: ClassVar[bool] = False
+    newton_type: ClassVar[bool] = False
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
         scale = objective.total_weight or 1.0

@@ -35,6 +35,7 @@ class Newton:
     record_history: bool = False
     name: ClassVar[str] = "newton"
     accepts_penalty: ClassVar[bool] = False
+    newton_type: ClassVar[bool] = True
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
         return newton_iterations(objective, start, self, hessian_kind="observed")
