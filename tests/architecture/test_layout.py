@@ -27,8 +27,8 @@ def _modules() -> dict[str, pathlib.Path]:
     return mods
 
 
-def import_graph() -> dict[str, set[str]]:
-    """Module → the glmkit modules (not packages' ``__init__``) it imports."""
+def import_graph(include_packages: bool = False) -> dict[str, set[str]]:
+    """Module → the glmkit modules it imports (packages' ``__init__`` only with ``include_packages``)."""
     mods = _modules()
     graph: dict[str, set[str]] = {m: set() for m in mods}
     for name, path in mods.items():
@@ -43,8 +43,30 @@ def import_graph() -> dict[str, set[str]]:
             else:
                 continue
             for c in candidates:
-                if c in mods and c != name and mods[c].name != "__init__.py":
+                if c not in mods or c == name or name.startswith(c + "."):
+                    continue
+                if include_packages or mods[c].name != "__init__.py":
                     graph[name].add(c)
+    return graph
+
+
+def layer_graph() -> dict[str, set[str]]:
+    """Top-level layer (``glmkit.fit``, ``glmkit.loss``, …) → the layers it imports, through
+    package ``__init__`` re-exports too; the root package (the public surface) left out."""
+    def layer(module: str) -> str:
+        return ".".join(module.split(".")[:2])
+
+    graph: dict[str, set[str]] = {}
+    for a, targets in import_graph(include_packages=True).items():
+        if a == "glmkit":
+            continue
+        graph.setdefault(layer(a), set())
+        for b in targets:
+            if layer(b) != layer(a) and b != "glmkit":
+                graph[layer(a)].add(layer(b))
+    for targets in list(graph.values()):
+        for t in targets:
+            graph.setdefault(t, set())
     return graph
 
 
@@ -78,6 +100,12 @@ def test_the_cycle_finder_finds_a_cycle():
 def test_glmkit_has_no_import_cycle():
     cycles = find_cycles(import_graph())
     assert cycles == [], "import cycles: " + "; ".join(" -> ".join(c) for c in cycles)
+
+
+def test_the_layers_import_downward_only():
+    """No cycle between layers (packages and top-level modules), re-exports included."""
+    cycles = find_cycles(layer_graph())
+    assert cycles == [], "layer cycles: " + "; ".join(" -> ".join(c) for c in cycles)
 
 
 @pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(SRC)))
