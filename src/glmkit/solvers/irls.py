@@ -75,12 +75,14 @@ def newton_iterations(objective, start: Array, options, hessian_kind: str,  # ty
     once, so an accepted step costs one Xβ, one Xᵀv and one XᵀWX: a single pass over X for
     designs with ``one_pass_evaluation`` (dense), and only Xβ and Xᵀv for a chord step.
     """
-    coef = np.array(start, dtype=float, copy=True)
+    run = _Newton(objective, options, hessian_kind, reuse_hessian_below)
+    run.coef = np.array(start, dtype=float, copy=True)
     # How far the start is, is not known: its Hessian may be a row-sample estimate.
-    ev = objective.evaluate(coef, hessian=hessian_kind, rough_hessian=True)
-    if not np.isfinite(ev.value):
-        return SolverResult(coef, False, 0, ev.value, "the starting coefficients give an invalid mean")
-    return _Newton(objective, options, hessian_kind, reuse_hessian_below).iterate(coef, ev)
+    # (Held by the run only: a local reference would keep η and μ of the start alive.)
+    run.ev = objective.evaluate(run.coef, hessian=hessian_kind, rough_hessian=True)
+    if not np.isfinite(run.ev.value):
+        return SolverResult(run.coef, False, 0, run.ev.value, "the starting coefficients give an invalid mean")
+    return run.iterate()
 
 
 class _Newton:
@@ -105,8 +107,8 @@ class _Newton:
         self.stale = False
         self.kind = hessian_kind
 
-    def iterate(self, coef: Array, ev) -> SolverResult:  # type: ignore[no-untyped-def]
-        self.coef, self.ev = coef, ev
+    def iterate(self) -> SolverResult:
+        """The loop from ``self.coef`` and its evaluation ``self.ev``."""
         opts = self.opts
         for iteration in range(1, opts.max_iter + 1):
             step, hess = self._newton_step()
