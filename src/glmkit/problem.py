@@ -24,6 +24,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from .design import Design
+from .errors import InputError
 from .families import Family, get_family
 from .intake.arrays import array_columns
 from .intake.checks import DefaultNames, as_vector, check_finite, check_weights, response_weights_offset
@@ -190,8 +191,6 @@ def problem_from_arrays(
     columns = array_columns(X, intercept=intercept, feature_names=feature_names, all_levels=all_levels)
     n = columns.design.shape[0]
     if n == 0:
-        from .errors import InputError
-
         raise InputError("X has no rows: there is nothing to fit.")
     yv, w, off = response_weights_offset(y, weights, offset, n)
     tr = None if trials is None else as_vector(trials, "trials", n)
