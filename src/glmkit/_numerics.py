@@ -7,12 +7,12 @@ Clipping happens only in the named ``clip_*`` helpers, which warn.
 
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
+from ._warnings import warn
 from .errors import NumericalWarning
 
 __all__ = [
@@ -167,10 +167,8 @@ def clip_open_interval(x: ArrayLike, low: float, high: float, *, what: str) -> F
     out = np.clip(x, lo, hi)
     n_clipped = int(np.count_nonzero(out != x))
     if n_clipped:
-        warnings.warn(
+        warn(
             f"{n_clipped} value(s) of {what} rounded onto the boundary of ({low}, {high}) "
             "and were moved just inside it.",
-            NumericalWarning,
-            stacklevel=3,
-        )
+            NumericalWarning)
     return out

@@ -9,13 +9,13 @@ A family never sees the design matrix.
 
 from __future__ import annotations
 
-import warnings
 from typing import ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._domain import Interval
+from .._warnings import warn
 from ..errors import DataWarning, DomainError, InputError, UnknownNameError
 from ..links import Link, Log, get_link
 from ..variance import VarianceFunction
@@ -236,7 +236,7 @@ def warn_noninteger(values: Array, used: Array, message: str) -> None:
     """Warn (as R does) when values that should be whole numbers are not."""
     values = values if used.all() else values[used]
     if (np.abs(values - values.round()) > 1e-3).any():
-        warnings.warn(message, DataWarning, stacklevel=4)
+        warn(message, DataWarning)
 
 
 _BOUNDARY_EPS = 10 * np.finfo(float).eps
@@ -259,8 +259,8 @@ def rate_boundary(mu: Array) -> str | None:
 def normal_sample(family: Family, mu: Array, dispersion: Array, weights: Array,
                   rng: np.random.Generator) -> Array:
     """y ~ N(μ, φV(μ)/w), with a warning that this only approximates the family."""
-    warnings.warn(f"The {family.name} family has no outcome distribution here; prediction intervals use a "
-                  "normal approximation with variance φV(μ)/w.", UserWarning, stacklevel=5)
+    warn(f"The {family.name} family has no outcome distribution here; prediction intervals use a "
+                  "normal approximation with variance φV(μ)/w.", UserWarning)
     return mu + np.sqrt(dispersion * family.variance(mu) / weights) * rng.standard_normal(mu.shape)
 
 

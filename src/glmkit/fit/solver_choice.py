@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import InputError, UnknownNameError
 from ..loss import GLMLoss
-from ..solvers import ClosedForm, CoordinateDescent, NewtonCG, get_solver
+from ..solvers import ClosedForm, get_solver
 from .options import FitOptions
 
 __all__ = ["WIDE_PROBLEM", "plain_solver", "penalized_solver"]

@@ -29,6 +29,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from .._warnings import warn
 from ..design import DenseDesign
 from ..errors import InputError, UnknownNameError
 from ..fit import FittedModel
@@ -118,8 +119,8 @@ def _stat_anova(table: pd.DataFrame, test: str, scale: float, df_scale: float) -
 
 def _warn_f(result: Any) -> None:
     if not result.dispersion_is_estimated:
-        warnings.warn(f"using an F test with a fixed dispersion ({result.family.name} family) is inappropriate; "
-                      "the F statistic is referred to F(df, ∞).", UserWarning, stacklevel=3)
+        warn(f"using an F test with a fixed dispersion ({result.family.name} family) is inappropriate; "
+                      "the F statistic is referred to F(df, ∞).", UserWarning)
 
 
 def _sub_fit(model: FittedModel, columns: list[int] | NDArray[np.intp], intercept: int | None,
@@ -359,7 +360,7 @@ def _single_term_table(result: Any, rows: list[str], dfs: Array, dev: Array, sco
         table["Pr(>Chi)"] = _chi2_sf(sc, df_col)
     elif test == "F":
         if model.family.quasi_counterpart is not None:
-            warnings.warn(f"F test assumes '{model.family.quasi_counterpart}' family", UserWarning, stacklevel=3)
+            warn(f"F test assumes '{model.family.quasi_counterpart}' family", UserWarning)
         rdf = float(model.df_resid)
         with np.errstate(divide="ignore", invalid="ignore"):
             if drop:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from .._warnings import warn
 from ..design import DenseDesign
 from ..errors import FormulaError, InputError, UnseenLevelError
 from .checks import check_finite
@@ -188,7 +189,7 @@ class FormulaSpec:
                     f"New data has factor levels not seen when fitting: {text.split(':', 1)[-1].strip()} "
                     "The model has no coefficient for them; drop those rows or refit with them included."
                 )
-            warnings.warn(w.message, w.category, stacklevel=3)
+            warn(w.message, w.category)
         off = np.zeros(len(data))
         for expr in self.offset_terms:
             off = off + _evaluate(expr, data, "offset")

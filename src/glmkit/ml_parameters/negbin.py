@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
+from .._warnings import warn
 from .._threads import blas_threads
 from ..errors import ConvergenceWarning
 from ..families import NegativeBinomial, Poisson
@@ -176,11 +177,10 @@ def negative_binomial_ml(start: GLMResult | FittedModel, init_theta: float | Non
             converged = ok
             break
     if theta > 1e10:
-        warnings.warn("theta diverges (no overdispersion relative to the Poisson); consider the Poisson family.",
-                      ConvergenceWarning, stacklevel=2)
+        warn("theta diverges (no overdispersion relative to the Poisson); consider the Poisson family.",
+                      ConvergenceWarning)
     elif not converged:
-        warnings.warn(f"the theta/beta alternation did not converge in {max_iter} rounds.", ConvergenceWarning,
-                      stacklevel=2)
+        warn(f"the theta/beta alternation did not converge in {max_iter} rounds.", ConvergenceWarning)
     final = _fit_at_theta(m.problem, theta, fitted.coef, options)
     _, se, _ = theta_ml(final.y, final.mu, final.weights, start=theta, max_iter=0)
     return NegBinResult(model=final, dispersion_override=options.dispersion, theta=theta, theta_se=se,

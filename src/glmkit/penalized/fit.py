@@ -23,7 +23,7 @@ from ..errors import ConvergenceWarning, InputError
 from ..fit import FitOptions, null_deviance, penalized_solver
 from ..fit.start import intercept_only_coef
 from ..objective import Objective
-from ..penalties import ElasticNet, Penalty
+from ..penalties import ElasticNet
 from ..problem import Problem
 from ..solvers import CoordinateDescent, PenalizedSolverResult, WarmState
 from .result import PenalizedGLMResult, build_result, half_deviance_of

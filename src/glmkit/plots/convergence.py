@@ -37,7 +37,7 @@ def plot_convergence(
     ----------
     histories : mapping of label to history
         A history is a sequence of :class:`~glmkit.solvers.IterationRecord` or anything with
-        a ``.history`` (a GLMResult or SolverResult fitted with ``record_history=True``);
+        a ``.history`` (a GLMResult or SolverResult fitted with ``solver_options={"record_history": True}``);
         the legend quotes its ``.n_iter`` where it has one, else the last iteration recorded.
     quantity : {"loss", "gradient_norm"}, default "loss"
         "loss" draws f(βₖ) − optimum; "gradient_norm" draws ‖∇f(βₖ)‖₂.
@@ -55,7 +55,7 @@ def plot_convergence(
     >>> import numpy as np, glmkit as gk
     >>> from glmkit.plots import convergence_figure
     >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
-    >>> fits = {name: gk.glm_fit(X, [1, 2, 2, 4], "poisson", solver=name, record_history=True)
+    >>> fits = {name: gk.glm_fit(X, [1, 2, 2, 4], "poisson", solver=name, solver_options={"record_history": True})
     ...         for name in ("gd", "irls")}
     >>> fig = convergence_figure({"toy Poisson": fits})
     >>> len(fig.axes)

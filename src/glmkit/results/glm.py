@@ -6,7 +6,7 @@ Everything beyond the numerical core (``FittedModel``) is computed on first acce
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 import warnings
 from typing import Any, Literal
@@ -16,7 +16,6 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .. import inference
-from ..design import Design
 from ..errors import InputError, UnknownNameError
 from ..fit import FittedModel
 from ..inference.residuals import ResidualKind

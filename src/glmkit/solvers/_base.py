@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
@@ -11,6 +10,7 @@ from scipy.linalg import lapack
 from numpy.typing import NDArray
 import math
 
+from .._warnings import warn
 from ..errors import NumericalWarning
 
 __all__ = ["IterationRecord", "PenalizedSolver", "PenalizedSolverResult", "Solver", "SolverResult", "WarmState",
@@ -204,12 +204,10 @@ def solve_spd(matrix: Array, rhs: Array, fallback: bool = True) -> Array | None:
             return x
     if not fallback:
         return None
-    warnings.warn(
+    warn(
         "The Hessian is not numerically positive definite (near-singular fit, e.g. "
         "separation); a least-squares step was used.",
-        NumericalWarning,
-        stacklevel=3,
-    )
+        NumericalWarning)
     scaled = matrix / d[:, None] / d[None, :]
     return np.linalg.lstsq(scaled, rhs / d, rcond=None)[0] / d
 

@@ -249,7 +249,7 @@ class _Run:
 
     def _start(self, start: Array) -> PenalizedSolverResult | None:
         """The fixed inputs of the loop and its first state; a result when ``start`` is invalid."""
-        opts, obj, pen, p = self.opts, self.obj, self.pen, self.p
+        opts, obj, pen = self.opts, self.obj, self.pen
         coef = pen.project(np.asarray(start, dtype=float))
         warm = self.warm
         if warm is not None and warm.coef.shape == coef.shape and np.array_equal(warm.coef, coef):

@@ -155,7 +155,6 @@ class NewtonCG:
         columns), CG solves (XᵀWX − c cᵀ/a + Λ) x = r − c r₀/a on the others, then
         x₀ = (r₀ − cᵀx)/a.
         """
-        p = rhs.shape[0]
         b, dg, lam, hv, exact = _cg_system(design, h, l2, diag, sums, rhs, icpt, single)
         pre = np.where(dg > 0, 1.0 / np.where(dg > 0, dg, 1.0), 1.0)
         # the residual is ∇F of the quadratic model after the step (the intercept's entry is 0
