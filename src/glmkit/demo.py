@@ -343,11 +343,6 @@ def run_demo(output_dir: str | os.PathLike[str] = DEFAULT_OUTPUT_DIR, *, out: Te
     -------
     DemoResult
     """
-    import matplotlib
-
-    matplotlib.use("Agg")  # files only: no display needed, none used
-    from .plots import coefficient_figure, convergence_figure
-
     out = out or sys.stdout
     t_start = time.perf_counter()
     sim = simulate()
@@ -381,7 +376,20 @@ def run_demo(output_dir: str | os.PathLike[str] = DEFAULT_OUTPUT_DIR, *, out: Te
     for i, (key, report) in enumerate(models.items(), start=1):
         _print_model(out, i, report, notes[key])
 
-    # a real dataset
+    fit, gd_diff = _warpbreaks(out)
+
+    figures = _figures(models, n, Path(output_dir))
+
+    seconds = time.perf_counter() - t_start
+    print("\nFigures:", file=out)
+    print(f"  {figures[0].resolve()}  true against estimated beta, one panel per model, 45-degree line", file=out)
+    print(f"  {figures[1].resolve()}  loss and gradient norm against iteration, GD against IRLS", file=out)
+    print(f"Done in {seconds:.1f} s.", file=out)
+    return DemoResult(models, fit, gd_diff, figures, seconds)
+
+
+def _warpbreaks(out: TextIO) -> tuple[Any, float]:
+    """[4] R's warpbreaks by IRLS and by gradient descent; the summary printed."""
     data = load_warpbreaks()
     formula = "breaks ~ wool + tension"
     fit = glm(formula, data=data, family="poisson")
@@ -396,9 +404,16 @@ def run_demo(output_dir: str | os.PathLike[str] = DEFAULT_OUTPUT_DIR, *, out: Te
     print(f"\nThe same model by gradient descent (line search): coefficients agree to {gd_diff:.1e}.", file=out)
     print(f"Residual deviance / df = {ratio:.2f}: the counts vary more than a Poisson allows; see", file=out)
     print('family="quasipoisson" or "negative_binomial" for honest standard errors.', file=out)
+    return fit, gd_diff
 
-    # figures
-    directory = Path(output_dir)
+
+def _figures(models: dict, n: int, directory: Path) -> tuple[Path, Path]:
+    """coefficients.png and convergence.png in ``directory`` (created if needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no display needed, none used
+    from .plots import coefficient_figure, convergence_figure
+
     directory.mkdir(parents=True, exist_ok=True)
     coef_fig = coefficient_figure({
         f"{title} (N={n})": (report.true_coef, {r.label: r.coef for r in report.runs})
@@ -414,10 +429,4 @@ def run_demo(output_dir: str | os.PathLike[str] = DEFAULT_OUTPUT_DIR, *, out: Te
     figures = (directory / "coefficients.png", directory / "convergence.png")
     coef_fig.savefig(figures[0], dpi=110)
     conv_fig.savefig(figures[1], dpi=110)
-
-    seconds = time.perf_counter() - t_start
-    print("\nFigures:", file=out)
-    print(f"  {figures[0].resolve()}  true against estimated beta, one panel per model, 45-degree line", file=out)
-    print(f"  {figures[1].resolve()}  loss and gradient norm against iteration, GD against IRLS", file=out)
-    print(f"Done in {seconds:.1f} s.", file=out)
-    return DemoResult(models, fit, gd_diff, figures, seconds)
+    return figures

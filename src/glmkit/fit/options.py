@@ -22,7 +22,7 @@ from ..errors import InputError
 __all__ = ["FitOptions", "legacy_solver_options"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FitOptions:
     """How to fit: solver, its options, tolerance, iteration limit, start, threads, dispersion.
 

@@ -76,6 +76,17 @@ def _term_rows(result: Any, terms: str | list[str]) -> np.ndarray:
     return L
 
 
+def _covariance(result: Any, cov: Any, cluster: Any) -> tuple[np.ndarray, bool]:
+    """(the covariance a Wald test uses, whether it is a robust / user-given one)."""
+    if cov is None and cluster is None:
+        return result.cov.to_numpy(), False
+    if isinstance(cov, pd.DataFrame):
+        return cov.to_numpy(dtype=float), True
+    if cov is None or isinstance(cov, str):
+        return result.cov_robust(cov, cluster).to_numpy(), True
+    return np.asarray(cov, dtype=float), True
+
+
 def wald_test(
     result: Any,
     hypothesis: ArrayLike | None = None,
@@ -135,15 +146,7 @@ def wald_test(
     c = np.zeros(L.shape[0]) if rhs is None else np.atleast_1d(np.asarray(rhs, dtype=float))
     kept = ~aliased
     b = result.model.coef[kept]
-    if cov is None and cluster is None:
-        V = result.cov.to_numpy()
-        robust = False
-    elif isinstance(cov, pd.DataFrame):
-        V, robust = cov.to_numpy(dtype=float), True
-    elif cov is None or isinstance(cov, str):
-        V, robust = result.cov_robust(cov, cluster).to_numpy(), True
-    else:
-        V, robust = np.asarray(cov, dtype=float), True
+    V, robust = _covariance(result, cov, cluster)
     Lk = L[:, kept]
     V = V[np.ix_(kept, kept)]
     d = Lk @ b - c
