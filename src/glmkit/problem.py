@@ -29,6 +29,7 @@ from .families import Family, get_family
 from .intake.arrays import array_columns
 from .intake.checks import DefaultNames, as_vector, check_finite, check_weights, response_weights_offset
 from .intake.formula import build_model_frame
+from .intake.frames import eager, frame_kind
 from .intake.response import prepare_response
 from .links import Link
 from .loss import GLMLoss
@@ -65,7 +66,11 @@ class Problem:
     n_dropped : int
         Rows dropped for missing values (formula door).
     data : DataFrame or None
-        The formula's data, by reference (``add1``, cluster columns, prediction weights).
+        The formula's data, by reference (``add1``, cluster columns, prediction weights); a
+        lazy frame is held collected.
+    frame_kind : narwhals Implementation or None
+        The kind of DataFrame the model was fitted on (polars, pyarrow, …): predictions of
+        the training rows come back as a Series of that kind. None: pandas.
 
     Examples
     --------
@@ -88,6 +93,7 @@ class Problem:
     index: pd.Index = field(default_factory=lambda: pd.RangeIndex(0))
     n_dropped: int = 0
     data: Any = field(default=None, repr=False)
+    frame_kind: Any = None
 
     @property
     def n_samples(self) -> int:
@@ -172,8 +178,9 @@ def problem_from_arrays(
     Parameters
     ----------
     X : ndarray, DataFrame or scipy.sparse matrix of shape (n_samples, n_columns)
-        Not copied; float32 stays float32. A DataFrame's categorical columns become factors.
-    y : array of shape (n_samples,)
+        Not copied; float32 stays float32. A DataFrame of any kind (pandas, polars, pyarrow,
+        …: see :mod:`glmkit.intake.frames`); its categorical and string columns become factors.
+    y : array or Series of any kind, of shape (n_samples,)
     family, link : as in :func:`glmkit.glm_fit`
     intercept : bool, default True
     weights, offset, trials : array of shape (n_samples,), optional
@@ -197,7 +204,7 @@ def problem_from_arrays(
     yv, w, tr = prepare_response(fam, yv, w, tr, y_is_proportion=False)
     spec = replace(columns.spec, offset_required=offset is not None and bool(np.any(off != 0)))
     return Problem(columns.design, yv, w, off, fam, columns.names, 0 if intercept else None, tr, spec,
-                   index=pd.RangeIndex(n))
+                   index=pd.RangeIndex(n), frame_kind=frame_kind(X))
 
 
 def problem_from_formula(
@@ -210,7 +217,7 @@ def problem_from_formula(
     Parameters
     ----------
     formula : str
-    data : DataFrame or mapping of columns
+    data : DataFrame of any kind (pandas, polars eager or lazy, pyarrow Table, …) or mapping of columns
     family, link, weights, offset, trials, na_action : as in :func:`glmkit.glm`
 
     Examples
@@ -221,10 +228,11 @@ def problem_from_formula(
     ['Intercept', 'x']
     """
     fam = get_family(family, link)
+    data = eager(data)
     frame = build_model_frame(formula, data, weights=weights, offset=offset, trials=trials, na_action=na_action)
     check_weights(frame.weights)
     check_finite(frame.y, "response")
     check_finite(frame.offset, "offset")
     y, w, tr = prepare_response(fam, frame.y, frame.weights, frame.trials, y_is_proportion=trials is None)
     return Problem(frame.design, y, w, frame.offset, fam, frame.column_names, frame.intercept_index, tr,
-                   frame.spec, formula, frame.index, frame.n_dropped, data)
+                   frame.spec, formula, frame.index, frame.n_dropped, data, frame_kind(data))

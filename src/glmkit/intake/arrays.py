@@ -12,7 +12,8 @@ import scipy.sparse as sp
 from ..design import DenseDesign, Design, SparseDesign
 from ..errors import InputError
 from .checks import DefaultNames, check_finite, check_length
-from .specs import ArraySpec, FrameSpec, is_categorical
+from .frames import as_frame, is_factor
+from .specs import ArraySpec, FrameSpec, numeric_block
 
 __all__ = ["ArrayColumns", "array_columns"]
 
@@ -32,7 +33,9 @@ def array_columns(X: Any, *, intercept: bool, feature_names: Any = None, all_lev
     Parameters
     ----------
     X : ndarray, DataFrame or scipy.sparse matrix of shape (n_samples, n_columns)
-        A DataFrame with categorical (or string) columns keeps its factors as integer codes.
+        A DataFrame of any kind (pandas, polars eager or lazy, pyarrow, …): categorical,
+        Enum, dictionary and string columns are factors kept as integer codes; numeric and
+        boolean columns are read straight into a column-major float array.
     intercept : bool
         Prepend an implicit intercept column named ``"Intercept"``.
     feature_names : list of str, optional
@@ -47,13 +50,16 @@ def array_columns(X: Any, *, intercept: bool, feature_names: Any = None, all_lev
     >>> cols.design.shape, list(cols.names)
     ((4, 3), ['Intercept', 'x1', 'x2'])
     """
-    if isinstance(X, pd.DataFrame):
+    frame = None if isinstance(X, np.ndarray) or sp.issparse(X) else as_frame(X)
+    if frame is not None:
         if feature_names is None:
-            feature_names = [str(c) for c in X.columns]
-        if any(is_categorical(X[c]) for c in X.columns):
-            spec = FrameSpec.from_frame(X, intercept, all_levels=all_levels)
-            return ArrayColumns(spec.design(X), spec.names(), spec)
-        X = X.to_numpy()
+            feature_names = list(frame.columns)
+        if any(is_factor(frame, c) for c in frame.columns):
+            spec = FrameSpec.from_frame(frame, intercept, all_levels=all_levels)
+            return ArrayColumns(spec.design(frame), spec.names(), spec)
+        native = frame.to_native()
+        plain = isinstance(native, pd.DataFrame) and len(set(native.dtypes)) == 1 and native.dtypes.iloc[0].kind in "fiu"
+        X = native.to_numpy() if plain else numeric_block(frame)  # one numpy dtype: pandas gives a view
     X = _checked_sparse(X) if sp.issparse(X) else _checked_dense(X)
     if X.shape[0] == 0:
         raise InputError("X has no rows: there is nothing to fit.")

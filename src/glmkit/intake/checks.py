@@ -19,10 +19,13 @@ Array = NDArray[np.floating]
 
 
 def as_vector(values: ArrayLike, name: str, n: int | None = None) -> Array:
-    """A float64 1-D copy-free view of ``values`` (a copy only when the dtype changes)."""
-    if hasattr(values, "to_numpy"):
-        values = values.to_numpy()
-    arr = np.asarray(values)
+    """A float64 1-D copy-free view of ``values`` (a copy only when the dtype changes).
+
+    ``values`` may be a Series of any kind (pandas, polars, pyarrow, …); nulls become NaN.
+    """
+    from .frames import series_values
+
+    arr = np.asarray(series_values(values))
     if arr.dtype == bool:
         arr = arr.astype(np.float64)
     if arr.dtype.kind not in "fiu":

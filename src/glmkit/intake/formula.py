@@ -24,6 +24,7 @@ from ..design import DenseDesign
 from ..errors import FormulaError, InputError, UnseenLevelError
 from .checks import check_finite
 from .formula_text import split_top_level
+from .frames import pandas_columns
 
 __all__ = ["ModelFrame", "FormulaSpec", "build_model_frame", "split_offsets"]
 
@@ -94,7 +95,7 @@ def _evaluate(expr: str, data: pd.DataFrame, what: str) -> Array:
 
 
 def _formula_message(exc: Exception, data: pd.DataFrame, what: str, expr: str) -> str:
-    cols = ", ".join(map(str, list(data.columns)[:30]))
+    cols = ", ".join(map(str, list(data.attrs.get("columns", data.columns))[:30]))
     return f"Could not evaluate the {what} {expr!r}: {exc}. Columns available: {cols}."
 
 
@@ -132,10 +133,15 @@ def _column_or_array(value: Any, data: pd.DataFrame, what: str) -> Array | None:
         return None
     if isinstance(value, str):
         if value not in data.columns:
-            raise FormulaError(
-                f"{what}={value!r} names no column of the data. Columns: {', '.join(map(str, data.columns[:30]))}."
-            )
-        return pd.to_numeric(data[value]).to_numpy(dtype=float, na_value=np.nan)
+            columns = list(data.attrs.get("columns", data.columns))[:30]
+            raise FormulaError(f"{what}={value!r} names no column of the data. Columns: {', '.join(map(str, columns))}.")
+        try:
+            return pd.to_numeric(data[value]).to_numpy(dtype=float, na_value=np.nan)
+        except (ValueError, TypeError) as exc:
+            raise InputError(
+                f"{what}={value!r} names a column of dtype {data[value].dtype}; {what} must be numeric. "
+                "Convert the column to numbers first."
+            ) from exc
     arr = np.asarray(value.to_numpy() if hasattr(value, "to_numpy") else value, dtype=float)
     if arr.ndim != 1 or arr.shape[0] != len(data):
         raise InputError(f"{what} has shape {arr.shape} but the data has {len(data)} rows; give one value per row.")
@@ -175,7 +181,8 @@ class FormulaSpec:
 
     def encode(self, newdata: Any, offset: Any = None) -> tuple[DenseDesign, Array, pd.Index]:
         """(design, offset, row index) for new data; unseen factor levels raise UnseenLevelError."""
-        data = newdata if isinstance(newdata, pd.DataFrame) else pd.DataFrame(newdata)
+        names = [self.rhs, *self.offset_terms, *(c for c in (self.offset_column, offset) if isinstance(c, str))]
+        data = pandas_columns(newdata, names)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
@@ -250,7 +257,7 @@ def build_model_frame(
     """
     if na_action not in ("drop", "raise"):
         raise InputError(f"na_action must be 'drop' or 'raise'; got {na_action!r}.")
-    data = _as_frame(data)
+    data = _as_frame(data, [formula, *(a for a in (weights, offset, trials) if isinstance(a, str))])
     index = data.index
     data = data.reset_index(drop=True)
     lhs, rhs = _parse(formula)
@@ -287,12 +294,9 @@ def build_model_frame(
     )
 
 
-def _as_frame(data: Any) -> pd.DataFrame:
-    if not isinstance(data, pd.DataFrame):
-        try:
-            data = pd.DataFrame(data)
-        except Exception as exc:
-            raise InputError(f"data must be a DataFrame or a mapping of columns; got {type(data).__name__}.") from exc
+def _as_frame(data: Any, texts: list[str]) -> pd.DataFrame:
+    """The columns the formula and the column-name arguments use, as pandas (any kind of frame in)."""
+    data = pandas_columns(data, texts)
     if len(data) == 0:
         raise InputError("data has no rows: there is nothing to fit.")
     return data

@@ -16,10 +16,11 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from ..design import CategoricalDesign, DenseDesign, Design, MixedDesign, as_design
-from ..errors import InputError, UnseenLevelError
+from ..errors import InputError
 from .checks import as_vector, check_finite
+from .frames import as_frame, factor_codes, factor_levels, is_factor, numeric_column
 
-__all__ = ["ArraySpec", "DataSpec", "FrameSpec", "is_categorical"]
+__all__ = ["ArraySpec", "DataSpec", "FrameSpec", "is_categorical", "numeric_block"]
 
 Array = NDArray[np.floating]
 
@@ -72,10 +73,11 @@ class ArraySpec:
     rhs_spec: ClassVar[Any] = None  # no formula: every column is a term
 
     def encode(self, newdata: Any, offset: Any = None) -> tuple[Design, Array, pd.Index]:
-        """(design, offset, row index) for new rows."""
+        """(design, offset, row index) for new rows (an array or a numeric DataFrame of any kind)."""
         index = newdata.index if isinstance(newdata, pd.DataFrame) else None
-        X = newdata if sp.issparse(newdata) else np.asarray(
-            newdata.to_numpy() if isinstance(newdata, (pd.DataFrame, pd.Series)) else newdata, dtype=float)
+        frame = None if isinstance(newdata, (np.ndarray, pd.DataFrame)) or sp.issparse(newdata) else as_frame(newdata)
+        X = newdata if sp.issparse(newdata) else (numeric_block(frame) if frame is not None else np.asarray(
+            newdata.to_numpy() if isinstance(newdata, (pd.DataFrame, pd.Series)) else newdata, dtype=float))
         if X.ndim == 1:
             X = X.reshape(1, -1)
         if X.shape[1] != self.n_columns:
@@ -111,15 +113,11 @@ class FrameSpec:
     rhs_spec: ClassVar[Any] = None  # no formula: every design column is a term
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, intercept: bool, all_levels: bool = False) -> "FrameSpec":
-        cats = []
-        for c in frame.columns:
-            col = frame[c]
-            if is_categorical(col):
-                levels = col.cat.categories if isinstance(col.dtype, pd.CategoricalDtype) else pd.Index(
-                    sorted(col.dropna().unique()))
-                cats.append((str(c), tuple(levels)))
-        return cls(tuple(str(c) for c in frame.columns), tuple(cats), intercept, all_levels=all_levels)
+    def from_frame(cls, frame: Any, intercept: bool, all_levels: bool = False) -> "FrameSpec":
+        """The spec of a DataFrame of any kind (see :mod:`glmkit.intake.frames` for the factor rules)."""
+        frame = as_frame(frame)
+        cats = tuple((c, factor_levels(frame[c])) for c in frame.columns if is_factor(frame, c))
+        return cls(tuple(frame.columns), cats, intercept, all_levels=all_levels)
 
     def _dropped_first(self, k: int) -> bool:
         return not self.all_levels and (self.intercept or k > 0)
@@ -134,45 +132,55 @@ class FrameSpec:
             names += [f"{c}[T.{lv}]" if start else f"{c}[{lv}]" for lv in levels[start:]]
         return names
 
-    def design(self, frame: pd.DataFrame) -> MixedDesign:
+    def design(self, frame: Any) -> MixedDesign:
         """The mixed design of ``frame`` (numeric block + one factor block per categorical column)."""
-        frame = frame.rename(columns=str)
+        frame = as_frame(frame)
         missing = [c for c in self.columns if c not in frame.columns]
         if missing:
-            raise InputError(f"New data lacks the columns {missing} the model was fitted on.")
+            raise InputError(
+                f"The data lacks the columns {missing} the model was fitted on; columns: "
+                f"{', '.join(frame.columns[:30])}. Pass a frame with every column used in fitting."
+            )
         cat_levels = dict(self.categories)
         numeric = [c for c in self.columns if c not in cat_levels]
         blocks: list = []
         if numeric:
-            # Column by column into one column-major array: pandas' to_numpy on a mixed-dtype
-            # frame goes through a row-major consolidation ~5× slower.
-            values = np.empty((len(frame), len(numeric)), order="F")
-            for j, c in enumerate(numeric):
-                values[:, j] = frame[c].to_numpy(dtype=float)
-            check_finite(values, "X")
-            blocks.append(DenseDesign(values))
+            blocks.append(DenseDesign(numeric_block(frame, numeric)))
         for k, (c, levels) in enumerate(self.categories):
-            codes = _level_codes(frame[c], c, levels)
+            codes = factor_codes(frame[c], c, levels)
             columns = np.arange(1 if self._dropped_first(k) else 0, len(levels))
             blocks.append(CategoricalDesign(codes, len(levels), columns=columns))
         return MixedDesign(blocks, intercept=self.intercept)
 
     def encode(self, newdata: Any, offset: Any = None) -> tuple[Design, Array, pd.Index]:
-        """(design, offset, row index) for new rows."""
-        if not isinstance(newdata, pd.DataFrame):
+        """(design, offset, row index) for new rows (a DataFrame of any kind)."""
+        frame = None if isinstance(newdata, np.ndarray) else as_frame(newdata)
+        if frame is None:
             raise InputError("The model was fitted on a DataFrame; pass new data as a DataFrame with the same columns.")
-        off = _new_offset(offset, len(newdata), self.offset_required)
-        return self.design(newdata), off, newdata.index
+        off = _new_offset(offset, len(frame), self.offset_required)
+        native = frame.to_native()
+        index = native.index if isinstance(native, pd.DataFrame) else pd.RangeIndex(len(frame))
+        return self.design(frame), off, index
 
 
-def _level_codes(column: pd.Series, name: str, levels: tuple) -> NDArray[np.intp]:
-    codes = pd.Categorical(column, categories=list(levels)).codes
-    if np.any(codes < 0):
-        bad = column[codes < 0]
-        if bad.isna().any():
-            raise InputError(f"Column {name!r} has missing values; drop or impute them.")
-        raise UnseenLevelError(
-            f"Column {name!r} has levels not seen when fitting: {sorted(map(str, set(bad)))[:10]}. "
-            "The model has no coefficient for them; drop those rows or refit with them included."
-        )
-    return codes.astype(np.intp)
+def numeric_block(frame: Any, columns: Any = None) -> Array:
+    """Numeric columns of a DataFrame of any kind, read one by one into a column-major float64 array.
+
+    (pandas' ``to_numpy`` on a mixed-dtype frame goes through a row-major consolidation ~5×
+    slower; polars and pyarrow columns are read without a pandas detour.) A column with a
+    missing or infinite value, or of a non-numeric dtype, is refused by name.
+    """
+    columns = list(frame.columns) if columns is None else columns
+    values = np.empty((len(frame), len(columns)), order="F")
+    for j, c in enumerate(columns):
+        values[:, j] = numeric_column(frame, c)
+    try:
+        check_finite(values, "X")
+    except InputError:
+        j = next(j for j in range(len(columns)) if not np.all(np.isfinite(values[:, j])))
+        bad = int(np.count_nonzero(~np.isfinite(values[:, j])))
+        raise InputError(
+            f"Column {columns[j]!r} has {bad} missing or infinite value(s); drop or impute those rows "
+            "(glm_fit takes complete data; the formula interface glm() drops incomplete rows)."
+        ) from None
+    return values

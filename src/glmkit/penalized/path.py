@@ -141,8 +141,15 @@ class PathResult:
         return build_result(self.problem, self.setup, spec, res, self.null_deviance)
 
     def predict(self, newdata: Any = None, kind: Literal["link", "response"] = "response",
-                offset: Any = None) -> pd.DataFrame:
-        """Predictions at every α: one column per α."""
+                offset: Any = None) -> Any:
+        """Predictions at every α: one column per α (named by α as text outside pandas).
+
+        Returned in the kind of ``newdata`` (polars, pyarrow Table, pandas for arrays), or of
+        the training data when it is None.
+        """
+        from ..intake.frames import eager, native_frame, prediction_kind
+
+        newdata = eager(newdata)
         if newdata is None:
             design, off, index = self.problem.design, self.problem.offset, self.problem.index
         else:
@@ -151,7 +158,10 @@ class PathResult:
             design, off, index = self.problem.data_spec.encode(newdata, offset)
         eta = np.column_stack([design.matvec(c) + off for c in self.coef_path])
         out = eta if kind == "link" else self.problem.family.link.inverse(eta)
-        return pd.DataFrame(out, index=index, columns=pd.Index(self.alphas, name="alpha"))
+        out_kind = prediction_kind(newdata, self.problem.frame_kind)
+        if out_kind is None or out_kind.name == "PANDAS":
+            return pd.DataFrame(out, index=index, columns=pd.Index(self.alphas, name="alpha"))
+        return native_frame({repr(float(a)): out[:, j] for j, a in enumerate(self.alphas)}, index, out_kind)
 
     def plot(self, ax: Any = None, xvar: Literal["alpha", "l1_norm", "dev_ratio"] = "alpha",
              label: bool = True) -> Any:

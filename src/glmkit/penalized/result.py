@@ -191,12 +191,12 @@ class PenalizedGLMResult:
         return pd.Series(self.eta, index=self.problem.index, name="linear_predictor")
 
     def predict(self, newdata: Any = None, kind: Literal["link", "response"] = "response",
-                offset: Any = None) -> pd.Series:
+                offset: Any = None) -> Any:
         """Predictions on the link or response scale.
 
         Parameters
         ----------
-        newdata : DataFrame or array, optional
+        newdata : DataFrame of any kind (pandas, polars, pyarrow, …) or array, optional
             Encoded as the training data (formula terms, factor levels); None predicts the
             training rows.
         kind : {"response", "link"}
@@ -206,9 +206,14 @@ class PenalizedGLMResult:
         Returns
         -------
         Series of shape (n_rows,)
+            In the kind of ``newdata`` (polars, pyarrow, pandas for arrays), or of the
+            training data when it is None.
         """
+        from ..intake.frames import eager, native_series, prediction_kind
+
         if kind not in ("link", "response"):
             raise UnknownNameError(f"Unknown prediction kind {kind!r}; valid: 'link', 'response'.")
+        newdata = eager(newdata)
         if newdata is None:
             eta, index = self.eta, self.problem.index
         else:
@@ -217,7 +222,7 @@ class PenalizedGLMResult:
             design, off, index = self.problem.data_spec.encode(newdata, offset)
             eta = design.matvec(self.coef_array) + off
         out = eta if kind == "link" else self.family.link.inverse(eta)
-        return pd.Series(out, index=index, name=kind)
+        return native_series(out, index, kind, prediction_kind(newdata, self.problem.frame_kind))
 
     # -- relaxed lasso ----------------------------------------------------------------------
     def relax(self) -> "PenalizedGLMResult":

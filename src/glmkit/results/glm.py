@@ -239,7 +239,11 @@ class GLMResult:
                 f"cluster={cluster!r} names a column, but this result keeps no data (fits from arrays do "
                 "not); pass the labels as an array with one value per row used."
             )
-        data = self.data if isinstance(self.data, pd.DataFrame) else pd.DataFrame(self.data)
+        if not isinstance(self.data, pd.DataFrame):  # polars, pyarrow, …: rows used are positions
+            from ..intake.frames import column_values
+
+            return column_values(self.data, cluster, "cluster")[np.asarray(self.index)]
+        data = self.data
         if cluster not in data.columns:
             raise InputError(f"cluster={cluster!r} names no column of the data; columns: {', '.join(map(str, data.columns[:30]))}.")
         if not data.index.is_unique:
@@ -370,12 +374,12 @@ class GLMResult:
         trials: Any = None,
         n_draws: int = 4000,
         seed: int | None = 0,
-    ) -> pd.Series | pd.DataFrame:
+    ) -> Any:
         """Predictions on the link or response scale, with delta-method standard errors and intervals.
 
         Parameters
         ----------
-        newdata : DataFrame or array, optional
+        newdata : DataFrame of any kind (pandas, polars, pyarrow, …) or array, optional
             Encoded as the training data was (factor levels, transforms, formula offsets).
             None predicts for the training rows.
         kind : {"response", "link"}
@@ -402,7 +406,9 @@ class GLMResult:
 
         Returns
         -------
-        Series of predictions, or DataFrame with ``fit`` (and ``se``, ``lower``, ``upper``).
+        Series of predictions, or DataFrame with ``fit`` (and ``se``, ``lower``, ``upper``), in
+        the kind of ``newdata`` (a polars Series for polars, a pyarrow ChunkedArray/Table for
+        pyarrow; pandas for pandas and arrays), or of the training data when it is None.
 
         Examples
         --------

@@ -1,7 +1,10 @@
 """Prediction from a fitted GLM: link or response scale, standard errors, intervals.
 
 New data are encoded by the problem's ``data_spec`` exactly as the training data were
-(factor levels, transforms, formula offsets); aliased columns are left out.
+(factor levels, transforms, formula offsets); aliased columns are left out. Predictions come
+back in the kind of the new data (a polars Series for polars, a pyarrow ChunkedArray or
+Table for pyarrow, pandas for pandas and for arrays); without new data, in the kind of the
+training data.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from numpy.typing import NDArray
 from ..design import Design
 from ..errors import InputError, UnknownNameError
 from ..inference.prediction import confidence_interval, prediction_interval
+from ..intake.frames import column_values, eager, native_frame, native_series, prediction_kind
 
 __all__ = ["predict"]
 
@@ -23,8 +27,10 @@ Array = NDArray[np.floating]
 
 def predict(result: Any, newdata: Any, kind: Literal["link", "response"], se: bool, offset: Any,
             interval: Literal["confidence", "prediction"] | None, level: float, *, weights: Any, trials: Any,
-            n_draws: int, seed: int | None) -> pd.Series | pd.DataFrame:
+            n_draws: int, seed: int | None) -> Any:
     """:meth:`glmkit.GLMResult.predict` (see there for the parameters)."""
+    newdata = eager(newdata)
+    out_kind = prediction_kind(newdata, result.model.problem.frame_kind)
     if kind not in ("link", "response"):
         raise UnknownNameError(f"Unknown prediction kind {kind!r}; valid: 'link', 'response'.")
     if interval not in (None, "confidence", "prediction"):
@@ -37,8 +43,8 @@ def predict(result: Any, newdata: Any, kind: Literal["link", "response"], se: bo
     link = model.family.link
     fit = eta if kind == "link" else link.inverse(eta)
     if not se and interval is None:
-        return pd.Series(fit, index=index, name=kind)
-    out = pd.DataFrame({"fit": fit}, index=index)
+        return native_series(fit, index, kind, out_kind)
+    out: dict[str, Array] = {"fit": fit}
     if se:
         cov = result.cov.to_numpy()[np.ix_(kept, kept)]
         se_link = np.sqrt(np.maximum(sub.row_quadratic_form(cov), 0.0))
@@ -55,7 +61,8 @@ def predict(result: Any, newdata: Any, kind: Literal["link", "response"], se: bo
             model, design, off, result.dispersion, result.dispersion_is_estimated, level,
             weights=_column(weights, "weights", source, by_row), trials=_column(trials, "trials", source, by_row),
             n_draws=n_draws, seed=seed)
-    return out
+    return native_frame(out, index, out_kind)
+
 
 
 def _encoded(result: Any, newdata: Any, offset: Any) -> tuple[Design, Array, pd.Index]:
@@ -70,8 +77,11 @@ def _column(value: Any, what: str, source: Any, rows: pd.Index | None) -> Array 
     """Values given as an array, or the column ``value`` of the data (its ``rows`` for training data)."""
     if not isinstance(value, str):
         return None if value is None else np.asarray(value, dtype=float)
-    if source is None or value not in source:
-        raise InputError(f"{what}={value!r} names no column of the data.")
-    frame = source if isinstance(source, pd.DataFrame) else pd.DataFrame(source)
-    values = frame[value]
-    return (values.loc[rows] if rows is not None else values).to_numpy(dtype=float)
+    if source is None:
+        raise InputError(f"{what}={value!r} names a column, but there is no data to read it from; pass an array.")
+    if isinstance(source, pd.DataFrame) and rows is not None:
+        if value not in source.columns:
+            raise InputError(f"{what}={value!r} names no column of the data.")
+        return source[value].loc[rows].to_numpy(dtype=float)
+    values = np.asarray(column_values(source, value, what), dtype=float)
+    return values[np.asarray(rows)] if rows is not None else values
