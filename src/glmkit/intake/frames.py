@@ -151,7 +151,10 @@ def _dictionary(series: Any) -> tuple[Any, NDArray[np.intp]]:
     arr = series.to_arrow()
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.unify_dictionaries().combine_chunks() if arr.num_chunks > 1 else arr.chunk(0)
-    codes = arr.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
+    indices = arr.indices
+    codes = indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.intp)  # unsigned in polars
+    if indices.null_count:
+        codes[indices.is_null().to_numpy(zero_copy_only=False)] = -1
     return arr.dictionary, codes
 
 

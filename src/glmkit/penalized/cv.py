@@ -187,9 +187,15 @@ def _fold_ids(problem: Problem, n_folds: int, fold_ids: Any, data: Any, seed: An
         rng = np.random.default_rng(seed)
         return (rng.permutation(n) % n_folds).astype(np.intp)
     if isinstance(fold_ids, str):
-        if not isinstance(data, pd.DataFrame) or fold_ids not in data.columns:
+        data = problem.data if problem.data is not None else data  # a lazy frame: already collected
+        if not isinstance(data, pd.DataFrame):  # polars, pyarrow, …: the rows used are positions
+            from ..intake.frames import column_values
+
+            raw = column_values(data, fold_ids, "fold_ids")[np.asarray(problem.index)]
+        elif fold_ids not in data.columns:
             raise InputError(f"fold_ids={fold_ids!r} names no column of the data.")
-        raw = data[fold_ids].loc[problem.index].to_numpy()
+        else:
+            raw = data[fold_ids].loc[problem.index].to_numpy()
     else:
         raw = np.asarray(fold_ids.to_numpy() if hasattr(fold_ids, "to_numpy") else fold_ids)
         if raw.shape != (n,):
