@@ -11,10 +11,13 @@ from typing import Any
 
 from .errors import CorruptModelFileError
 from .ml_parameters.negbin import NegBinResult
-from .penalized.stored import decode_penalized
-from .persist import read_model_file
+from .penalized import PenalizedGLMResult
+from .penalized.setup import PenaltySetup
+from .penalties import ElasticNet, Penalty
+from .persist import decode_array, decode_family, decode_float, decode_spec, read_model_file
 from .results import GLMResult
 from .results.model_record import decode_result
+from .results.stored import StoredProblem
 
 __all__ = ["load", "RESULT_CLASSES"]
 
@@ -59,3 +62,33 @@ def load(path: str | os.PathLike) -> Any:
         known = ", ".join([*RESULT_CLASSES, "PenalizedGLMResult"])
         raise CorruptModelFileError(f"{os.fspath(path)!r} holds a {cls!r}; glmkit loads {known}.")
     return decode_result(RESULT_CLASSES[cls], model)
+
+
+_FLOATS = ("deviance", "null_deviance", "objective", "kkt")
+
+
+def decode_penalized(record: dict[str, Any]) -> PenalizedGLMResult:
+    """A :class:`PenalizedGLMResult` without training data, from :func:`encode_penalized`'s record."""
+    try:
+        names = [str(n) for n in record["coefficients"]["names"]]
+        coef = decode_array(record["coefficients"]["coef"], "coef")
+        pen = record["penalty"]
+        unit = Penalty(*(decode_array(pen[k], k) for k in ("l1", "l2", "lower", "upper")))
+        spec = ElasticNet(decode_float(pen["alpha"], "alpha"), decode_float(pen["l1_ratio"], "l1_ratio"))
+        setup = PenaltySetup(spec, unit, decode_array(pen["scale"], "scale"), bool(pen["standardize"]))
+        if coef.shape != (len(names),) or any(a.shape != coef.shape for a in (unit.l1, unit.l2, setup.scale)):
+            raise CorruptModelFileError(f"The model file's arrays disagree with its {len(names)} names.")
+        problem = StoredProblem(names=names, family=decode_family(record["family"]),
+                                data_spec=decode_spec(record["encoding"]), formula=record["formula"],
+                                intercept_index=record["intercept_index"], n_obs=int(record["n_obs"]),
+                                n_samples=int(record["n_samples"]), n_dropped=int(record["n_dropped"]))
+        override = record["dispersion_override"]
+        return PenalizedGLMResult(
+            problem=problem, coef_array=coef, eta=None, mu=None, penalty=spec, setup=setup,  # type: ignore[arg-type]
+            **{name: decode_float(record[name], name) for name in _FLOATS},
+            n_iter=int(record["n_iter"]), converged=bool(record["converged"]), message=str(record["message"]),
+            relaxed=bool(record["relaxed"]), dispersion_override=None if override is None else decode_float(override))
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        if isinstance(exc, CorruptModelFileError):
+            raise
+        raise CorruptModelFileError(f"The model file's penalised model is incomplete or invalid: {exc!r}.") from exc

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import CorruptModelFileError, UnsavableModelError
+from ..errors import CorruptModelFileError, NoTrainingDataError, UnsavableModelError
 from ..intake.formula import FormulaSpec
 from ..intake.specs import ArraySpec, FrameSpec
 from .values import decode_value, encode_value
@@ -121,7 +121,10 @@ class CheckedFormulaSpec:
 
     @property
     def rhs_spec(self) -> Any:
-        return self.inner.rhs_spec
+        """The formula's terms are for anova, drop1 and add1, which refit on the training data."""
+        raise NoTrainingDataError(
+            "This needs the training data (the formula's terms, for anova, drop1 or add1 refits), which a "
+            "model loaded from a file does not hold; fit again on the data.")
 
     def encode(self, newdata: Any, offset: Any = None) -> tuple[Any, np.ndarray, pd.Index]:
         """(design, offset, row index) for new rows, as :meth:`FormulaSpec.encode`."""

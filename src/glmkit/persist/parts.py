@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import CorruptModelFileError, UnsavableModelError
-from ..families import FAMILIES, Family, NegativeBinomial, Quasi, QuasiBinomial, QuasiPoisson, Tweedie
+from ..families import FAMILIES, Family, Quasi, Tweedie
 from ..links import LINKS, Link, Power
 from ..variance import BinomialVariance, ConstantVariance, PowerVariance
 from .values import decode_float, encode_float
@@ -75,23 +75,26 @@ def _decode_variance(record: Any) -> Any:
 def encode_family(family: Family) -> dict[str, Any]:
     """``{"name", "link", <parameters>}`` for a built-in family, checked by reading it back.
 
+    The parameters are the family's declared ``extra_parameter`` (Tweedie's power, the
+    negative binomial's θ) and a quasi family's variance function.
+
     Examples
     --------
     >>> encode_family(Tweedie(power=1.5))
     {'name': 'tweedie', 'link': {'name': 'log'}, 'power': 1.5}
     """
     name = getattr(family, "name", None)
-    if _BUILT_IN_FAMILIES.get(name) is not type(family):
+    cls = _BUILT_IN_FAMILIES.get(name)
+    if cls is None or family.__class__ is not cls:  # a registered class, named in the file
         raise UnsavableModelError(
-            f"The family {family!r} ({type(family).__qualname__}) is not one of glmkit's built-in families "
+            f"The family {family!r} ({family.__class__.__qualname__}) is not one of glmkit's built-in families "
             f"({', '.join(_BUILT_IN_FAMILIES)}), so a model file cannot name it. Pickle the result instead."
         )
     record: dict[str, Any] = {"name": name, "link": encode_link(family.link)}
-    if type(family) is Tweedie:
-        record["power"] = encode_float(family.power)
-    elif type(family) is NegativeBinomial:
-        record["theta"] = None if family.theta is None else encode_float(family.theta)
-    elif type(family) is Quasi:
+    if family.extra_parameter is not None:
+        value = getattr(family, family.extra_parameter)
+        record[family.extra_parameter] = None if value is None else encode_float(value)
+    if cls is Quasi:
         record["variance"] = _encode_variance(family.variance)
     if repr(decode_family(record)) != repr(family):
         raise UnsavableModelError(f"The family {family!r} does not read back as itself from {record}; it cannot be saved.")
@@ -105,13 +108,10 @@ def decode_family(record: Any) -> Family:
         raise CorruptModelFileError(f"Unknown family {name!r} in the model file; known: {', '.join(_BUILT_IN_FAMILIES)}.")
     cls = _BUILT_IN_FAMILIES[name]
     link = decode_link(record.get("link"))
-    if cls is Tweedie:
-        return Tweedie(power=decode_float(record.get("power"), "the Tweedie power"), link=link)
-    if cls is NegativeBinomial:
-        theta = record.get("theta")
-        return NegativeBinomial(theta=None if theta is None else decode_float(theta, "θ"), link=link)
     if cls is Quasi:
         return Quasi(link=link, variance=_decode_variance(record.get("variance")))
-    if cls in (QuasiPoisson, QuasiBinomial):
-        return cls(link=link)
-    return cls(link=link)
+    params = {}
+    if cls.extra_parameter is not None:
+        value = record.get(cls.extra_parameter)
+        params[cls.extra_parameter] = None if value is None else decode_float(value, cls.extra_parameter)
+    return cls(link=link, **params)

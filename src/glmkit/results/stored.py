@@ -26,7 +26,7 @@ from ..errors import NoTrainingDataError
 __all__ = ["StoredProblem", "StoredModel", "NO_DATA_MESSAGE"]
 
 NO_DATA_MESSAGE = (
-    "{what} needs the training data, which this result does not hold (it was loaded from a model file, "
+    "This needs the training data ({what}), which this result does not hold (it was loaded from a model file, "
     "or unpickled after the data was dropped). Model files and pickles keep what predict, summary and "
     "Wald inference need; for residuals, fitted values, influence, robust covariance, profile intervals, "
     "anova or refits, fit again on the data (or pickle with fit.keep_data())."
