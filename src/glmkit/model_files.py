@@ -92,3 +92,58 @@ def decode_penalized(record: dict[str, Any]) -> PenalizedGLMResult:
         if isinstance(exc, CorruptModelFileError):
             raise
         raise CorruptModelFileError(f"The model file's penalised model is incomplete or invalid: {exc!r}.") from exc
+
+
+def deviance_table(results: list[Any], labels: list[str] | None = None, test: str | None = None) -> Any:
+    """Analysis of deviance between nested models from their stored deviances and df.
+
+    As R's ``anova(m1, m2, ...)`` but from what model files hold: residual df and
+    deviances of each model, χ² tests (dispersion fixed) or F tests (estimated) against
+    the largest model's dispersion. The files hold no data, so it checks what it can —
+    same family, same number of observations, each model's coefficients among the next
+    larger one's — but not that the rows were the same; and it cannot refit (no
+    sequential table of one model, no score tests).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, glmkit as gk
+    >>> d = pd.DataFrame({"x": np.arange(20.0), "y": np.arange(20) % 7})
+    >>> small, big = gk.glm("y ~ 1", d, family="poisson"), gk.glm("y ~ x", d, family="poisson")
+    >>> deviance_table([small, big]).columns.tolist()
+    ['Resid. Df', 'Resid. Dev', 'Df', 'Deviance', 'Pr(>Chi)']
+    """
+    import numpy as np
+    import pandas as pd
+
+    from .errors import InputError
+    from .inference.anova import _stat_anova
+
+    labels = labels or [str(i + 1) for i in range(len(results))]
+    if any(not isinstance(r, GLMResult) for r in results):
+        raise InputError("anova compares unpenalised fits; penalised models have no likelihood-ratio test.")
+    _check_nested(results, labels)
+    resdf = np.array([r.df_resid for r in results], dtype=float)
+    resdev = np.array([r.deviance for r in results], dtype=float)
+    table = pd.DataFrame({"Resid. Df": resdf, "Resid. Dev": resdev, "Df": np.r_[np.nan, -np.diff(resdf)],
+                          "Deviance": np.r_[np.nan, -np.diff(resdev)]}, index=labels)
+    big = results[int(np.argmin(resdf))]
+    test = test or ("F" if big.dispersion_is_estimated else "Chisq")
+    df_scale = float(resdf.min()) if big.dispersion_is_estimated else np.inf
+    return _stat_anova(table, test, big.dispersion, df_scale)
+
+
+def _check_nested(results: list[Any], labels: list[str]) -> None:
+    from .errors import InputError
+
+    families = {repr(r.family) for r in results}
+    if len(families) != 1:
+        raise InputError(f"the models have different families ({', '.join(sorted(families))}); anova compares "
+                         "nested models of one family.")
+    n_obs = {r.n_obs for r in results}
+    if len(n_obs) != 1:
+        raise InputError(f"the models were fitted to different numbers of observations ({sorted(n_obs)}).")
+    order = sorted(range(len(results)), key=lambda i: results[i].rank)
+    for small, big in zip(order, order[1:]):
+        missing = [n for n in results[small].names if n not in set(results[big].names)]
+        if missing:
+            raise InputError(f"{labels[small]} is not nested in {labels[big]}: {labels[big]} lacks {missing[:5]}.")
