@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import CorruptModelFileError, UnsavableModelError
-from ..families import FAMILIES, Family, Quasi, Tweedie
+from ..families import FAMILIES, Family, Quasi, Tweedie, built_in_name
 from ..links import LINKS, Link, Power
 from ..variance import BinomialVariance, ConstantVariance, PowerVariance
 from .values import decode_float, encode_float
@@ -83,13 +83,13 @@ def encode_family(family: Family) -> dict[str, Any]:
     >>> encode_family(Tweedie(power=1.5))
     {'name': 'tweedie', 'link': {'name': 'log'}, 'power': 1.5}
     """
-    name = getattr(family, "name", None)
-    cls = _BUILT_IN_FAMILIES.get(name)
-    if cls is None or family.__class__ is not cls:  # a registered class, named in the file
+    name = built_in_name(family)
+    if name is None:
         raise UnsavableModelError(
-            f"The family {family!r} ({family.__class__.__qualname__}) is not one of glmkit's built-in families "
+            f"The family {family!r} is not one of glmkit's built-in families "
             f"({', '.join(_BUILT_IN_FAMILIES)}), so a model file cannot name it. Pickle the result instead."
         )
+    cls = _BUILT_IN_FAMILIES[name]
     record: dict[str, Any] = {"name": name, "link": encode_link(family.link)}
     if family.extra_parameter is not None:
         value = getattr(family, family.extra_parameter)
