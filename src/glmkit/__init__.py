@@ -46,6 +46,7 @@ from .inference.hypothesis import score_test, wald_test
 from .ml_parameters import gamma_shape, glm_nb, tweedie_power
 from . import penalties
 from .penalized import CVResult, PathResult, PenalizedGLMResult, cv_glm, glm_path
+from .model_files import load
 
 __version__ = "0.1.0"
 
@@ -105,6 +106,7 @@ __all__ = [
     "PathResult",
     "cv_glm",
     "CVResult",
+    "load",
 ]
 
 

@@ -14,6 +14,11 @@ __all__ = [
     "FormulaError",
     "UnseenLevelError",
     "InferenceError",
+    "ModelFileError",
+    "ModelFileVersionError",
+    "CorruptModelFileError",
+    "UnsavableModelError",
+    "NoTrainingDataError",
     "GLMWarning",
     "ConvergenceWarning",
     "SeparationWarning",
@@ -49,6 +54,26 @@ class UnseenLevelError(InputError):
 
 class InferenceError(GLMError, ValueError):
     """An inference quantity that is not defined for this fit (e.g. SEs of a lasso fit)."""
+
+
+class ModelFileError(GLMError, ValueError):
+    """A model file (``fit.save``/``glmkit.load``) that cannot be written or read."""
+
+
+class ModelFileVersionError(ModelFileError):
+    """A model file written in a newer format version than this glmkit reads."""
+
+
+class CorruptModelFileError(ModelFileError):
+    """A model file that is truncated, not JSON, not a glmkit model file, or altered after writing."""
+
+
+class UnsavableModelError(ModelFileError):
+    """A fit holding a part a model file cannot name (a user-defined family, link or transform)."""
+
+
+class NoTrainingDataError(GLMError, ValueError):
+    """A result without its training data (loaded, or unpickled) asked for something that needs it."""
 
 
 class GLMWarning(UserWarning):

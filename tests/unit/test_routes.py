@@ -136,3 +136,12 @@ def test_n_threads_is_honoured_on_every_route(route, wide_enough, monkeypatch):
             seen.clear()
             gk.glm_fit(X, y, **kwargs)
             assert seen and max(seen) == 2
+
+
+def test_solver_options_with_the_automatic_solver_are_never_dropped(counts):
+    X, y, _ = counts
+    fit = gk.glm_fit(X, y, "gaussian", solver_options={"record_history": True})
+    assert fit.model.solver == "irls" and len(fit.history) == fit.n_iter
+    np.testing.assert_allclose(fit.coef, gk.glm_fit(X, y, "gaussian").coef, rtol=1e-10)
+    with pytest.raises(gk.UnknownNameError, match="irls solver has no option"):
+        gk.glm_fit(X, y, "gaussian", solver_options={"memory": 5})

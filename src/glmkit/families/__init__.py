@@ -33,6 +33,7 @@ __all__ = [
     "get_family",
     "register_family",
     "unregister_family",
+    "built_in_name",
 ]
 
 F = TypeVar("F", bound=type[Family])
@@ -100,6 +101,21 @@ def register_family(name: str, cls: F | None = None) -> F | Callable[[F], F]:
         return family_cls
 
     return add if cls is None else add(cls)
+
+
+def built_in_name(family: Family) -> str | None:
+    """The registry name of a built-in family object (of exactly that class), else None.
+
+    What a model file can name: a user's family, or a subclass of a built-in one that may
+    behave differently, has no name that reads back as the same family.
+
+    Examples
+    --------
+    >>> built_in_name(Poisson()), built_in_name(object())
+    ('poisson', None)
+    """
+    name = getattr(family, "name", None)
+    return name if name in _BUILT_IN and FAMILIES[name] is type(family) else None
 
 
 def unregister_family(name: str) -> None:

@@ -1,6 +1,7 @@
 """The solver of a fit: the one place where ``solver="auto"`` is resolved.
 
-Plain fits: the closed form where the loss is quadratic (Gaussian–identity), L-BFGS
+Plain fits: the closed form where the loss is quadratic (Gaussian–identity) and no solver
+options are given (with options, IRLS, which takes them and needs one step), L-BFGS
 (matrix–vector products only) on designs wider than ``WIDE_PROBLEM`` columns, IRLS
 otherwise. Penalised fits: coordinate descent, except for a smooth penalty (ridge, no
 bounds) on a wide design or one with a factor, where Newton's method avoids the p × p Gram
@@ -50,7 +51,7 @@ def plain_solver(options: FitOptions, loss: GLMLoss, n_features: int) -> Any:
     settings = options.solver_settings()
     if n_features > WIDE_PROBLEM:
         return get_solver("lbfgs", settings)
-    if loss.is_quadratic:
+    if loss.is_quadratic and not options.solver_options:  # (solver options are IRLS's then)
         return ClosedForm()
     return get_solver("irls", settings)
 

@@ -306,6 +306,13 @@ class PenalizedGLMResult:
         lo, hi = inference.wald_intervals(self.coef_array, self.std_err.to_numpy(), level)
         return pd.DataFrame({"lower": lo, "upper": hi}, index=self.names)
 
+    def save(self, path: Any) -> None:
+        """Write a model file (see ``docs/model-files.md`` and :func:`glmkit.load`): predict and summary."""
+        from ..persist import write_model_file
+        from .stored import encode_penalized
+
+        write_model_file(path, "PenalizedGLMResult", encode_penalized(self))
+
     # -- display ------------------------------------------------------------------------------
     def summary(self) -> str:
         """A short text summary: the penalty, the coefficients, deviances and convergence."""

@@ -20,6 +20,7 @@ from ..errors import InputError, UnknownNameError
 from ..fit import FittedModel
 from ..inference.residuals import ResidualKind
 from ..intake.specs import DataSpec
+from .portable import PortableResult
 from .summary import Summary
 
 __all__ = ["GLMResult"]
@@ -28,7 +29,7 @@ Array = NDArray[np.floating]
 
 
 @dataclass(frozen=True, eq=False)
-class GLMResult:
+class GLMResult(PortableResult):
     """A fitted generalized linear model.
 
     Attributes
@@ -43,6 +44,9 @@ class GLMResult:
     labels of the data used) and ``data`` (the data of a formula fit, by reference: ``add1``
     evaluates new terms on it and ``cluster="column"`` reads labels from it) are
     properties of the result.
+
+    A pickle of the result, and a model file (:meth:`save`), hold no training data: see
+    :meth:`keep_data` and :meth:`without_data`.
 
     Examples
     --------
