@@ -274,3 +274,20 @@ def test_without_scikit_learn_the_import_error_names_the_extra():
             "try:\n    import glmkit.sklearn\nexcept ImportError as e:\n    print(e)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install 'glmkit[sklearn]'" in out.stdout
+
+
+def test_a_polars_frame_with_a_factor_goes_to_glmkit_unchanged():
+    pl = pytest.importorskip("polars", reason="polars is not installed")
+    from glmkit.sklearn import GLMRegressor
+
+    rng = np.random.default_rng(5)
+    n = 200
+    x = rng.normal(size=n)
+    g = rng.choice(["a", "b", "c"], n)
+    y = rng.poisson(np.exp(0.3 + x + (g == "b")))
+    frame = pl.DataFrame({"x": x, "g": pl.Series(g).cast(pl.Enum(["c", "a", "b"]))})
+    model = GLMRegressor(family="poisson").fit(frame, y)
+    direct = gk.glm_fit(frame, y, family="poisson")
+    assert list(model.feature_names_out_) == ["x", "g[T.a]", "g[T.b]"]  # the Enum's level order
+    np.testing.assert_array_equal(model.coef_, direct.coef.to_numpy()[1:])
+    np.testing.assert_array_equal(model.predict(frame), direct.predict(frame).to_numpy())

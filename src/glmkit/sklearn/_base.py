@@ -17,10 +17,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted, validate_data
 
+from ..intake.frames import as_frame, is_factor
 from ..errors import InputError
 from ..families import get_family
 from ..fit.null import null_deviance
@@ -32,7 +34,8 @@ Array = NDArray[np.floating]
 
 
 def has_factor_columns(X: Any) -> bool:
-    """True for a pandas DataFrame with a categorical, object or string column (glmkit's factors).
+    """True for a DataFrame (of any kind glmkit reads) with a factor column: categorical, Enum,
+    object or string (glmkit's factors, which go to glmkit unchanged).
 
     Examples
     --------
@@ -42,9 +45,12 @@ def has_factor_columns(X: Any) -> bool:
     >>> has_factor_columns(pd.DataFrame({"x": [1.0]}))
     False
     """
-    if not isinstance(X, pd.DataFrame):
+    if isinstance(X, pd.DataFrame):
+        return any(not (pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t)) for t in X.dtypes)
+    if isinstance(X, np.ndarray) or sp.issparse(X):
         return False
-    return any(not (pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t)) for t in X.dtypes)
+    frame = as_frame(X)  # polars, pyarrow, …: narwhals reads the schema
+    return frame is not None and any(is_factor(frame, c) for c in frame.columns)
 
 
 def _vector(values: Any, name: str, n: int) -> Array | None:
