@@ -87,7 +87,7 @@ Array = NDArray[np.floating]
 
 
 def soft_threshold(z: ArrayLike, threshold: ArrayLike) -> Array:
-    """S(z, t) = sign(z)·max(|z| − t, 0), elementwise.
+    """``S(z, t) = sign(z)·max(|z| − t, 0)``, elementwise.
 
     Examples
     --------
@@ -102,7 +102,7 @@ def soft_threshold(z: ArrayLike, threshold: ArrayLike) -> Array:
 class Penalty:
     """A separable penalty with box bounds, resolved per coefficient.
 
-    P(β) = Σⱼ l1ⱼ·|βⱼ| + ½·Σⱼ l2ⱼ·βⱼ²  on  lowerⱼ ≤ βⱼ ≤ upperⱼ.
+    ``P(β) = Σⱼ l1ⱼ·|βⱼ| + ½·Σⱼ l2ⱼ·βⱼ²``  on  ``lowerⱼ ≤ βⱼ ≤ upperⱼ``.
 
     Parameters
     ----------
@@ -219,10 +219,10 @@ class Penalty:
         return np.clip(np.asarray(coef, dtype=float), self.lower, self.upper)
 
     def coordinate_minimizer(self, u: Array, h: Array) -> Array:
-        """argmin over x of ½·h·x² − u·x + l1·|x| + ½·l2·x² on [lower, upper], elementwise.
+        """argmin over x of ``½·h·x² − u·x + l1·|x| + ½·l2·x²`` on [lower, upper], elementwise.
 
         The one-dimensional problem of coordinate descent: clip(S(u, l1)/(h + l2)).
-        Where h + l2 = 0 the minimiser is 0 (projected) when |u| ≤ l1.
+        Where h + l2 = 0 the minimiser is 0 (projected) when ``|u| ≤ l1``.
         """
         denom = np.asarray(h, dtype=float) + self.l2
         num = soft_threshold(u, self.l1)
@@ -251,7 +251,7 @@ class Penalty:
 
         Notes
         -----
-        With G = ∇f + l2·β, the condition is −G ∈ l1·∂|β| + N(β), N the normal cone of the
+        With G = ∇f + l2·β, the condition is ``−G ∈ l1·∂|β| + N(β)``, N the normal cone of the
         box: an interval [a, b] with a = −l1 (or −∞ at the lower bound), b = l1 (or +∞ at
         the upper bound) when β = 0, the single point l1·sign(β) otherwise (widened to
         the left at the lower, to the right at the upper bound).
@@ -418,13 +418,13 @@ def ridge(alpha: float, penalty_factor: Any = None) -> ElasticNet:
 
 
 def lasso(alpha: float, penalty_factor: Any = None) -> ElasticNet:
-    """Lasso: α·Σ pfⱼ |βⱼ|."""
+    """Lasso: ``α·Σ pfⱼ |βⱼ|``."""
     return ElasticNet(alpha, 1.0, penalty_factor)
 
 
 def elastic_net(alpha: float, l1_ratio: float, penalty_factor: Any = None,
                 lower: Any = None, upper: Any = None) -> ElasticNet:
-    """Elastic net: α·Σ pfⱼ (l1_ratio·|βⱼ| + (1 − l1_ratio)/2·βⱼ²)."""
+    """Elastic net: ``α·Σ pfⱼ (l1_ratio·|βⱼ| + (1 − l1_ratio)/2·βⱼ²)``."""
     return ElasticNet(alpha, l1_ratio, penalty_factor, lower, upper)
 
 

@@ -100,9 +100,10 @@ def _twologlik(theta: float, y: Array, mu: Array, w: Array) -> float:
 class NegBinResult(GLMResult):
     """A negative binomial fit with θ estimated (``MASS::glm.nb``).
 
-    Attributes (beyond GLMResult)
-    -----------------------------
+    Attributes
+    ----------
     theta : float
+        The estimated θ (the other attributes are GLMResult's).
     theta_se : float
         1/√I(θ̂), I the observed information of θ at the fitted means.
     twologlik : float

@@ -330,7 +330,7 @@ def glm_path(
     Notes
     -----
     α_max is the smallest α at which all penalised coefficients are 0:
-    maxⱼ |∂F/∂βⱼ| / (l1_ratio · pfⱼ · sⱼ) at the fit of the unpenalised columns alone (for
+    ``maxⱼ |∂F/∂βⱼ| / (l1_ratio · pfⱼ · sⱼ)`` at the fit of the unpenalised columns alone (for
     ridge, l1_ratio = 0.001 is used there, as glmnet does).
 
     Examples

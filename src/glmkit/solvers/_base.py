@@ -108,7 +108,7 @@ class PenalizedSolverResult(SolverResult):
     Attributes
     ----------
     kkt : float
-        max over coefficients of √(vⱼ²/Hⱼⱼ / (|F| + 0.1)), the relative KKT violation.
+        max over coefficients of ``√(vⱼ²/Hⱼⱼ / (|F| + 0.1))``, the relative KKT violation.
     n_hessians : int
         Fisher information matrices formed.
     state : WarmState or None
@@ -160,7 +160,7 @@ class PenalizedSolver(Protocol):
 
 
 def relative_kkt(penalty: Any, coef: Array, grad: Array, scale: Array, F: float) -> float:
-    """max over coefficients of √(vⱼ²/scaleⱼ / (|F| + 0.1)), vⱼ the KKT violation
+    """max over coefficients of ``√(vⱼ²/scaleⱼ / (|F| + 0.1))``, vⱼ the KKT violation
     (``penalty.kkt_violation``) and scaleⱼ the curvature (the diagonal of XᵀWX + Λ)."""
     v = penalty.kkt_violation(coef, grad)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -213,5 +213,5 @@ def solve_spd(matrix: Array, rhs: Array, fallback: bool = True) -> Array | None:
 
 
 def relative_decrement(step: Array, gradient: Array, value: float) -> float:
-    """Newton decrement −δᵀ∇f relative to |f| + 0.1 (≈ the relative change of the deviance)."""
+    """Newton decrement −δᵀ∇f relative to ``|f| + 0.1`` (≈ the relative change of the deviance)."""
     return float(abs(step @ gradient)) / (abs(value) + 0.1)

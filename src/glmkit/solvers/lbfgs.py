@@ -27,7 +27,7 @@ class LBFGS:
     Parameters
     ----------
     tol : float, default 1e-10
-        Stop when max |∇f| / Σw ≤ tol.
+        Stop when ``max |∇f| / Σw ≤ tol``.
     max_iter : int, default 10000
     memory : int, default 20
         Number of correction pairs kept.
