@@ -27,7 +27,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from .._warnings import warn
 from ..design import DenseDesign
@@ -78,6 +77,7 @@ def _check_test(test: str | None) -> str | None:
 
 def _f_sf(f: Array, df1: Array, df2: float) -> Array:
     """pf(f, df1, df2, lower = FALSE), with df2 = ∞ giving the χ² limit."""
+    from scipy import stats
     f = np.asarray(f, dtype=float)
     df1 = np.asarray(df1, dtype=float)
     out = np.full(f.shape, np.nan)
@@ -90,6 +90,7 @@ def _f_sf(f: Array, df1: Array, df2: float) -> Array:
 
 
 def _chi2_sf(x: Array, df: Array) -> Array:
+    from scipy import stats
     x = np.asarray(x, dtype=float)
     df = np.abs(np.asarray(df, dtype=float))
     out = np.full(x.shape, np.nan)
@@ -336,6 +337,7 @@ def drop1(result: Any, scope: str | list[str] | None = None, test: str | None = 
 
 def _single_term_table(result: Any, rows: list[str], dfs: Array, dev: Array, score: Array, test: str | None,
                        scale: float | None, k: float, drop: bool) -> pd.DataFrame:
+    from scipy import stats
     model = result.model
     dispersion = result.dispersion if not scale else float(scale)
     n_rows = model.y.shape[0]

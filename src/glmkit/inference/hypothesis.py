@@ -18,7 +18,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import stats
 
 from ..errors import InputError
 from .terms import model_terms
@@ -129,6 +128,7 @@ def wald_test(
     >>> gk.wald_test(fit, terms="tension").df
     2
     """
+    from scipy import stats
     names = list(result.names)
     if (hypothesis is None) == (terms is None):
         raise InputError("give either a hypothesis matrix L or terms=, not both (and not neither).")

@@ -25,7 +25,6 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 
 from .._warnings import warn
 from .._threads import blas_threads
@@ -41,6 +40,7 @@ Array = NDArray[np.floating]
 
 
 def _score_info(theta: float, y: Array, mu: Array, w: Array) -> tuple[float, float]:
+    from scipy import special
     t = theta
     score = np.sum(w * (special.digamma(t + y) - special.digamma(t) + np.log(t) + 1.0 - np.log(t + mu)
                         - (y + t) / (mu + t)))
