@@ -109,6 +109,7 @@ class Objective:
 
     @property
     def n_features(self) -> int:
+        """Number of coefficients (design columns, the intercept included)."""
         return self.design.shape[1]
 
     @property

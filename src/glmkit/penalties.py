@@ -110,6 +110,8 @@ class Penalty:
         Non-negative L1 and L2 weights (0 for the intercept and unpenalised columns).
     lower, upper : ndarray of shape (n_features,)
         Bounds, −inf/+inf where there are none; lower ≤ upper.
+    has_bounds : bool
+        Whether any bound is finite (set from lower and upper).
 
     Examples
     --------
@@ -344,6 +346,7 @@ class ElasticNet:
 
     @property
     def has_bounds(self) -> bool:
+        """Whether any coefficient has a lower or upper bound."""
         return self.lower is not None or self.upper is not None
 
     @property

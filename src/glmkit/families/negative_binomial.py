@@ -61,6 +61,7 @@ class NegativeBinomial(Family):
 
     @property
     def estimates_extra_parameter(self) -> bool:
+        """True without a given θ: ``glm`` then estimates θ by maximum likelihood (as ``glm.nb``)."""
         return self.theta is None
 
     def with_extra_parameter(self, value: float) -> NegativeBinomial:

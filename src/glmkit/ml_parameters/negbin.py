@@ -119,6 +119,7 @@ class NegBinResult(GLMResult):
 
     @cached_property
     def loglik(self) -> float:
+        """The maximised log-likelihood, θ at its estimate (R's ``logLik`` of a ``glm.nb`` fit)."""
         return 0.5 * self.twologlik
 
     @cached_property
@@ -128,6 +129,7 @@ class NegBinResult(GLMResult):
 
     @cached_property
     def bic(self) -> float:
+        """−2 log L + (rank + 1) log n, θ counted (as R's ``BIC`` of a ``glm.nb`` fit)."""
         return -self.twologlik + np.log(self.model.y.shape[0]) * (self.rank + 1)
 
     def summary_notes(self) -> list[str]:

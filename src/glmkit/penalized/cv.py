@@ -126,6 +126,7 @@ class CVResult:
 
     @property
     def alphas(self) -> Array:
+        """The penalty strengths of the path, largest first."""
         return self.path.alphas
 
     @property
@@ -140,6 +141,7 @@ class CVResult:
 
     @property
     def n_folds(self) -> int:
+        """Number of cross-validation folds."""
         return int(self.cv_folds.shape[0])
 
     @property

@@ -93,6 +93,7 @@ class PathResult:
 
     @property
     def n_alphas(self) -> int:
+        """Number of penalty strengths on the path."""
         return int(self.alphas.shape[0])
 
     @property

@@ -128,6 +128,7 @@ class PenalizedGLMResult:
     # -- coefficients and fit statistics --------------------------------------------------
     @property
     def names(self) -> list[str]:
+        """Coefficient names, one per design column."""
         return self.problem.names
 
     @cached_property
@@ -137,23 +138,28 @@ class PenalizedGLMResult:
 
     @property
     def intercept(self) -> float | None:
+        """The intercept's estimate, or None for a model without one."""
         i = self.problem.intercept_index
         return None if i is None else float(self.coef_array[i])
 
     @property
     def family(self) -> Family:
+        """The family (with its link)."""
         return self.problem.family
 
     @property
     def alpha(self) -> float:
+        """The penalty strength α."""
         return self.penalty.alpha
 
     @property
     def l1_ratio(self) -> float:
+        """The elastic-net mixing: 1 lasso, 0 ridge."""
         return self.penalty.l1_ratio
 
     @property
     def standardize(self) -> bool:
+        """Whether the penalty applied to standardised columns (coefficients are reported on the original scale)."""
         return self.setup.standardize
 
     @property
@@ -184,10 +190,12 @@ class PenalizedGLMResult:
 
     @property
     def fitted(self) -> pd.Series:
+        """μ̂ for the rows used."""
         return pd.Series(self.mu, index=self.problem.index, name="fitted")
 
     @property
     def linear_predictor(self) -> pd.Series:
+        """η̂ = Xβ̂ + offset for the rows used."""
         return pd.Series(self.eta, index=self.problem.index, name="linear_predictor")
 
     def predict(self, newdata: Any = None, kind: Literal["link", "response"] = "response",

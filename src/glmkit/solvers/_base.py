@@ -21,7 +21,23 @@ Array = NDArray[np.floating]
 
 @dataclass(frozen=True)
 class IterationRecord:
-    """One row of a solver's history."""
+    """One row of a solver's history.
+
+    Attributes
+    ----------
+    iteration : int
+    loss : float
+        The objective after the iteration.
+    gradient_norm : float
+        The largest absolute gradient component.
+    step_size : float
+        The step length taken (1 for a full Newton step).
+
+    Examples
+    --------
+    >>> IterationRecord(iteration=1, loss=2.5, gradient_norm=0.1, step_size=1.0).loss
+    2.5
+    """
 
     iteration: int
     loss: float
@@ -134,7 +150,18 @@ class Solver(Protocol):
     accepts_penalty: ClassVar[bool]
     newton_type: ClassVar[bool]
 
-    def solve(self, objective: Any, start: Array) -> SolverResult: ...
+    def solve(self, objective: Any, start: Array) -> SolverResult:
+        """Minimise ``objective`` from ``start`` (shape (n_features,)).
+
+        Examples
+        --------
+        >>> X = np.column_stack([np.ones(6), np.arange(6.0)])
+        >>> objective = gk.build_objective(X, [1, 1, 2, 3, 5, 8], "poisson")
+        >>> solver: Solver = gk.solvers.IRLS()
+        >>> solver.solve(objective, np.zeros(2)).coef.round(3).tolist()
+        [-0.249, 0.463]
+        """
+        ...
 
 
 @runtime_checkable
@@ -156,7 +183,18 @@ class PenalizedSolver(Protocol):
     accepts_penalty: ClassVar[bool]
 
     def solve(self, objective: Any, start: Array, penalty: Any = None,
-              warm: WarmState | None = None) -> PenalizedSolverResult: ...
+              warm: WarmState | None = None) -> PenalizedSolverResult:
+        """Minimise ``objective.value(β) + penalty.value(β)`` from ``start``.
+
+        Examples
+        --------
+        >>> X = np.column_stack([np.ones(6), np.arange(6.0)])
+        >>> objective = gk.build_objective(X, [1, 1, 2, 3, 5, 8], "poisson")
+        >>> solver: PenalizedSolver = gk.solvers.CoordinateDescent()
+        >>> solver.solve(objective, np.zeros(2), gk.penalties.Penalty.none(2)).coef.round(3).tolist()
+        [-0.249, 0.463]
+        """
+        ...
 
 
 def relative_kkt(penalty: Any, coef: Array, grad: Array, scale: Array, F: float) -> float:
