@@ -97,6 +97,7 @@ class GradientDescent:
         -------
         SolverResult
             The coefficients, convergence, iterations and history.
+
         Examples
         --------
         >>> X = np.column_stack([np.ones(6), np.arange(6.0)])

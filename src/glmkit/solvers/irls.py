@@ -67,6 +67,7 @@ class IRLS:
         -------
         SolverResult
             The coefficients, convergence, iterations and history.
+
         Examples
         --------
         >>> X = np.column_stack([np.ones(6), np.arange(6.0)])

@@ -54,6 +54,7 @@ class LBFGS:
         -------
         SolverResult
             The coefficients, convergence, iterations and history.
+
         Examples
         --------
         >>> X = np.column_stack([np.ones(6), np.arange(6.0)])

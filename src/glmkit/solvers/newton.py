@@ -44,6 +44,7 @@ class Newton:
         -------
         SolverResult
             The coefficients, convergence, iterations and history.
+
         Examples
         --------
         >>> X = np.column_stack([np.ones(6), np.arange(6.0)])

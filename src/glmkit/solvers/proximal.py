@@ -69,6 +69,7 @@ class ProximalGradient:
         -------
         PenalizedSolverResult
             The coefficients, convergence, the relative KKT violation and the warm state.
+
         Examples
         --------
         >>> X = np.column_stack([np.ones(6), np.arange(6.0)])
