@@ -124,7 +124,7 @@ def _report_name(qualname: str, obj: object) -> str:
     func = obj.__func__ if isinstance(obj, (classmethod, staticmethod, types.MethodType)) else obj
     func = getattr(func, "fget", getattr(func, "func", func))  # property, cached_property
     defined = getattr(func, "__qualname__", "")
-    if ("." in defined and inspect.isfunction(func)) or inspect.isclass(func):
+    if inspect.isfunction(func) or inspect.isclass(func):
         return f"{func.__module__}.{defined}"
     return qualname
 

@@ -315,6 +315,15 @@ def drop1(result: Any, scope: str | list[str] | None = None, test: str | None = 
     Returns
     -------
     DataFrame with rows ``<none>`` and one per term: Df, Deviance, AIC and the test columns.
+
+    Examples
+    --------
+    >>> fit = gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson")
+    >>> gk.drop1(fit, test="Chisq")[["Df", "Deviance", "LRT"]].round(3)
+              Df  Deviance     LRT
+    <none>   NaN   210.392     NaN
+    wool     1.0   226.431  16.039
+    tension  2.0   281.333  70.942
     """
     test = _check_test(test)
     model = result.model
@@ -397,6 +406,14 @@ def add1(result: Any, scope: str | list[str], test: str | None = None, scale: fl
         marginal terms are missing from the model are skipped (R's ``add.scope``).
     test, scale, k
         As in :func:`drop1`.
+
+    Examples
+    --------
+    >>> fit = gk.glm("breaks ~ wool", gk.datasets.load_warpbreaks(), family="poisson")
+    >>> gk.add1(fit, "tension", test="Chisq")[["Df", "Deviance", "LRT"]].round(3)
+              Df  Deviance     LRT
+    <none>   NaN   281.333     NaN
+    tension  2.0   210.392  70.942
     """
     from ..intake.formula import build_model_frame, split_offsets
 

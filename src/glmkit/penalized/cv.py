@@ -153,6 +153,12 @@ class CVResult:
         """The full-data fit at ``alpha_min`` ("min"), ``alpha_1se`` ("1se") or an α of the path.
 
         With ``relaxed=True`` (path computed with ``relax=True``): the relaxed fit there.
+
+        Examples
+        --------
+        >>> cv = gk.cv_glm("breaks ~ wool * tension", gk.datasets.load_warpbreaks(), family="poisson", n_folds=3, seed=0)
+        >>> round(cv.refit("1se").alpha, 4)
+        0.3689
         """
         if which == "min":
             return self.path.fit_at(index=self.index_min, relaxed=relaxed)
@@ -161,7 +167,12 @@ class CVResult:
         return self.path.fit_at(float(which), relaxed=relaxed)
 
     def table(self) -> pd.DataFrame:
-        """α, CV error, standard error, df and deviance ratio per α."""
+        """α, CV error, standard error, df and deviance ratio per α.
+
+        >>> cv = gk.cv_glm("breaks ~ wool * tension", gk.datasets.load_warpbreaks(), family="poisson", n_folds=3, seed=0)
+        >>> cv.table().columns.tolist()
+        ['alpha', 'cv_mean', 'cv_se', 'df', 'dev_ratio']
+        """
         out = pd.DataFrame({"alpha": self.alphas, "cv_mean": self.cv_mean, "cv_se": self.cv_se,
                             "df": self.path.df, "dev_ratio": self.path.dev_ratio})
         if self.cv_mean_relaxed is not None:
@@ -170,7 +181,14 @@ class CVResult:
         return out
 
     def plot(self, ax: Any = None) -> Any:
-        """The CV curve (glmnet's ``plot.cv.glmnet``); see :func:`glmkit.plots.plot_cv`."""
+        """The CV curve (glmnet's ``plot.cv.glmnet``); see :func:`glmkit.plots.plot_cv`.
+
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> cv = gk.cv_glm("breaks ~ wool * tension", gk.datasets.load_warpbreaks(), family="poisson", n_folds=3, seed=0)
+        >>> type(cv.plot()).__name__
+        'Axes'
+        """
         from ..plots.cv import plot_cv
 
         return plot_cv(self, ax=ax)
@@ -258,6 +276,13 @@ def cv_glm(
     Returns
     -------
     CVResult
+
+    Examples
+    --------
+    >>> df = gk.datasets.load_warpbreaks()
+    >>> cv = gk.cv_glm("breaks ~ wool * tension", df, family="poisson", n_folds=3, seed=0)
+    >>> cv
+    <CVResult deviance 3-fold, alpha_min=0.1101 (df 4), alpha_1se=0.3689 (df 4)>
     """
     if measure not in MEASURES:
         raise UnknownNameError(f"Unknown measure {measure!r}; valid: {', '.join(MEASURES)}.")

@@ -128,6 +128,12 @@ class PathResult:
             Its position instead.
         relaxed : bool, default False
             The relaxed (unpenalised, active-set) refit; needs ``relax=True`` on the path.
+
+        Examples
+        --------
+        >>> path = gk.glm_path("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson", n_alphas=5)
+        >>> path.fit_at(index=4).coef.round(3).tolist()  # the smallest α: nearly the ML fit
+        [3.692, -0.206, -0.321, -0.518]
         """
         i = self._index(alpha, index)
         spec = self.setup.spec.with_alpha(float(self.alphas[i]))
@@ -143,7 +149,12 @@ class PathResult:
 
     def predict(self, newdata: Any = None, kind: Literal["link", "response"] = "response",
                 offset: Any = None) -> pd.DataFrame:
-        """Predictions at every α: one column per α."""
+        """Predictions at every α: one column per α.
+
+        >>> path = gk.glm_path("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson", n_alphas=5)
+        >>> path.predict(gk.datasets.load_warpbreaks().head(2)).shape  # 2 rows × 5 α
+        (2, 5)
+        """
         if newdata is None:
             design, off, index = self.problem.design, self.problem.offset, self.problem.index
         else:
@@ -156,7 +167,14 @@ class PathResult:
 
     def plot(self, ax: Any = None, xvar: Literal["alpha", "l1_norm", "dev_ratio"] = "alpha",
              label: bool = True) -> Any:
-        """Coefficient paths (glmnet's ``plot.glmnet``); see :func:`glmkit.plots.plot_path`."""
+        """Coefficient paths (glmnet's ``plot.glmnet``); see :func:`glmkit.plots.plot_path`.
+
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> path = gk.glm_path("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson", n_alphas=5)
+        >>> type(path.plot()).__name__
+        'Axes'
+        """
         from ..plots.path import plot_path
 
         return plot_path(self, ax=ax, xvar=xvar, label=label)

@@ -214,6 +214,13 @@ class PenalizedGLMResult:
         Returns
         -------
         Series of shape (n_rows,)
+
+        Examples
+        --------
+        >>> df = gk.datasets.load_warpbreaks()
+        >>> fit = gk.glm("breaks ~ wool + tension", df, family="poisson", alpha=0.05, l1_ratio=1.0)
+        >>> fit.predict(df.head(2)).round(3).tolist()
+        [39.665, 39.665]
         """
         if kind not in ("link", "response"):
             raise UnknownNameError(f"Unknown prediction kind {kind!r}; valid: 'link', 'response'.")
@@ -234,6 +241,13 @@ class PenalizedGLMResult:
         Coefficients that are 0 here stay 0; the others (and the intercept) are refitted
         without penalty (bounds kept). Its inference is refused: the columns were selected
         on the same data.
+
+        Examples
+        --------
+        >>> df = gk.datasets.load_warpbreaks()
+        >>> fit = gk.glm("breaks ~ wool + tension", df, family="poisson", alpha=0.05, l1_ratio=1.0)
+        >>> fit.relax().coef.round(3).tolist()  # the ML fit on the active set (all 4 columns here)
+        [3.692, -0.206, -0.321, -0.518]
         """
         setup = self.setup.relaxed(self.coef_array, self.problem.intercept_index)
         objective = self.problem.objective()
@@ -304,14 +318,28 @@ class PenalizedGLMResult:
                          index=self.names, name="p_value")
 
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
-        """Wald intervals; only for fits without penalty (bounds not active)."""
+        """Wald intervals; only for fits without penalty (bounds not active).
+
+        >>> df = gk.datasets.load_warpbreaks()
+        >>> fit = gk.glm("breaks ~ wool + tension", df, family="poisson", alpha=0.0, upper=0.0)  # bounds only
+        >>> fit.conf_int().loc["wool[T.B]"].round(3).tolist()
+        [-0.307, -0.105]
+        """
         self._check_inference("conf_int", wald=True)
         lo, hi = inference.wald_intervals(self.coef_array, self.std_err.to_numpy(), level)
         return pd.DataFrame({"lower": lo, "upper": hi}, index=self.names)
 
     # -- display ------------------------------------------------------------------------------
     def summary(self) -> str:
-        """A short text summary: the penalty, the coefficients, deviances and convergence."""
+        """A short text summary: the penalty, the coefficients, deviances and convergence.
+
+        >>> df = gk.datasets.load_warpbreaks()
+        >>> fit = gk.glm("breaks ~ wool + tension", df, family="poisson", alpha=0.05, l1_ratio=1.0)
+        >>> print(fit.summary())  # doctest: +ELLIPSIS
+        Penalised GLM: poisson(log), n = 54
+        alpha = 0.05, l1_ratio = 1, standardize = False
+        ...
+        """
         fam = self.family
         lines = [
             f"Penalised GLM: {fam.name}({fam.link.name}), n = {self.n_obs}",
