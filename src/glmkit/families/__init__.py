@@ -103,7 +103,15 @@ def register_family(name: str, cls: F | None = None) -> F | Callable[[F], F]:
 
 
 def unregister_family(name: str) -> None:
-    """Remove a family added by :func:`register_family` (built-in families stay)."""
+    """Remove a family added by :func:`register_family` (built-in families stay).
+
+    >>> class Half(gk.Gaussian):
+    ...     name = "half"
+    >>> _ = gk.register_family("half", Half)
+    >>> unregister_family("half")
+    >>> "half" in FAMILIES
+    False
+    """
     key = name.lower()
     if key in _BUILT_IN:
         raise UnknownNameError(f"{name!r} is a built-in family and cannot be unregistered.")

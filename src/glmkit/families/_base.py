@@ -72,6 +72,12 @@ class Family:
         True where the extra parameter is left to be estimated (e.g.
         ``NegativeBinomial(theta=None)``): such a family cannot be fitted as it is; the
         fit routes it to the estimation of the parameter (``glm_nb``).
+
+    Examples
+    --------
+    >>> family = gk.Poisson()
+    >>> family.link, family.variance, family.dispersion_is_fixed
+    (Log(), PowerVariance(1.0), True)
     """
 
     name: ClassVar[str] = "family"
