@@ -17,7 +17,13 @@ __all__ = ["BlockTerms", "ColumnProducts", "Design", "DesignBase", "StepPass", "
 
 
 def as_design(X: Any, intercept: bool = False) -> Design:
-    """Wrap an ndarray, DataFrame or scipy.sparse matrix as a :class:`Design` (no copy of dense data)."""
+    """Wrap an ndarray, DataFrame or scipy.sparse matrix as a :class:`Design` (no copy of dense data).
+
+    >>> import scipy.sparse as sp
+    >>> X = np.arange(6.0).reshape(3, 2)
+    >>> type(as_design(X)).__name__, type(as_design(sp.csr_matrix(X))).__name__
+    ('DenseDesign', 'SparseDesign')
+    """
     if isinstance(X, DesignBase):
         return X
     if sp.issparse(X):

@@ -20,6 +20,13 @@ class SparseDesign(DesignBase):
     ----------
     X : scipy.sparse matrix or array of shape (n_samples, n_features)
     intercept : bool, default False
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> design = SparseDesign(sp.csr_matrix(np.eye(3)), intercept=True)
+    >>> design.shape, design.rmatvec(np.ones(3))
+    ((3, 4), array([3., 1., 1., 1.]))
     """
 
     def __init__(self, X, intercept: bool = False) -> None:  # type: ignore[no-untyped-def]

@@ -110,6 +110,12 @@ class NegBinResult(GLMResult):
         2 × the maximised log-likelihood.
     theta_iterations : int
         Rounds of the θ–β alternation.
+
+    Examples
+    --------
+    >>> fit = gk.glm_nb("breaks ~ wool + tension", gk.datasets.load_warpbreaks())
+    >>> round(fit.theta, 3), round(fit.theta_se, 3)
+    (9.944, 2.561)
     """
 
     theta: float = float("nan")
@@ -133,7 +139,12 @@ class NegBinResult(GLMResult):
         return -self.twologlik + np.log(self.model.y.shape[0]) * (self.rank + 1)
 
     def summary_notes(self) -> list[str]:
-        """θ, its standard error and 2 log L, printed as MASS's ``summary.negbin``."""
+        """θ, its standard error and 2 log L, printed as MASS's ``summary.negbin``.
+
+        >>> fit = gk.glm_nb("breaks ~ wool + tension", gk.datasets.load_warpbreaks())
+        >>> fit.summary_notes()[0]
+        '              Theta:  9.94439'
+        """
         return [f"              Theta:  {self.theta:.6g}", f"          Std. Err.:  {self.theta_se:.6g}",
                 f" 2 x log-likelihood:  {self.twologlik:.6g}"]
 

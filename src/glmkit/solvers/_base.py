@@ -62,6 +62,14 @@ class SolverResult:
     evaluation : Evaluation or None
         The objective, gradient and expected Hessian at ``coef`` when the solver has them
         (IRLS), so the caller need not evaluate them again.
+
+    Examples
+    --------
+    >>> X = np.column_stack([np.ones(6), np.arange(6.0)])
+    >>> objective = gk.build_objective(X, [1, 1, 2, 3, 5, 8], "poisson")
+    >>> result = gk.solvers.IRLS().solve(objective, np.zeros(2))
+    >>> result.converged, result.n_iter, result.coef.round(3).tolist()
+    (True, 7, [-0.249, 0.463])
     """
 
     coef: Array
@@ -102,6 +110,15 @@ class WarmState:
         f at ``coef`` (NaN when not recorded).
     fisher : ndarray of shape (n_samples,) or None
         The Fisher weights at ``eta``, when the solver had them (saves a loss evaluation).
+
+    Examples
+    --------
+    >>> X = np.column_stack([np.ones(6), np.arange(6.0)])
+    >>> objective = gk.build_objective(X, [1, 1, 2, 3, 5, 8], "poisson")
+    >>> pen = gk.penalties.Penalty.none(2)
+    >>> state = gk.solvers.CoordinateDescent().solve(objective, np.zeros(2), pen).state
+    >>> state.coef.round(3).tolist()
+    [-0.249, 0.463]
     """
 
     coef: Array
@@ -129,6 +146,15 @@ class PenalizedSolverResult(SolverResult):
         Fisher information matrices formed.
     state : WarmState or None
         For warm-starting the next fit of a path.
+
+    Examples
+    --------
+    >>> X = np.column_stack([np.ones(6), np.arange(6.0)])
+    >>> objective = gk.build_objective(X, [1, 1, 2, 3, 5, 8], "poisson")
+    >>> pen = gk.penalties.Penalty.from_weights(l1=[0.0, 1.0])
+    >>> result = gk.solvers.CoordinateDescent().solve(objective, np.zeros(2), pen)
+    >>> result.converged, result.kkt < 1e-6
+    (True, True)
     """
 
     kkt: float = float("nan")
@@ -144,6 +170,11 @@ class Solver(Protocol):
     evaluated start (IRLS, Newton): they report an invalid start at iteration 0 themselves
     (so the fit needs no separate pass to check it) and, even when stopped early, end near
     a stationary point, where the separation test of the fitted means is meaningful.
+
+    Examples
+    --------
+    >>> gk.solvers.IRLS.accepts_penalty, gk.solvers.IRLS.newton_type  # declared, not probed
+    (False, True)
     """
 
     name: str
@@ -176,6 +207,11 @@ class PenalizedSolver(Protocol):
     (the :class:`WarmState` for the next fit; None only when the start was invalid) are
     always present. ``tol`` is the relative KKT tolerance it stops at; ``accepts_penalty``
     (a ClassVar) is True.
+
+    Examples
+    --------
+    >>> gk.solvers.CoordinateDescent.accepts_penalty
+    True
     """
 
     name: str
@@ -234,6 +270,11 @@ def solve_spd(matrix: Array, rhs: Array, fallback: bool = True) -> Array | None:
     removes the effect of column scaling on accuracy). If it is not numerically
     positive definite, a least-squares solve is used and a NumericalWarning is issued;
     with ``fallback=False`` None is returned instead (the caller has a better matrix).
+
+    Examples
+    --------
+    >>> solve_spd(np.array([[2.0, 0.0], [0.0, 4.0]]), np.array([2.0, 2.0]))
+    array([1. , 0.5])
     """
     factor, d, info = spd_factor(matrix)
     if info == 0:

@@ -18,7 +18,15 @@ __all__ = ["ClosedForm"]
 
 @dataclass(frozen=True)
 class ClosedForm:
-    """Weighted least squares in one solve (valid only for a quadratic objective)."""
+    """Weighted least squares in one solve (valid only for a quadratic objective).
+
+    Examples
+    --------
+    >>> X = np.column_stack([np.ones(4), np.arange(4.0)])
+    >>> fit = gk.glm_fit(X[:, 1:], [3.0, 3.5, 4.0, 4.5], solver="closed_form")
+    >>> fit.coef.round(6).tolist()
+    [3.0, 0.5]
+    """
 
     name: ClassVar[str] = "closed_form"
     accepts_penalty: ClassVar[bool] = False

@@ -27,6 +27,12 @@ class Newton:
     max_iter : int, default 100
     max_halvings : int, default 40
     record_history : bool, default False
+
+    Examples
+    --------
+    >>> fit = gk.glm_fit(np.arange(6.0)[:, None], [1, 1, 2, 3, 5, 8], family="poisson", solver="newton")
+    >>> fit.coef.round(3).tolist()
+    [-0.249, 0.463]
     """
 
     tol: float = 1e-10

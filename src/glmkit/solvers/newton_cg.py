@@ -131,7 +131,14 @@ class NewtonCG:
 
     def solve(self, objective: Any, start: Array, penalty: Penalty | None = None,
               warm: WarmState | None = None) -> PenalizedSolverResult:
-        """Minimise ``objective.value(β) + penalty.value(β)`` from ``start`` (see :class:`PenalizedSolver`)."""
+        """Minimise ``objective.value(β) + penalty.value(β)`` from ``start`` (see :class:`PenalizedSolver`).
+
+        >>> X = np.column_stack([np.ones(6), np.arange(6.0)])
+        >>> objective = gk.build_objective(X, [1, 1, 2, 3, 5, 8], "poisson")
+        >>> pen = gk.penalties.Penalty.none(2)
+        >>> gk.solvers.NewtonCG().solve(objective, np.zeros(2), pen).coef.round(3).tolist()
+        [-0.249, 0.463]
+        """
         p = objective.n_features
         pen = penalty if penalty is not None else Penalty.none(p)
         if not pen.is_smooth:
