@@ -99,18 +99,36 @@ class ElasticNet:
         return self.alpha > 0 or self.has_bounds
 
     def with_alpha(self, alpha: float) -> "ElasticNet":
-        """The same penalty at another α."""
+        """The same penalty at another α.
+
+        Examples
+        --------
+        >>> ElasticNet(2.0, 0.5).with_alpha(0.5)
+        ElasticNet(alpha=0.5, l1_ratio=0.5, penalty_factor=None, lower=None, upper=None)
+        """
         return ElasticNet(alpha, self.l1_ratio, self.penalty_factor, self.lower, self.upper)
 
     def factors(self, n_features: int, names: list[str] | None = None) -> Array:
-        """Penalty factors per non-intercept column, validated."""
+        """Penalty factors per non-intercept column, validated.
+
+        Examples
+        --------
+        >>> ElasticNet(1.0, 1.0, penalty_factor={"b": 0.0}).factors(2, ["a", "b"])
+        array([1., 0.])
+        """
         pf = _per_feature(self.penalty_factor, n_features, names, "penalty_factor", 1.0)
         if np.any(~np.isfinite(pf) | (pf < 0)):
             raise InputError(f"penalty_factor must be finite and ≥ 0; got {pf[~np.isfinite(pf) | (pf < 0)][:5]}.")
         return pf
 
     def bounds(self, n_features: int, names: list[str] | None = None) -> tuple[Array, Array]:
-        """(lower, upper) per non-intercept column, validated."""
+        """(lower, upper) per non-intercept column, validated.
+
+        Examples
+        --------
+        >>> ElasticNet(1.0, 1.0, lower=0.0).bounds(2)
+        (array([0., 0.]), array([inf, inf]))
+        """
         lo = _per_feature(self.lower, n_features, names, "lower", -np.inf)
         hi = _per_feature(self.upper, n_features, names, "upper", np.inf)
         if np.any(np.isnan(lo)) or np.any(np.isnan(hi)) or np.any(lo > hi):
@@ -136,6 +154,12 @@ class ElasticNet:
             Column scales sⱼ for ``standardize=True`` (the intercept's entry is ignored).
         names : list of str, optional
             Names of the non-intercept columns, for factors or bounds given as mappings.
+
+        Examples
+        --------
+        >>> pen = ElasticNet(2.0, 0.5).resolve(3, intercept_index=0)  # the intercept is not penalised
+        >>> pen.l1, pen.l2
+        (array([0., 1., 1.]), array([0., 1., 1.]))
         """
         features = np.arange(n_features, dtype=np.intp)
         if intercept_index is not None:
@@ -155,23 +179,47 @@ class ElasticNet:
 
 
 def no_penalty() -> ElasticNet:
-    """No penalty (α = 0)."""
+    """No penalty (α = 0).
+
+    Examples
+    --------
+    >>> no_penalty().alpha
+    0.0
+    """
     return ElasticNet()
 
 
 def ridge(alpha: float, penalty_factor: Any = None) -> ElasticNet:
-    """Ridge: α·Σ pfⱼ βⱼ²/2."""
+    """Ridge: α·Σ pfⱼ βⱼ²/2.
+
+    Examples
+    --------
+    >>> ridge(0.5)
+    ElasticNet(alpha=0.5, l1_ratio=0.0, penalty_factor=None, lower=None, upper=None)
+    """
     return ElasticNet(alpha, 0.0, penalty_factor)
 
 
 def lasso(alpha: float, penalty_factor: Any = None) -> ElasticNet:
-    """Lasso: ``α·Σ pfⱼ |βⱼ|``."""
+    """Lasso: ``α·Σ pfⱼ |βⱼ|``.
+
+    Examples
+    --------
+    >>> lasso(0.5, penalty_factor=[0.0, 1.0]).l1_ratio
+    1.0
+    """
     return ElasticNet(alpha, 1.0, penalty_factor)
 
 
 def elastic_net(alpha: float, l1_ratio: float, penalty_factor: Any = None,
                 lower: Any = None, upper: Any = None) -> ElasticNet:
-    """Elastic net: ``α·Σ pfⱼ (l1_ratio·|βⱼ| + (1 − l1_ratio)/2·βⱼ²)``."""
+    """Elastic net: ``α·Σ pfⱼ (l1_ratio·|βⱼ| + (1 − l1_ratio)/2·βⱼ²)``.
+
+    Examples
+    --------
+    >>> elastic_net(0.5, 0.3, lower=0.0)
+    ElasticNet(alpha=0.5, l1_ratio=0.3, penalty_factor=None, lower=0.0, upper=None)
+    """
     return ElasticNet(alpha, l1_ratio, penalty_factor, lower, upper)
 
 

@@ -23,6 +23,11 @@ def soft_threshold(z: ArrayLike, threshold: ArrayLike) -> Array:
     --------
     >>> soft_threshold(np.array([-3.0, 0.5, 2.0]), 1.0)
     array([-2.,  0.,  1.])
+
+    Examples
+    --------
+    >>> soft_threshold(np.array([-2.0, 0.5, 3.0]), 1.0)
+    array([-1.,  0.,  2.])
     """
     z = np.asarray(z, dtype=float)
     return np.sign(z) * np.maximum(np.abs(z) - threshold, 0.0)
@@ -80,7 +85,14 @@ class Penalty:
     @classmethod
     def from_weights(cls, l1: ArrayLike, l2: ArrayLike | None = None,
                      lower: ArrayLike | None = None, upper: ArrayLike | None = None) -> "Penalty":
-        """A penalty from per-coefficient L1/L2 weights (and optional bounds)."""
+        """A penalty from per-coefficient L1/L2 weights (and optional bounds).
+
+        Examples
+        --------
+        >>> pen = Penalty.from_weights(l1=[0.0, 1.0], l2=[0.0, 2.0])
+        >>> pen.l1, pen.lower
+        (array([0., 1.]), array([-inf, -inf]))
+        """
         l1 = np.asarray(l1, dtype=float)
         n = l1.shape[0]
         return cls(
@@ -92,7 +104,13 @@ class Penalty:
 
     @classmethod
     def none(cls, n_features: int) -> "Penalty":
-        """No penalty and no bounds."""
+        """No penalty and no bounds.
+
+        Examples
+        --------
+        >>> Penalty.none(2).value(np.array([3.0, -4.0]))
+        0.0
+        """
         return cls.from_weights(np.zeros(n_features))
 
     # -- properties --------------------------------------------------------------------------
@@ -118,12 +136,26 @@ class Penalty:
         return (self.l1 == 0) & (self.l2 == 0) & np.isneginf(self.lower) & np.isposinf(self.upper)
 
     def subset(self, index: ArrayLike) -> "Penalty":
-        """The penalty of a subset of the coefficients."""
+        """The penalty of a subset of the coefficients.
+
+        Examples
+        --------
+        >>> pen = Penalty.from_weights(l1=[0.0, 1.0], l2=[0.0, 2.0])
+        >>> pen.subset([1]).l2
+        array([2.])
+        """
         idx = np.asarray(index)
         return self._trusted(self.l1[idx], self.l2[idx], self.lower[idx], self.upper[idx], self.has_bounds)
 
     def scaled(self, factor: float) -> "Penalty":
-        """The same bounds with the L1 and L2 weights multiplied by ``factor`` ≥ 0."""
+        """The same bounds with the L1 and L2 weights multiplied by ``factor`` ≥ 0.
+
+        Examples
+        --------
+        >>> pen = Penalty.from_weights(l1=[0.0, 1.0], l2=[0.0, 2.0])
+        >>> pen.scaled(2.0).l1
+        array([0., 2.])
+        """
         if not (np.isfinite(factor) and factor >= 0):
             raise InputError(f"A penalty can only be scaled by a finite factor ≥ 0; got {factor!r}.")
         return self._trusted(self.l1 * factor, self.l2 * factor, self.lower, self.upper, self.has_bounds)
@@ -140,14 +172,27 @@ class Penalty:
 
     # -- values and maps ---------------------------------------------------------------------
     def value(self, coef: Array) -> float:
-        """P(β); +inf outside the bounds."""
+        """P(β); +inf outside the bounds.
+
+        Examples
+        --------
+        >>> pen = Penalty.from_weights(l1=[0.0, 1.0], l2=[0.0, 2.0])
+        >>> pen.value(np.array([5.0, -1.0]))  # 1·|−1| + ½·2·1
+        2.0
+        """
         coef = np.asarray(coef, dtype=float)
         if self.has_bounds and (np.any(coef < self.lower) or np.any(coef > self.upper)):
             return float("inf")
         return float(self.l1 @ np.abs(coef) + 0.5 * (self.l2 @ (coef * coef)))
 
     def project(self, coef: Array) -> Array:
-        """The nearest point of the box (a copy)."""
+        """The nearest point of the box (a copy).
+
+        Examples
+        --------
+        >>> Penalty.from_weights([0.0, 0.0], lower=[0.0, 0.0]).project(np.array([-1.0, 2.0]))
+        array([0., 2.])
+        """
         return np.clip(np.asarray(coef, dtype=float), self.lower, self.upper)
 
     def coordinate_minimizer(self, u: Array, h: Array) -> Array:
@@ -155,6 +200,12 @@ class Penalty:
 
         The one-dimensional problem of coordinate descent: clip(S(u, l1)/(h + l2)).
         Where h + l2 = 0 the minimiser is 0 (projected) when ``|u| ≤ l1``.
+
+        Examples
+        --------
+        >>> pen = Penalty.from_weights(l1=[0.0, 1.0], l2=[0.0, 2.0])
+        >>> pen.coordinate_minimizer(np.array([3.0, 3.0]), np.array([1.0, 1.0]))  # (3 − 1)/(1 + 2)
+        array([3.        , 0.66666667])
         """
         denom = np.asarray(h, dtype=float) + self.l2
         num = soft_threshold(u, self.l1)
@@ -163,7 +214,14 @@ class Penalty:
         return np.clip(x, self.lower, self.upper)
 
     def prox(self, v: Array, step: float | Array) -> Array:
-        """The proximal map: argmin over x of ‖x − v‖²/(2·step) + P(x)."""
+        """The proximal map: argmin over x of ‖x − v‖²/(2·step) + P(x).
+
+        Examples
+        --------
+        >>> pen = Penalty.from_weights(l1=[0.0, 1.0], l2=[0.0, 2.0])
+        >>> pen.prox(np.array([3.0, 3.0]), 1.0)
+        array([3.        , 0.66666667])
+        """
         step = np.asarray(step, dtype=float)
         return np.clip(soft_threshold(v, step * self.l1) / (1.0 + step * self.l2), self.lower, self.upper)
 
@@ -187,6 +245,12 @@ class Penalty:
         box: an interval [a, b] with a = −l1 (or −∞ at the lower bound), b = l1 (or +∞ at
         the upper bound) when β = 0, the single point l1·sign(β) otherwise (widened to
         the left at the lower, to the right at the upper bound).
+
+        Examples
+        --------
+        >>> pen = Penalty.from_weights(l1=[0.0, 1.0], l2=[0.0, 2.0])
+        >>> pen.kkt_violation(np.zeros(2), np.array([0.5, 0.5]))  # β₁ = 0 is optimal: |0.5| ≤ l1
+        array([0.5, 0. ])
         """
         coef = np.asarray(coef, dtype=float)
         g = np.asarray(gradient, dtype=float) + self.l2 * coef
