@@ -23,11 +23,6 @@ def soft_threshold(z: ArrayLike, threshold: ArrayLike) -> Array:
     --------
     >>> soft_threshold(np.array([-3.0, 0.5, 2.0]), 1.0)
     array([-2.,  0.,  1.])
-
-    Examples
-    --------
-    >>> soft_threshold(np.array([-2.0, 0.5, 3.0]), 1.0)
-    array([-1.,  0.,  2.])
     """
     z = np.asarray(z, dtype=float)
     return np.sign(z) * np.maximum(np.abs(z) - threshold, 0.0)
