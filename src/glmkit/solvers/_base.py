@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
-from scipy.linalg import lapack
 from numpy.typing import NDArray
 import math
 
@@ -246,6 +245,7 @@ def spd_factor(matrix: Array, scale: Array | None = None) -> tuple[Array, Array,
     """Cholesky factor of M equilibrated by its diagonal: (U, d, info) with Uᵀ U = D⁻¹ M D⁻¹,
     D = diag(d), d = √|diag M| (1 where 0) unless ``scale`` gives d; info > 0 where M is
     not numerically positive definite."""
+    from scipy.linalg import lapack
     if scale is None:
         d = np.sqrt(np.abs(np.diag(matrix)))
         d[d == 0] = 1.0
@@ -259,6 +259,7 @@ def spd_factor(matrix: Array, scale: Array | None = None) -> tuple[Array, Array,
 
 def solve_factored(factor: Array, d: Array, rhs: Array) -> Array | None:
     """M⁻¹ rhs from :func:`spd_factor`'s (U, d); None if LAPACK reports a failure."""
+    from scipy.linalg import lapack
     x, info = lapack.dpotrs(factor, rhs / d, lower=0)
     return x / d if info == 0 else None
 

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from typing import Any, Callable, ClassVar
 
 import numpy as np
-from scipy.linalg.blas import daxpy as _axpy
-from scipy.linalg.blas import saxpy as _saxpy
 
 from ..penalties import Penalty
 from ._base import Array, PenalizedSolverResult, WarmState, relative_kkt
@@ -186,6 +184,7 @@ def _cg_system(design: Any, h: Array, l2: Array, diag: Array, sums: Array, rhs: 
                single: bool) -> tuple[Array, Array, Array, HessVec, bool]:
     """CG's system: (right-hand side, diagonal for the preconditioner, ridge, v ↦ (Av, X̃v),
     whether X̃v is float64), with the intercept eliminated when ``icpt``."""
+    from scipy.linalg.blas import daxpy as _axpy
     p = rhs.shape[0]
     a, c = (float(sums[0]), sums[1:]) if icpt else (1.0, sums)
     if icpt:
@@ -231,6 +230,7 @@ def _pcg(hv: HessVec, b: Array, pre: Array, inv_root: Array, Xx: Array | None, r
     Stops at the relative residual ``rtol`` or once max |rⱼ|·inv_rootⱼ ≤ ``stop``; in place,
     no vector is allocated per iteration but the products'.
     """
+    from scipy.linalg.blas import daxpy as _axpy, saxpy as _saxpy
     x = np.zeros_like(b)
     r = b.copy()
     z = pre * r
