@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
-from ._base import BlockTerms, ColumnProducts, Design, DesignBase, StepPass
+from ._base import BlockTerms, ColumnProducts, Design, DesignBase, StepPass, is_sparse
 from .categorical import CategoricalDesign
 from .dense import DenseDesign
 from .mixed import MixedDesign
@@ -26,7 +25,7 @@ def as_design(X: Any, intercept: bool = False) -> Design:
     """
     if isinstance(X, DesignBase):
         return X
-    if sp.issparse(X):
+    if is_sparse(X):
         return SparseDesign(X, intercept=intercept)
     if hasattr(X, "to_numpy"):
         X = X.to_numpy()

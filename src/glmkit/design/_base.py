@@ -46,15 +46,28 @@ Shapes: n_samples rows; n_features columns, counting the implicit intercept (col
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
-from typing import NamedTuple, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InputError
 
-__all__ = ["BlockTerms", "ColumnProducts", "Design", "DesignBase", "StepPass"]
+__all__ = ["BlockTerms", "ColumnProducts", "Design", "DesignBase", "StepPass", "is_sparse"]
+
+
+def is_sparse(X: Any) -> bool:
+    """Whether X is a scipy.sparse matrix or array, without importing scipy.sparse (an
+    object cannot be one if the module was never loaded; ``import glmkit`` stays light).
+
+    >>> import scipy.sparse as sp
+    >>> is_sparse(sp.eye(2, format="csr")), is_sparse(np.eye(2))
+    (True, False)
+    """
+    sparse = sys.modules.get("scipy.sparse")
+    return sparse is not None and bool(sparse.issparse(X))
 
 Array = NDArray[np.floating]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from ._base import ColumnProducts, DesignBase
@@ -30,6 +29,8 @@ class SparseDesign(DesignBase):
     """
 
     def __init__(self, X, intercept: bool = False) -> None:  # type: ignore[no-untyped-def]
+        import scipy.sparse as sp  # loaded with the first sparse design, not with glmkit
+
         X = sp.csr_matrix(X) if not sp.issparse(X) or X.format not in ("csr", "csc") else X
         if X.dtype not in (np.float32, np.float64):
             X = X.astype(np.float64)
@@ -98,6 +99,8 @@ class SparseDesign(DesignBase):
         made = self._single_products
         if made is not None:  # one set per design: its buffers are written once, then reused
             return made
+        import scipy.sparse as sp
+
         kind = sp.csr_matrix if X.format == "csr" else sp.csc_matrix
         low = kind((np.ones(X.nnz, dtype=np.float32), X.indices, X.indptr), shape=X.shape, copy=False)
         lowT = low.T

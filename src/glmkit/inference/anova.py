@@ -22,10 +22,9 @@ Conventions copied from R, with their reasons kept in R's documentation:
 from __future__ import annotations
 
 import warnings
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from .._warnings import warn
@@ -34,6 +33,9 @@ from ..errors import InputError, UnknownNameError
 from ..fit import FittedModel
 from ._refit import refit, working_quantities
 from .terms import Term, addable, droppable, model_terms, split_terms
+
+if TYPE_CHECKING:  # pandas is imported where a table is built
+    import pandas as pd
 
 __all__ = ["anova", "anova_sequential", "anova_models", "drop1", "add1", "rao_sum_of_squares"]
 
@@ -145,6 +147,7 @@ def anova_sequential(result: Any, test: str | None = None, dispersion: float | N
     DataFrame with rows ``NULL`` and one per term; columns Df, Deviance, Resid. Df,
     Resid. Dev, then Rao (test="Rao") and Pr(>Chi), or F and Pr(>F).
     """
+    import pandas as pd
     test = _check_test(test)
     model = result.model
     terms, intercept = model_terms(result)
@@ -202,6 +205,7 @@ def _design_array(result: Any) -> Array:
 
 def anova_models(results: list[Any], test: str | None = None, dispersion: float | None = None) -> pd.DataFrame:
     """Comparison of nested models fitted to the same data, as R's ``anova(m1, m2, ...)``."""
+    import pandas as pd
     test = _check_test(test)
     n = {r.model.y.shape[0] for r in results}
     if len(n) != 1:
@@ -346,6 +350,7 @@ def drop1(result: Any, scope: str | list[str] | None = None, test: str | None = 
 
 def _single_term_table(result: Any, rows: list[str], dfs: Array, dev: Array, score: Array, test: str | None,
                        scale: float | None, k: float, drop: bool) -> pd.DataFrame:
+    import pandas as pd
     from scipy import stats
     model = result.model
     dispersion = result.dispersion if not scale else float(scale)
@@ -415,6 +420,7 @@ def add1(result: Any, scope: str | list[str], test: str | None = None, scale: fl
     <none>   NaN   281.333     NaN
     tension  2.0   210.392  70.942
     """
+    import pandas as pd
     from ..intake.formula import build_model_frame, split_offsets
 
     test = _check_test(test)

@@ -13,10 +13,9 @@ the full-data path's fits at those α — that *is* the refit on all data.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from .._progress import Progress
@@ -28,6 +27,9 @@ from ..penalties import ElasticNet
 from ..problem import Problem
 from .path import PathResult, compute_path, problem_from_inputs
 from .result import PenalizedGLMResult
+
+if TYPE_CHECKING:  # pandas is imported where a table is built
+    import pandas as pd
 
 __all__ = ["cv_glm", "CVResult", "MEASURES", "score"]
 
@@ -173,6 +175,7 @@ class CVResult:
         >>> cv.table().columns.tolist()
         ['alpha', 'cv_mean', 'cv_se', 'df', 'dev_ratio']
         """
+        import pandas as pd
         out = pd.DataFrame({"alpha": self.alphas, "cv_mean": self.cv_mean, "cv_se": self.cv_se,
                             "df": self.path.df, "dev_ratio": self.path.dev_ratio})
         if self.cv_mean_relaxed is not None:
@@ -200,6 +203,7 @@ class CVResult:
 
 
 def _fold_ids(problem: Problem, n_folds: int, fold_ids: Any, data: Any, seed: Any) -> NDArray[np.intp]:
+    import pandas as pd
     n = problem.n_samples
     if fold_ids is None:
         if not 2 <= n_folds <= n:

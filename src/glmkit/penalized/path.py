@@ -10,10 +10,9 @@ so the sequential strong rule screens columns and most fits need no new Gram mat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from .._progress import Progress
@@ -28,6 +27,9 @@ from ..solvers import CoordinateDescent, PenalizedSolverResult
 from .fit import alpha_max, free_fit, make_solver
 from .result import PenalizedGLMResult, build_result
 from .setup import PenaltySetup
+
+if TYPE_CHECKING:  # pandas is imported where a table is built
+    import pandas as pd
 
 __all__ = ["glm_path", "PathResult", "compute_path", "alpha_grid", "problem_from_inputs"]
 
@@ -99,6 +101,7 @@ class PathResult:
     @property
     def coefs(self) -> pd.DataFrame:
         """Coefficients as a DataFrame: one row per α (the index), one column per name."""
+        import pandas as pd
         return pd.DataFrame(self.coef_path, index=pd.Index(self.alphas, name="alpha"), columns=self.names)
 
     def _index(self, alpha: float | None, index: int | None) -> int:
@@ -155,6 +158,7 @@ class PathResult:
         >>> path.predict(gk.datasets.load_warpbreaks().head(2)).shape  # 2 rows × 5 α
         (2, 5)
         """
+        import pandas as pd
         if newdata is None:
             design, off, index = self.problem.design, self.problem.offset, self.problem.index
         else:

@@ -14,10 +14,9 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from .. import inference
@@ -28,6 +27,9 @@ from ..objective import Objective
 from ..problem import Problem
 from ..solvers import CoordinateDescent
 from .setup import PenaltySetup
+
+if TYPE_CHECKING:  # pandas is imported where a table is built
+    import pandas as pd
 
 __all__ = ["PenalizedGLMResult", "build_result", "half_deviance_of"]
 
@@ -134,6 +136,7 @@ class PenalizedGLMResult:
     @cached_property
     def coef(self) -> pd.Series:
         """Coefficients on the original scale, named by column."""
+        import pandas as pd
         return pd.Series(self.coef_array, index=self.names, name="coef")
 
     @property
@@ -191,11 +194,13 @@ class PenalizedGLMResult:
     @property
     def fitted(self) -> pd.Series:
         """μ̂ for the rows used."""
+        import pandas as pd
         return pd.Series(self.mu, index=self.problem.index, name="fitted")
 
     @property
     def linear_predictor(self) -> pd.Series:
         """η̂ = Xβ̂ + offset for the rows used."""
+        import pandas as pd
         return pd.Series(self.eta, index=self.problem.index, name="linear_predictor")
 
     def predict(self, newdata: Any = None, kind: Literal["link", "response"] = "response",
@@ -222,6 +227,7 @@ class PenalizedGLMResult:
         >>> fit.predict(df.head(2)).round(3).tolist()
         [39.665, 39.665]
         """
+        import pandas as pd
         if kind not in ("link", "response"):
             raise UnknownNameError(f"Unknown prediction kind {kind!r}; valid: 'link', 'response'.")
         if newdata is None:
@@ -298,18 +304,21 @@ class PenalizedGLMResult:
     @property
     def cov(self) -> pd.DataFrame:
         """Covariance of the estimator (ridge: sandwich form, see Notes); refused with an L1 part."""
+        import pandas as pd
         self._check_inference("cov", wald=False)
         return pd.DataFrame(self._ridge_cov[0], index=self.names, columns=self.names)
 
     @property
     def std_err(self) -> pd.Series:
         """Standard errors of the estimator (ridge: of the biased ridge estimate); refused with an L1 part."""
+        import pandas as pd
         self._check_inference("std_err", wald=False)
         return pd.Series(np.sqrt(np.maximum(np.diag(self._ridge_cov[0]), 0.0)), index=self.names, name="std_err")
 
     @property
     def p_values(self) -> pd.Series:
         """Wald p-values; only for fits without penalty (bounds not active)."""
+        import pandas as pd
         self._check_inference("p_values", wald=True)
         se = self.std_err.to_numpy()
         stat = inference.wald_statistic(self.coef_array, se)
@@ -325,6 +334,7 @@ class PenalizedGLMResult:
         >>> fit.conf_int().loc["wool[T.B]"].round(3).tolist()
         [-0.307, -0.105]
         """
+        import pandas as pd
         self._check_inference("conf_int", wald=True)
         lo, hi = inference.wald_intervals(self.coef_array, self.std_err.to_numpy(), level)
         return pd.DataFrame({"lower": lo, "upper": hi}, index=self.names)
