@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special
 
 from ._warnings import warn
 from .errors import NumericalWarning
@@ -96,17 +95,20 @@ def log1p_unit(x: ArrayLike, out: FloatArray | None = None, work: FloatArray | N
 
 def expit(x: ArrayLike) -> FloatArray:
     """The logistic function 1 / (1 + exp(-x)), without overflow."""
+    from scipy import special
     return special.expit(_asfloat(x))
 
 
 def logit(p: ArrayLike) -> FloatArray:
     """log(p / (1 - p)); ±inf at the boundaries without a warning."""
+    from scipy import special
     with np.errstate(divide="ignore"):
         return special.logit(_asfloat(p))
 
 
 def log_expit(x: ArrayLike) -> FloatArray:
     """log(expit(x)) = -log1pexp(-x), accurate for large |x|."""
+    from scipy import special
     return special.log_expit(_asfloat(x))
 
 
@@ -118,11 +120,13 @@ def log1pexp(x: ArrayLike) -> FloatArray:
 
 def xlogy(x: ArrayLike, y: ArrayLike) -> FloatArray:
     """x * log(y), defined as 0 where x == 0 (also when y == 0)."""
+    from scipy import special
     return special.xlogy(_asfloat(x), _asfloat(y))
 
 
 def xlogy_ratio(x: ArrayLike, y: ArrayLike) -> FloatArray:
     """x * log(x / y), 0 where x == 0; the building block of unit deviances."""
+    from scipy import special
     x = _asfloat(x)
     y = _asfloat(y)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -131,11 +135,13 @@ def xlogy_ratio(x: ArrayLike, y: ArrayLike) -> FloatArray:
 
 def gammaln(x: ArrayLike) -> FloatArray:
     """log|Γ(x)|."""
+    from scipy import special
     return special.gammaln(_asfloat(x))
 
 
 def norm_cdf(x: ArrayLike) -> FloatArray:
     """Standard normal distribution function Φ(x)."""
+    from scipy import special
     return special.ndtr(_asfloat(x))
 
 
@@ -147,11 +153,13 @@ def norm_pdf(x: ArrayLike) -> FloatArray:
 
 def norm_ppf(p: ArrayLike) -> FloatArray:
     """Standard normal quantile Φ⁻¹(p)."""
+    from scipy import special
     return special.ndtri(_asfloat(p))
 
 
 def norm_logcdf(x: ArrayLike) -> FloatArray:
     """log Φ(x), accurate in the lower tail."""
+    from scipy import special
     return special.log_ndtr(_asfloat(x))
 
 

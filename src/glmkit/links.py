@@ -52,32 +52,74 @@ class Link(abc.ABC):
     ``derivative`` defaults to 1 / (dμ/dη) evaluated at η = g(μ), so a user-defined
     link needs only ``link``, ``inverse``, ``inverse_derivative`` and
     ``inverse_second_derivative``.
+
+    Examples
+    --------
+    >>> link = gk.get_link("logit")
+    >>> link.inverse(link.link(np.array([0.25])))
+    array([0.25])
     """
 
     name: str = "link"
 
     @abc.abstractmethod
     def link(self, mu: ArrayLike) -> Array:
-        """η = g(μ)."""
+        """η = g(μ).
+
+        Examples
+        --------
+        >>> gk.links.Logit().link(np.array([0.5, 0.75]))
+        array([0.        , 1.09861229])
+        """
 
     @abc.abstractmethod
     def inverse(self, eta: ArrayLike) -> Array:
-        """μ = g⁻¹(η)."""
+        """μ = g⁻¹(η).
+
+        Examples
+        --------
+        >>> gk.links.Logit().inverse(np.array([0.0, np.log(3.0)]))
+        array([0.5 , 0.75])
+        """
 
     @abc.abstractmethod
     def inverse_derivative(self, eta: ArrayLike) -> Array:
-        """dμ/dη at η."""
+        """dμ/dη at η.
+
+        Examples
+        --------
+        >>> gk.links.Logit().inverse_derivative(np.array([0.0]))
+        array([0.25])
+        """
 
     @abc.abstractmethod
     def inverse_second_derivative(self, eta: ArrayLike) -> Array:
-        """d²μ/dη² at η."""
+        """d²μ/dη² at η.
+
+        Examples
+        --------
+        >>> gk.links.Logit().inverse_second_derivative(np.array([0.0]))
+        array([0.])
+        """
 
     def derivative(self, mu: ArrayLike) -> Array:
-        """dη/dμ at μ."""
+        """dη/dμ at μ.
+
+        Examples
+        --------
+        >>> gk.links.Logit().derivative(np.array([0.5]))
+        array([4.])
+        """
         return 1.0 / self.inverse_derivative(self.link(mu))
 
     def valid_eta(self, eta: ArrayLike) -> bool:
-        """Whether every η is a legal value of the linear predictor."""
+        """Whether every η is a legal value of the linear predictor.
+
+        Examples
+        --------
+        >>> gk.links.Logit().valid_eta(np.array([0.0, np.inf])), gk.links.Inverse().valid_eta(np.array([1.0]))
+        (False, True)
+        """
         return bool(np.all(np.isfinite(eta)))
 
     def __repr__(self) -> str:
@@ -91,7 +133,11 @@ class Link(abc.ABC):
 
 
 class Log(Link):
-    """η = log μ."""
+    """η = log μ.
+
+    >>> Log().link(np.array([0.25]))
+    array([-1.38629436])
+    """
 
     name = "log"
 
@@ -112,7 +158,11 @@ class Log(Link):
 
 
 class Logit(Link):
-    """η = log(μ / (1 − μ)); canonical for the binomial."""
+    """η = log(μ / (1 − μ)); canonical for the binomial.
+
+    >>> Logit().link(np.array([0.25]))
+    array([-1.09861229])
+    """
 
     name = "logit"
 
@@ -139,7 +189,11 @@ class Logit(Link):
 
 
 class Probit(Link):
-    """η = Φ⁻¹(μ)."""
+    """η = Φ⁻¹(μ).
+
+    >>> Probit().link(np.array([0.25]))
+    array([-0.67448975])
+    """
 
     name = "probit"
 
@@ -158,7 +212,11 @@ class Probit(Link):
 
 
 class CLogLog(Link):
-    """η = log(−log(1 − μ)), complementary log-log."""
+    """η = log(−log(1 − μ)), complementary log-log.
+
+    >>> CLogLog().link(np.array([0.25]))
+    array([-1.24589932])
+    """
 
     name = "cloglog"
 
@@ -179,7 +237,11 @@ class CLogLog(Link):
 
 
 class LogLog(Link):
-    """η = −log(−log μ), log-log."""
+    """η = −log(−log μ), log-log.
+
+    >>> LogLog().link(np.array([0.25]))
+    array([-0.32663426])
+    """
 
     name = "loglog"
 
@@ -200,7 +262,11 @@ class LogLog(Link):
 
 
 class Cauchit(Link):
-    """η = tan(π(μ − ½)), the Cauchy quantile function."""
+    """η = tan(π(μ − ½)), the Cauchy quantile function.
+
+    >>> Cauchit().link(np.array([0.25]))
+    array([-1.])
+    """
 
     name = "cauchit"
 
@@ -297,7 +363,11 @@ class Power(Link):
 
 
 class Identity(Power):
-    """η = μ."""
+    """η = μ.
+
+    >>> Identity().link(np.array([0.25]))
+    array([0.25])
+    """
 
     name = "identity"
 
@@ -312,7 +382,11 @@ class Identity(Power):
 
 
 class Inverse(Power):
-    """η = 1/μ; canonical for the Gamma."""
+    """η = 1/μ; canonical for the Gamma.
+
+    >>> Inverse().link(np.array([0.25]))
+    array([4.])
+    """
 
     name = "inverse"
 
@@ -331,7 +405,11 @@ class Inverse(Power):
 
 
 class InverseSquared(Power):
-    """η = 1/μ²; canonical for the inverse Gaussian."""
+    """η = 1/μ²; canonical for the inverse Gaussian.
+
+    >>> InverseSquared().link(np.array([0.25]))
+    array([16.])
+    """
 
     name = "inverse_squared"
 
@@ -346,7 +424,11 @@ class InverseSquared(Power):
 
 
 class Sqrt(Power):
-    """η = √μ."""
+    """η = √μ.
+
+    >>> Sqrt().link(np.array([0.25]))
+    array([0.5])
+    """
 
     name = "sqrt"
 

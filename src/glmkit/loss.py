@@ -109,31 +109,77 @@ class GLMLoss:
 
     # -- single quantities ---------------------------------------------------------------
     def mean(self, eta: Array) -> Array:
-        """μ = g⁻¹(η)."""
+        """μ = g⁻¹(η).
+
+        Examples
+        --------
+        >>> gk.GLMLoss("poisson").mean(np.array([0.0, 1.0]))
+        array([1.        , 2.71828183])
+        """
         return self.link.inverse(eta)
 
     def loss(self, y: Array, eta: Array, weights: Array) -> Array:
-        """ℓᵢ = wᵢ d(yᵢ, μᵢ)/2; inf where μ is outside the family's domain."""
+        """ℓᵢ = wᵢ d(yᵢ, μᵢ)/2; inf where μ is outside the family's domain.
+
+        Examples
+        --------
+        >>> loss = gk.GLMLoss("poisson")
+        >>> y, eta, w = np.array([1.0, 2.0]), np.array([0.0, 1.0]), np.ones(2)
+        >>> loss.loss(y, eta, w)
+        array([0.        , 0.10457619])
+        """
         if self._kernel is not None:
             return self._kernel(y, eta, weights, "expected", None).loss
         mu = self.link.inverse(eta)
         return _half_deviance(self.family, y, mu, weights)
 
     def gradient(self, y: Array, eta: Array, weights: Array) -> Array:
-        """dℓᵢ/dηᵢ."""
+        """dℓᵢ/dηᵢ.
+
+        Examples
+        --------
+        >>> loss = gk.GLMLoss("poisson")
+        >>> y, eta, w = np.array([1.0, 2.0]), np.array([0.0, 1.0]), np.ones(2)
+        >>> loss.gradient(y, eta, w)
+        array([0.        , 0.71828183])
+        """
         return self.terms(y, eta, weights).gradient
 
     def hessian(self, y: Array, eta: Array, weights: Array, kind: HessianKind = "expected") -> Array:
-        """d²ℓᵢ/dηᵢ², the expected (Fisher) or the observed one."""
+        """d²ℓᵢ/dηᵢ², the expected (Fisher) or the observed one.
+
+        Examples
+        --------
+        >>> loss = gk.GLMLoss("poisson")
+        >>> y, eta, w = np.array([1.0, 2.0]), np.array([0.0, 1.0]), np.ones(2)
+        >>> loss.hessian(y, eta, w)
+        array([1.        , 2.71828183])
+        """
         return self.terms(y, eta, weights, kind).hessian
 
     def negative_loglik(self, y: Array, eta: Array, weights: Array, dispersion: float = 1.0) -> float:
-        """The full negative log-likelihood Σ −log f(yᵢ; μᵢ, φ), constants included (NaN for quasi)."""
+        """The full negative log-likelihood Σ −log f(yᵢ; μᵢ, φ), constants included (NaN for quasi).
+
+        Examples
+        --------
+        >>> loss = gk.GLMLoss("poisson")
+        >>> y, eta, w = np.array([1.0, 2.0]), np.array([0.0, 1.0]), np.ones(2)
+        >>> round(loss.negative_loglik(y, eta, w), 6)
+        2.411429
+        """
         return -self.family.loglik(y, self.link.inverse(eta), weights, dispersion)
 
     # -- everything at once --------------------------------------------------------------
     def saturated_term(self, y: Array) -> Array | None:
-        """The part of the fused kernels' loss that depends on y only (cache it per y)."""
+        """The part of the fused kernels' loss that depends on y only (cache it per y).
+
+        Examples
+        --------
+        >>> gk.GLMLoss("poisson").saturated_term(np.array([1.0, 2.0]))
+        array([-1.        , -0.61370564])
+        >>> gk.GLMLoss("gaussian", "log").saturated_term(np.array([1.0, 2.0])) is None
+        True
+        """
         kernel = self._kernel
         if kernel is _poisson_log:
             return nx.xlogy(y, y) - y
@@ -156,6 +202,14 @@ class GLMLoss:
 
         ``saturated`` is :meth:`saturated_term` of y, passed by callers that evaluate the
         loss repeatedly for the same y.
+
+        Examples
+        --------
+        >>> loss = gk.GLMLoss("poisson")
+        >>> y, eta, w = np.array([1.0, 2.0]), np.array([0.0, 1.0]), np.ones(2)
+        >>> t = loss.terms(y, eta, w)
+        >>> t.loss, t.gradient
+        (array([0.        , 0.10457619]), array([0.        , 0.71828183]))
         """
         if self._kernel is not None:
             return self._kernel(y, eta, weights, kind, saturated)

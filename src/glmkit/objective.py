@@ -88,6 +88,13 @@ class Objective:
     loss : GLMLoss
     design : Design
     y, weights, offset : ndarray of shape (n_samples,)
+
+    Examples
+    --------
+    >>> X = np.column_stack([np.ones(3), [0.0, 1.0, 2.0]])
+    >>> objective = gk.build_objective(X, [1.0, 2.0, 4.0], "poisson")
+    >>> round(objective.value(np.array([0.0, 0.5])), 4)
+    0.2985
     """
 
     def __init__(self, loss: GLMLoss, design: Design, y: Array, weights: Array, offset: Array) -> None:
@@ -100,7 +107,15 @@ class Objective:
         self._saturated = loss.saturated_term(y)
 
     def with_design(self, design: Design) -> "Objective":
-        """The same loss, data and cached y-only terms on another design (e.g. fewer columns)."""
+        """The same loss, data and cached y-only terms on another design (e.g. fewer columns).
+
+        Examples
+        --------
+        >>> X = np.column_stack([np.ones(3), [0.0, 1.0, 2.0]])
+        >>> objective = gk.build_objective(X, [1.0, 2.0, 4.0], "poisson")
+        >>> objective.with_design(gk.design.as_design(X[:, :1])).n_features
+        1
+        """
         other = Objective.__new__(Objective)
         other.__dict__.update(self.__dict__)
         other.design = design
@@ -109,6 +124,7 @@ class Objective:
 
     @property
     def n_features(self) -> int:
+        """Number of coefficients (design columns, the intercept included)."""
         return self.design.shape[1]
 
     @property
@@ -117,11 +133,27 @@ class Objective:
         return float(np.sum(self.weights))
 
     def eta(self, coef: Array) -> Array:
-        """η = Xβ + offset."""
+        """η = Xβ + offset.
+
+        Examples
+        --------
+        >>> X = np.column_stack([np.ones(3), [0.0, 1.0, 2.0]])
+        >>> objective = gk.build_objective(X, [1.0, 2.0, 4.0], "poisson")
+        >>> objective.eta(np.array([0.0, 0.5]))
+        array([0. , 0.5, 1. ])
+        """
         return self.design.matvec(coef) + self.offset
 
     def value_at_eta(self, eta: Array) -> float:
-        """f as a function of η (for line searches that already hold η)."""
+        """f as a function of η (for line searches that already hold η).
+
+        Examples
+        --------
+        >>> X = np.column_stack([np.ones(3), [0.0, 1.0, 2.0]])
+        >>> objective = gk.build_objective(X, [1.0, 2.0, 4.0], "poisson")
+        >>> round(objective.value_at_eta(np.array([0.0, 0.5, 1.0])), 4)
+        0.2985
+        """
         if not self.loss.link.valid_eta(eta):
             return float("inf")
         if self._saturated is not None:  # fused kernel: loss with the cached y-only term
@@ -129,19 +161,52 @@ class Objective:
         return float(np.sum(self.loss.loss(self.y, eta, self.weights)))
 
     def value(self, coef: Array) -> float:
-        """f(β)."""
+        """f(β).
+
+        Examples
+        --------
+        >>> X = np.column_stack([np.ones(3), [0.0, 1.0, 2.0]])
+        >>> objective = gk.build_objective(X, [1.0, 2.0, 4.0], "poisson")
+        >>> round(objective.value(np.array([0.0, 0.5])), 4)
+        0.2985
+        """
         return self.value_at_eta(self.eta(coef))
 
     def gradient(self, coef: Array) -> Array:
-        """∇f(β), shape (n_features,)."""
+        """∇f(β), shape (n_features,).
+
+        Examples
+        --------
+        >>> X = np.column_stack([np.ones(3), [0.0, 1.0, 2.0]])
+        >>> objective = gk.build_objective(X, [1.0, 2.0, 4.0], "poisson")
+        >>> objective.gradient(np.array([0.0, 0.5])).round(4)
+        array([-1.633 , -2.9147])
+        """
         return self.evaluate(coef, hessian=None).gradient  # type: ignore[return-value]
 
     def hessian(self, coef: Array, kind: HessianKind = "expected") -> Array:
-        """∇²f(β): Xᵀ diag(d²ℓ/dη²) X, the expected (Fisher) or observed Hessian."""
+        """∇²f(β): Xᵀ diag(d²ℓ/dη²) X, the expected (Fisher) or observed Hessian.
+
+        Examples
+        --------
+        >>> X = np.column_stack([np.ones(3), [0.0, 1.0, 2.0]])
+        >>> objective = gk.build_objective(X, [1.0, 2.0, 4.0], "poisson")
+        >>> objective.hessian(np.array([0.0, 0.5])).round(4)
+        array([[ 5.367 ,  7.0853],
+               [ 7.0853, 12.5218]])
+        """
         return self.evaluate(coef, hessian=kind).hessian  # type: ignore[return-value]
 
     def terms_at(self, eta: Array, kind: HessianKind = "expected") -> LossTerms | None:
-        """Per-observation loss terms at η, or None where η is outside the link's domain."""
+        """Per-observation loss terms at η, or None where η is outside the link's domain.
+
+        Examples
+        --------
+        >>> X = np.column_stack([np.ones(3), [0.0, 1.0, 2.0]])
+        >>> objective = gk.build_objective(X, [1.0, 2.0, 4.0], "poisson")
+        >>> objective.terms_at(np.array([0.0, 0.5, 1.0])).gradient.round(4)
+        array([ 0.    , -0.3513, -1.2817])
+        """
         if not self.loss.link.valid_eta(eta):
             return None
         return self.loss.terms(self.y, eta, self.weights, kind, self._saturated)
@@ -159,6 +224,14 @@ class Objective:
         ``eta`` and ``terms`` already computed at β (e.g. by a line search) are reused.
         ``rough_hessian=True`` allows a Hessian estimated from a sample of the rows on
         large data (a solver's step far from the optimum); the value and gradient are exact.
+
+        Examples
+        --------
+        >>> X = np.column_stack([np.ones(3), [0.0, 1.0, 2.0]])
+        >>> objective = gk.build_objective(X, [1.0, 2.0, 4.0], "poisson")
+        >>> ev = objective.evaluate(np.array([0.0, 0.5]))
+        >>> round(ev.value, 4), ev.gradient.round(4), ev.hessian.shape
+        (0.2985, array([-1.633 , -2.9147]), (2, 2))
         """
         if eta is None and terms is None and self.design.one_pass_evaluation:
             return self._evaluate_in_blocks(coef, hessian, self.gram_sample() if rough_hessian else 1)
@@ -179,7 +252,15 @@ class Objective:
         return Evaluation(value, grad, hess, eta, terms.mu)
 
     def gram_sample(self) -> int:
-        """Every how many chunks of rows a rough Hessian reads: at least ~ROUGH_HESSIAN_ROWS rows."""
+        """Every how many chunks of rows a rough Hessian reads: at least ~ROUGH_HESSIAN_ROWS rows.
+
+        Examples
+        --------
+        >>> X = np.column_stack([np.ones(3), [0.0, 1.0, 2.0]])
+        >>> objective = gk.build_objective(X, [1.0, 2.0, 4.0], "poisson")
+        >>> objective.gram_sample()  # small data: every chunk
+        1
+        """
         return int(min(8, max(1, self.y.shape[0] // ROUGH_HESSIAN_ROWS)))
 
     def _evaluate_in_blocks(self, coef: Array, hessian: HessianKind | None, gram_sample: int = 1) -> Evaluation:
@@ -247,7 +328,16 @@ class Objective:
         return Evaluation(value, terms.gradient @ whole, hess, eta, terms.mu)
 
     def weighted_gram(self, h: Array, v: Array) -> tuple[Array, Array]:
-        """(XᵀHX, Xᵀv) in one pass where the design allows; XᵀHX is remembered for reuse."""
+        """(XᵀHX, Xᵀv) in one pass where the design allows; XᵀHX is remembered for reuse.
+
+        Examples
+        --------
+        >>> X = np.column_stack([np.ones(3), [0.0, 1.0, 2.0]])
+        >>> objective = gk.build_objective(X, [1.0, 2.0, 4.0], "poisson")
+        >>> gram, xv = objective.weighted_gram(np.ones(3), np.ones(3))
+        >>> gram.tolist(), xv.tolist()
+        ([[3.0, 3.0], [3.0, 5.0]], [3.0, 3.0])
+        """
         gram, xv = self.design.sandwich_and_rmatvec(h, v)
         self._last_sandwich = (h, gram)
         return gram, xv
@@ -285,6 +375,14 @@ class Objective:
         over X, with the expected (Fisher) weights; None where the design does not offer it
         (``one_pass_steps`` False): the caller then forms ``design.matvec(d)`` and calls
         :meth:`evaluate`.
+
+        Examples
+        --------
+        >>> X = np.column_stack([np.ones(3), [0.0, 1.0, 2.0]])
+        >>> objective = gk.build_objective(X, [1.0, 2.0, 4.0], "poisson")
+        >>> step = objective.evaluate_step(np.array([0.1, 0.0]), objective.eta(np.array([0.0, 0.5])))
+        >>> step.eta.round(2), round(step.value, 4)
+        (array([0.1, 0.6, 1.1]), 0.1629)
         """
         y, w, saturated, loss, link = self.y, self.weights, self._saturated, self.loss, self.loss.link
         n = y.shape[0]
@@ -312,5 +410,13 @@ class Objective:
         return StepEvaluation(out.Xd, out.eta, sums[0], out.gradient, out.gram, sums[1], g_eta)
 
     def fisher_weights(self, eta: Array) -> Array:
-        """The IRLS working weights w μ′²/V at η."""
+        """The IRLS working weights w μ′²/V at η.
+
+        Examples
+        --------
+        >>> X = np.column_stack([np.ones(3), [0.0, 1.0, 2.0]])
+        >>> objective = gk.build_objective(X, [1.0, 2.0, 4.0], "poisson")
+        >>> objective.fisher_weights(np.array([0.0, 0.5, 1.0])).round(4)  # μ for Poisson–log
+        array([1.    , 1.6487, 2.7183])
+        """
         return self.loss.terms(self.y, eta, self.weights, "expected").hessian

@@ -43,6 +43,12 @@ class VarianceFunction(abc.ABC):
         Where V is positive and the deviance defined (R's ``validmu``).
     y_domain : Interval
         Where the unit deviance is defined for y.
+
+    Examples
+    --------
+    >>> V = gk.variance.PowerVariance(2.0)
+    >>> V(np.array([0.5, 2.0]))
+    array([0.25, 4.  ])
     """
 
     name: str = "variance"
@@ -55,18 +61,34 @@ class VarianceFunction(abc.ABC):
 
     @abc.abstractmethod
     def derivative(self, mu: ArrayLike) -> Array:
-        """dV/dμ."""
+        """dV/dμ.
+
+        Examples
+        --------
+        >>> gk.variance.NegativeBinomialVariance(2.0).derivative(np.array([0.5]))
+        array([1.5])
+        """
 
     @abc.abstractmethod
     def unit_deviance(self, y: ArrayLike, mu: ArrayLike) -> Array:
-        """d(y, μ) = 2 ∫_μ^y (y − t)/V(t) dt."""
+        """d(y, μ) = 2 ∫_μ^y (y − t)/V(t) dt.
+
+        Examples
+        --------
+        >>> gk.variance.ConstantVariance().unit_deviance(np.array([1.0]), np.array([0.5]))
+        array([0.25])
+        """
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
 
 class ConstantVariance(VarianceFunction):
-    """V(μ) = 1; d(y, μ) = (y − μ)²."""
+    """V(μ) = 1; d(y, μ) = (y − μ)².
+
+    >>> ConstantVariance()(np.array([0.5]))
+    array([1.])
+    """
 
     name = "constant"
 
@@ -82,7 +104,11 @@ class ConstantVariance(VarianceFunction):
 
 
 class BinomialVariance(VarianceFunction):
-    """V(μ) = μ(1 − μ); d(y, μ) = 2[y log(y/μ) + (1 − y) log((1 − y)/(1 − μ))]."""
+    """V(μ) = μ(1 − μ); d(y, μ) = 2[y log(y/μ) + (1 − y) log((1 − y)/(1 − μ))].
+
+    >>> BinomialVariance()(np.array([0.5]))
+    array([0.25])
+    """
 
     name = "mu(1-mu)"
     mu_domain = UNIT_OPEN
@@ -107,6 +133,11 @@ class PowerVariance(VarianceFunction):
     -----
     d(y, μ) = 2[y^{2−p}/((1−p)(2−p)) − y μ^{1−p}/(1−p) + μ^{2−p}/(2−p)] for p ∉ {1, 2},
     with the limits 2[y log(y/μ) − (y − μ)] at p = 1 and 2[(y − μ)/μ − log(y/μ)] at p = 2.
+
+    Examples
+    --------
+    >>> PowerVariance(2.0)(np.array([0.5]))
+    array([0.25])
     """
 
     def __init__(self, power: float) -> None:
@@ -168,7 +199,11 @@ class PowerVariance(VarianceFunction):
 
 
 class NegativeBinomialVariance(VarianceFunction):
-    """V(μ) = μ + μ²/θ; d(y, μ) = 2[y log(y/μ) − (y + θ) log((y + θ)/(μ + θ))]."""
+    """V(μ) = μ + μ²/θ; d(y, μ) = 2[y log(y/μ) − (y + θ) log((y + θ)/(μ + θ))].
+
+    >>> NegativeBinomialVariance(2.0)(np.array([0.5]))
+    array([0.625])
+    """
 
     mu_domain = POSITIVE
     y_domain = NONNEGATIVE
@@ -206,7 +241,13 @@ _NAMED = {
 
 
 def get_variance(variance: str | VarianceFunction) -> VarianceFunction:
-    """A variance function by R's name (``constant``, ``mu(1-mu)``, ``mu``, ``mu^2``, ``mu^3``) or object."""
+    """A variance function by R's name (``constant``, ``mu(1-mu)``, ``mu``, ``mu^2``, ``mu^3``) or object.
+
+    Examples
+    --------
+    >>> get_variance("mu^2")
+    PowerVariance(2.0)
+    """
     if isinstance(variance, VarianceFunction):
         return variance
     if isinstance(variance, str):

@@ -6,6 +6,7 @@ import doctest
 import importlib
 import pkgutil
 
+import numpy as np
 import pytest
 
 import glmkit as gk
@@ -43,5 +44,7 @@ def test_docstring_examples_run(module_name):
         module = importlib.import_module(module_name)
     except ImportError as exc:  # an optional extra (matplotlib, dask, ...) that is not installed
         pytest.skip(f"{module_name} needs an optional dependency: {exc}")
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    # Examples may assume ``import numpy as np`` and ``import glmkit as gk`` (as numpy's do).
+    result = doctest.testmod(module, extraglobs={"np": np, "gk": gk},
+                             optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0

@@ -8,13 +8,17 @@ package, with factors as pandas categoricals in the level order of the original 
 from __future__ import annotations
 
 from importlib import resources
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported when a dataset is loaded, not with glmkit
+    import pandas as pd
 
 __all__ = ["load_warpbreaks", "DATASETS"]
 
 
 def _read(name: str) -> pd.DataFrame:
+    import pandas as pd
+
     with resources.files(__name__).joinpath(f"{name}.csv").open("r", encoding="utf-8") as handle:
         return pd.read_csv(handle)
 
@@ -50,6 +54,8 @@ def load_warpbreaks() -> pd.DataFrame:
     >>> round(fit.deviance, 2), fit.df_resid
     (210.39, 50)
     """
+    import pandas as pd
+
     df = _read("warpbreaks")
     df["wool"] = pd.Categorical(df["wool"], categories=["A", "B"])
     df["tension"] = pd.Categorical(df["tension"], categories=["L", "M", "H"])

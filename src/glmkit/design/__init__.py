@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
-from ._base import BlockTerms, ColumnProducts, Design, DesignBase, StepPass
+from ._base import BlockTerms, ColumnProducts, Design, DesignBase, StepPass, is_sparse
 from .categorical import CategoricalDesign
 from .dense import DenseDesign
 from .mixed import MixedDesign
@@ -17,10 +16,16 @@ __all__ = ["BlockTerms", "ColumnProducts", "Design", "DesignBase", "StepPass", "
 
 
 def as_design(X: Any, intercept: bool = False) -> Design:
-    """Wrap an ndarray, DataFrame or scipy.sparse matrix as a :class:`Design` (no copy of dense data)."""
+    """Wrap an ndarray, DataFrame or scipy.sparse matrix as a :class:`Design` (no copy of dense data).
+
+    >>> import scipy.sparse as sp
+    >>> X = np.arange(6.0).reshape(3, 2)
+    >>> type(as_design(X)).__name__, type(as_design(sp.csr_matrix(X))).__name__
+    ('DenseDesign', 'SparseDesign')
+    """
     if isinstance(X, DesignBase):
         return X
-    if sp.issparse(X):
+    if is_sparse(X):
         return SparseDesign(X, intercept=intercept)
     if hasattr(X, "to_numpy"):
         X = X.to_numpy()

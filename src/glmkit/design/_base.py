@@ -46,15 +46,28 @@ Shapes: n_samples rows; n_features columns, counting the implicit intercept (col
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
-from typing import NamedTuple, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InputError
 
-__all__ = ["BlockTerms", "ColumnProducts", "Design", "DesignBase", "StepPass"]
+__all__ = ["BlockTerms", "ColumnProducts", "Design", "DesignBase", "StepPass", "is_sparse"]
+
+
+def is_sparse(X: Any) -> bool:
+    """Whether X is a scipy.sparse matrix or array, without importing scipy.sparse (an
+    object cannot be one if the module was never loaded; ``import glmkit`` stays light).
+
+    >>> import scipy.sparse as sp
+    >>> is_sparse(sp.eye(2, format="csr")), is_sparse(np.eye(2))
+    (True, False)
+    """
+    sparse = sys.modules.get("scipy.sparse")
+    return sparse is not None and bool(sparse.issparse(X))
 
 Array = NDArray[np.floating]
 
@@ -75,6 +88,13 @@ class ColumnProducts(NamedTuple):
         (h, u) ↦ X̃ᵀ(h·u), float64 (u may be a scalar: u = 1 gives X̃ᵀh).
     exact : bool
         ``mv`` is float64 (False: float32, so sums of its results carry float32 rounding).
+
+    Examples
+    --------
+    >>> X = np.arange(6.0).reshape(3, 2)
+    >>> products = ColumnProducts(mv=lambda v: X @ v, wrmv=lambda h, u: X.T @ (h * u), exact=True)
+    >>> products.mv(np.ones(2))
+    array([1., 5., 9.])
     """
 
     mv: Callable[[Array], Array]
@@ -95,6 +115,13 @@ class StepPass(NamedTuple):
         Xᵀg at η + Xd; None when ``block_terms`` stopped the pass.
     gram : ndarray or None
         XᵀHX over the asked-for columns (None when not asked for or stopped).
+
+    Examples
+    --------
+    >>> design = gk.design.as_design(np.arange(3.0)[:, None], intercept=True)
+    >>> terms = lambda rows, eta: (np.zeros(eta.shape), np.ones(eta.shape))  # (dℓ/dη, d²ℓ/dη²)
+    >>> design.step_in_blocks(np.array([0.1, 0.0]), np.zeros(3), terms, None).Xd
+    array([0.1, 0.1, 0.1])
     """
 
     Xd: Array
@@ -108,6 +135,14 @@ class Design(Protocol):
     """Protocol of a design matrix X of shape (n_samples, n_features); see the module notes.
 
     Implement it by subclassing :class:`DesignBase`.
+
+    Examples
+    --------
+    >>> design = gk.design.as_design(np.arange(6.0).reshape(3, 2), intercept=True)
+    >>> isinstance(design, Design), design.shape
+    (True, (3, 3))
+    >>> design.matvec(np.array([1.0, 1.0, 1.0]))
+    array([ 2.,  6., 10.])
     """
 
     intercept: bool
@@ -173,6 +208,13 @@ class DesignBase:
 
     Subclasses implement ``shape``, ``dtype``, ``matvec``, ``rmatvec``, ``sandwich``,
     ``select_columns``, ``toarray`` and ``row_quadratic_form``, and set ``intercept``.
+
+    Examples
+    --------
+    >>> design = gk.design.DenseDesign(np.arange(6.0).reshape(3, 2))
+    >>> design.sandwich_columns(np.ones(3), np.array([0, 1]))  # a default inherited from DesignBase
+    array([[20., 26.],
+           [26., 35.]])
     """
 
     intercept: bool = False

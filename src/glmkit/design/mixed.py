@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from ._base import DesignBase
+from ._base import DesignBase, is_sparse
 from .categorical import CategoricalDesign
 from .dense import DenseDesign
 
@@ -292,16 +291,16 @@ def _cross(a, b, w: Array) -> Array:  # type: ignore[no-untyped-def]
     if isinstance(b, CategoricalDesign):
         return _level_cross(b, a, w).T
     A, B = a.X, b.X
-    WB = B.multiply(w[:, None]).tocsc() if sp.issparse(B) else B * w[:, None]
+    WB = B.multiply(w[:, None]).tocsc() if is_sparse(B) else B * w[:, None]
     out = A.T @ WB
-    return np.asarray(out.toarray() if sp.issparse(out) else out, dtype=np.float64)
+    return np.asarray(out.toarray() if is_sparse(out) else out, dtype=np.float64)
 
 
 def _level_cross(cat: CategoricalDesign, other, w: Array) -> Array:  # type: ignore[no-untyped-def]
     """Cᵀ W B: for each level, the w-weighted column sums of B over that level's rows."""
     X = other.X
     k = X.shape[1]
-    if sp.issparse(X):
+    if is_sparse(X):
         coo = X.tocoo()
         flat = cat.codes[coo.row] * k + coo.col
         sums = np.bincount(flat, weights=w[coo.row] * coo.data, minlength=cat.n_levels * k)
@@ -347,4 +346,4 @@ def _dense_rows(block, start: int, stop: int) -> Array:  # type: ignore[no-untyp
         out[rows, cols[rows]] = 1.0
         return out
     X = block.X[start:stop]
-    return np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)
+    return np.asarray(X.toarray() if is_sparse(X) else X, dtype=np.float64)

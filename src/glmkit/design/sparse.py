@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from ._base import ColumnProducts, DesignBase
@@ -20,9 +19,18 @@ class SparseDesign(DesignBase):
     ----------
     X : scipy.sparse matrix or array of shape (n_samples, n_features)
     intercept : bool, default False
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> design = SparseDesign(sp.csr_matrix(np.eye(3)), intercept=True)
+    >>> design.shape, design.rmatvec(np.ones(3))
+    ((3, 4), array([3., 1., 1., 1.]))
     """
 
     def __init__(self, X, intercept: bool = False) -> None:  # type: ignore[no-untyped-def]
+        import scipy.sparse as sp  # loaded with the first sparse design, not with glmkit
+
         X = sp.csr_matrix(X) if not sp.issparse(X) or X.format not in ("csr", "csc") else X
         if X.dtype not in (np.float32, np.float64):
             X = X.astype(np.float64)
@@ -91,6 +99,8 @@ class SparseDesign(DesignBase):
         made = self._single_products
         if made is not None:  # one set per design: its buffers are written once, then reused
             return made
+        import scipy.sparse as sp
+
         kind = sp.csr_matrix if X.format == "csr" else sp.csc_matrix
         low = kind((np.ones(X.nnz, dtype=np.float32), X.indices, X.indptr), shape=X.shape, copy=False)
         lowT = low.T

@@ -119,7 +119,15 @@ def built_in_name(family: Family) -> str | None:
 
 
 def unregister_family(name: str) -> None:
-    """Remove a family added by :func:`register_family` (built-in families stay)."""
+    """Remove a family added by :func:`register_family` (built-in families stay).
+
+    >>> class Half(gk.Gaussian):
+    ...     name = "half"
+    >>> _ = gk.register_family("half", Half)
+    >>> unregister_family("half")
+    >>> "half" in FAMILIES
+    False
+    """
     key = name.lower()
     if key in _BUILT_IN:
         raise UnknownNameError(f"{name!r} is a built-in family and cannot be unregistered.")

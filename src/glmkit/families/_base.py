@@ -72,6 +72,12 @@ class Family:
         True where the extra parameter is left to be estimated (e.g.
         ``NegativeBinomial(theta=None)``): such a family cannot be fitted as it is; the
         fit routes it to the estimation of the parameter (``glm_nb``).
+
+    Examples
+    --------
+    >>> family = gk.Poisson()
+    >>> family.link, family.variance, family.dispersion_is_fixed
+    (Log(), PowerVariance(1.0), True)
     """
 
     name: ClassVar[str] = "family"
@@ -107,12 +113,26 @@ class Family:
         return self.variance.mu_domain
 
     def valid_mu(self, mu: ArrayLike) -> bool:
-        """R's ``validmu``: finite means inside the family's domain."""
+        """R's ``validmu``: finite means inside the family's domain.
+
+        Examples
+        --------
+        >>> gk.Poisson().valid_mu([0.5, 2.0]), gk.Poisson().valid_mu([-1.0])
+        (True, False)
+        """
         mu = np.asarray(mu, dtype=float)
         return bool(np.all(np.isfinite(mu)) and self.mu_domain.all_contain(mu))
 
     def check_y(self, y: Array, weights: Array) -> None:
-        """Raise :class:`DomainError` if y lies outside the family's range (rows with weight 0 ignored)."""
+        """Raise :class:`DomainError` if y lies outside the family's range (rows with weight 0 ignored).
+
+        Examples
+        --------
+        >>> gk.Poisson().check_y(np.array([-1.0]), np.ones(1))
+        Traceback (most recent call last):
+        ...
+        glmkit.errors.DomainError: The poisson family needs y in [0, inf); 1 value(s) are outside it, ...
+        """
         used = weights > 0
         bad = ~self.y_domain.contains(y) & used
         if np.any(bad):
@@ -128,15 +148,33 @@ class Family:
 
     # -- the distribution -------------------------------------------------------------
     def unit_deviance(self, y: ArrayLike, mu: ArrayLike) -> Array:
-        """d(y, μ) ≥ 0, zero at y = μ."""
+        """d(y, μ) ≥ 0, zero at y = μ.
+
+        Examples
+        --------
+        >>> gk.Poisson().unit_deviance(np.array([0.0, 2.0]), np.array([1.0, 2.0]))
+        array([2., 0.])
+        """
         return self.variance.unit_deviance(y, mu)
 
     def deviance(self, y: ArrayLike, mu: ArrayLike, weights: ArrayLike) -> float:
-        """Σ wᵢ d(yᵢ, μᵢ)."""
+        """Σ wᵢ d(yᵢ, μᵢ).
+
+        Examples
+        --------
+        >>> gk.Poisson().deviance(np.array([0.0, 2.0]), np.array([1.0, 2.0]), np.ones(2))
+        2.0
+        """
         return float(np.sum(np.asarray(weights) * self.unit_deviance(y, mu)))
 
     def starting_mu(self, y: Array, weights: Array) -> Array:
-        """R's ``mustart``: a mean inside the domain from which IRLS starts."""
+        """R's ``mustart``: a mean inside the domain from which IRLS starts.
+
+        Examples
+        --------
+        >>> gk.Poisson().starting_mu(np.array([0.0, 2.0]), np.ones(2))
+        array([0.1, 2.1])
+        """
         return np.asarray(y, dtype=float).copy()
 
     def loglik(
@@ -151,6 +189,12 @@ class Family:
         """The log-likelihood with all constants, prior weights as R's ``glm`` uses them.
 
         NaN for quasi-families, which have no likelihood.
+
+        Examples
+        --------
+        >>> y, mu = np.array([0.0, 2.0, 3.0]), np.array([1.0, 2.0, 2.0])
+        >>> round(gk.Poisson().loglik(y, mu, np.ones(3)), 4), gk.QuasiPoisson().loglik(y, mu, np.ones(3))
+        (-4.0192, nan)
         """
         return float("nan")
 
@@ -160,17 +204,35 @@ class Family:
         R uses deviance / n for the Gaussian and deviance / Σw for the Gamma and the
         inverse Gaussian (the maximum-likelihood value for the first, an approximation
         for the others), not the Pearson estimate.
+
+        Examples
+        --------
+        >>> y, mu, w = np.array([0.0, 2.0, 3.0]), np.array([1.0, 2.0, 2.0]), np.ones(3)
+        >>> float(gk.Gaussian().aic_dispersion(y, mu, w, gk.Gaussian().deviance(y, mu, w)))  # deviance / n
+        0.6666666666666666
         """
         return 1.0
 
     # -- what callers ask of a family -----------------------------------------------------
     @property
     def estimates_extra_parameter(self) -> bool:
-        """Whether the extra parameter is left to be estimated (see the class notes)."""
+        """Whether the extra parameter is left to be estimated (see the class notes).
+
+        Examples
+        --------
+        >>> gk.NegativeBinomial().estimates_extra_parameter, gk.Poisson().estimates_extra_parameter
+        (True, False)
+        """
         return False
 
     def with_extra_parameter(self, value: float) -> Family:
-        """The same family and link with its extra parameter set to ``value``."""
+        """The same family and link with its extra parameter set to ``value``.
+
+        Examples
+        --------
+        >>> gk.NegativeBinomial().with_extra_parameter(2.0)
+        NegativeBinomial(theta=2.0, link=Log())
+        """
         raise InputError(f"The {self.name} family has no extra parameter to set.")
 
     def boundary_message(self, mu: Array) -> str | None:
@@ -179,6 +241,13 @@ class Family:
         The test behind R's separation warnings: μ within 10ε of 0 or 1 for proportions,
         of 0 for counts and for any family with a log link. ``mu`` holds the rows of
         positive weight only (the caller drops the others).
+
+        Examples
+        --------
+        >>> gk.Binomial().boundary_message(np.array([0.5, 1e-20]))
+        'fitted probabilities numerically 0 or 1 occurred (perfect or quasi-separation)'
+        >>> gk.Binomial().boundary_message(np.array([0.5, 0.2])) is None
+        True
         """
         if self.proportion_response:
             return probability_boundary(mu)
@@ -200,6 +269,12 @@ class Family:
 
         The default is a normal approximation with variance φV(μ)/w, and it warns: a
         family with a distribution overrides it.
+
+        Examples
+        --------
+        >>> rng = np.random.default_rng(0)
+        >>> gk.Gaussian().sample(np.array([2.0, 5.0]), np.ones(2), np.ones(2), None, rng).shape
+        (2,)
         """
         return normal_sample(self, mu, dispersion, weights, rng)
 
@@ -211,16 +286,37 @@ class Family:
         ``("gaussian_identity",)``, ``("gamma_log",)`` or ``("tweedie_log", p)``. None (the
         default) uses the generic formulas. A family returns a key only where its unit
         deviance is the one the kernel computes.
+
+        Examples
+        --------
+        >>> gk.Poisson().fused_kernel(gk.links.Log()), gk.Poisson().fused_kernel(gk.links.Sqrt())
+        (('poisson_log',), None)
         """
         return None
 
     @classmethod
     def examples(cls) -> tuple[Family, ...]:
-        """Instances that cover the family's parameters; the property tests run on each."""
+        """Instances that cover the family's parameters; the property tests run on each.
+
+        Examples
+        --------
+        >>> gk.Tweedie.examples()[:2]
+        (Tweedie(power=1.5, link=Log()), Tweedie(power=1.0, link=Log()))
+        """
         return (cls(),)
 
     def warn_y(self, y: Array, weights: Array) -> None:
-        """Warnings about legal but suspicious y (e.g. non-integer counts)."""
+        """Warnings about legal but suspicious y (e.g. non-integer counts).
+
+        Examples
+        --------
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     gk.Poisson().warn_y(np.array([1.5, 2.0]), np.ones(2))
+        >>> caught[0].category.__name__
+        'DataWarning'
+        """
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(link={self.link!r})"

@@ -54,7 +54,13 @@ class Binomial(Family):
 
     def sample(self, mu: Array, dispersion: Array, weights: Array, trials: Array | None,
                rng: np.random.Generator) -> Array:
-        """Binomial counts out of ``trials`` (default 1), returned as proportions."""
+        """Binomial counts out of ``trials`` (default 1), returned as proportions.
+
+        >>> n, rng = 20000, np.random.default_rng(0)
+        >>> y = Binomial().sample(np.full(n, 0.3), np.full(n, 1.0), np.ones(n), None, rng)
+        >>> round(float(y.mean()), 1)  # the mean is μ
+        0.3
+        """
         m = np.ones_like(mu) if trials is None else np.broadcast_to(trials, mu.shape)
         m_int = np.rint(m).astype(np.int64)
         counts = rng.binomial(m_int, np.clip(mu, 0.0, 1.0))

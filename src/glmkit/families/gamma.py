@@ -34,7 +34,13 @@ class Gamma(Family):
 
     def sample(self, mu: Array, dispersion: Array, weights: Array, trials: Array | None,
                rng: np.random.Generator) -> Array:
-        """y ~ Gamma(shape w/φ, mean μ)."""
+        """y ~ Gamma(shape w/φ, mean μ).
+
+        >>> n, rng = 20000, np.random.default_rng(0)
+        >>> y = Gamma().sample(np.full(n, 2.0), np.full(n, 0.5), np.ones(n), None, rng)
+        >>> round(float(y.mean()), 1)  # the mean is μ
+        2.0
+        """
         return gamma_sample(mu, dispersion, weights, rng)
 
     def fused_kernel(self, link: Link) -> tuple[str | float, ...] | None:

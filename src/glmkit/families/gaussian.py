@@ -31,7 +31,13 @@ class Gaussian(Family):
 
     def sample(self, mu: Array, dispersion: Array, weights: Array, trials: Array | None,
                rng: np.random.Generator) -> Array:
-        """y ~ N(μ, φ/w)."""
+        """y ~ N(μ, φ/w).
+
+        >>> n, rng = 20000, np.random.default_rng(0)
+        >>> y = Gaussian().sample(np.full(n, 2.0), np.full(n, 0.5), np.ones(n), None, rng)
+        >>> round(float(y.mean()), 1)  # the mean is μ
+        2.0
+        """
         return gaussian_sample(mu, dispersion, weights, rng)
 
     def fused_kernel(self, link: Link) -> tuple[str | float, ...] | None:

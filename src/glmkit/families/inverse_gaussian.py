@@ -33,7 +33,13 @@ class InverseGaussian(Family):
 
     def sample(self, mu: Array, dispersion: Array, weights: Array, trials: Array | None,
                rng: np.random.Generator) -> Array:
-        """y ~ IG(μ, λ = w/φ)."""
+        """y ~ IG(μ, λ = w/φ).
+
+        >>> n, rng = 20000, np.random.default_rng(0)
+        >>> y = InverseGaussian().sample(np.full(n, 2.0), np.full(n, 0.5), np.ones(n), None, rng)
+        >>> round(float(y.mean()), 1)  # the mean is μ
+        2.0
+        """
         return inverse_gaussian_sample(mu, dispersion, weights, rng)
 
     def loglik(self, y, mu, weights, dispersion=1.0, *, trials=None) -> float:  # type: ignore[no-untyped-def]

@@ -61,6 +61,7 @@ class NegativeBinomial(Family):
 
     @property
     def estimates_extra_parameter(self) -> bool:
+        """True without a given θ: ``glm`` then estimates θ by maximum likelihood (as ``glm.nb``)."""
         return self.theta is None
 
     def with_extra_parameter(self, value: float) -> NegativeBinomial:
@@ -81,7 +82,13 @@ class NegativeBinomial(Family):
 
     def sample(self, mu: Array, dispersion: Array, weights: Array, trials: Array | None,
                rng: np.random.Generator) -> Array:
-        """Negative binomial counts with mean μ and shape θ."""
+        """Negative binomial counts with mean μ and shape θ.
+
+        >>> n, rng = 20000, np.random.default_rng(0)
+        >>> y = NegativeBinomial(2.0).sample(np.full(n, 3.0), np.full(n, 1.0), np.ones(n), None, rng)
+        >>> round(float(y.mean()), 1)  # the mean is μ
+        3.0
+        """
         theta = _given(self.theta)
         return rng.negative_binomial(theta, theta / (theta + mu)).astype(float)
 

@@ -49,7 +49,13 @@ class Poisson(Family):
 
     def sample(self, mu: Array, dispersion: Array, weights: Array, trials: Array | None,
                rng: np.random.Generator) -> Array:
-        """Poisson counts with mean μ."""
+        """Poisson counts with mean μ.
+
+        >>> n, rng = 20000, np.random.default_rng(0)
+        >>> y = Poisson().sample(np.full(n, 3.0), np.full(n, 1.0), np.ones(n), None, rng)
+        >>> round(float(y.mean()), 1)  # the mean is μ
+        3.0
+        """
         return rng.poisson(mu).astype(float)
 
     def fused_kernel(self, link: Link) -> tuple[str | float, ...] | None:

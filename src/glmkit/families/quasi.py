@@ -53,7 +53,12 @@ class Quasi(Family):
 
 
 class QuasiPoisson(Quasi):
-    """Poisson variance μ with an estimated dispersion (R's ``quasipoisson``)."""
+    """Poisson variance μ with an estimated dispersion (R's ``quasipoisson``).
+
+    >>> fit = gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="quasipoisson")
+    >>> round(fit.dispersion, 4)  # the Pearson estimate, where the Poisson fixes 1
+    4.2615
+    """
 
     name = "quasipoisson"
     default_link = "log"
@@ -76,7 +81,12 @@ class QuasiPoisson(Quasi):
 
 
 class QuasiBinomial(Quasi):
-    """Binomial variance μ(1 − μ) with an estimated dispersion (R's ``quasibinomial``)."""
+    """Binomial variance μ(1 − μ) with an estimated dispersion (R's ``quasibinomial``).
+
+    >>> fit = gk.glm_fit(np.arange(4.0)[:, None], [0.1, 0.4, 0.5, 0.9], family="quasibinomial")
+    >>> round(fit.dispersion, 4)
+    0.0569
+    """
 
     name = "quasibinomial"
     default_link = "logit"

@@ -67,7 +67,13 @@ class Tweedie(Family):
 
     def sample(self, mu: Array, dispersion: Array, weights: Array, trials: Array | None,
                rng: np.random.Generator) -> Array:
-        """The special cases p = 0, 1, 2, 3; the compound Poisson–gamma for 1 < p < 2; else normal."""
+        """The special cases p = 0, 1, 2, 3; the compound Poisson–gamma for 1 < p < 2; else normal.
+
+        >>> n, rng = 20000, np.random.default_rng(0)
+        >>> y = Tweedie(1.5).sample(np.full(n, 2.0), np.full(n, 0.5), np.ones(n), None, rng)
+        >>> round(float(y.mean()), 1)  # the mean is μ
+        2.0
+        """
         p = self.power
         if p == 0.0:
             return gaussian_sample(mu, dispersion, weights, rng)
@@ -92,6 +98,10 @@ class Tweedie(Family):
         R's ``statmod::tweedie`` defines no AIC, so glmkit follows R's convention for the
         members it contains. At p = 1 the density with φ ≠ 1 lives on the lattice φ·ℕ,
         which data rarely do; the Poisson likelihood (φ = 1) is used and φ is not counted.
+
+        >>> y, mu, w = np.array([1.0, 3.0]), np.array([2.0, 2.0]), np.ones(2)
+        >>> Tweedie(1.5).aic_dispersion(y, mu, w, deviance=0.8), Tweedie(1.0).aic_dispersion(y, mu, w, deviance=0.8)
+        (0.4, 1.0)
         """
         if self.power == 1.0:
             return 1.0

@@ -22,12 +22,10 @@ Conventions copied from R, with their reasons kept in R's documentation:
 from __future__ import annotations
 
 import warnings
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from .._warnings import warn
 from ..design import DenseDesign
@@ -35,6 +33,9 @@ from ..errors import InputError, UnknownNameError
 from ..fit import FittedModel
 from ._refit import refit, working_quantities
 from .terms import Term, addable, droppable, model_terms, split_terms
+
+if TYPE_CHECKING:  # pandas is imported where a table is built
+    import pandas as pd
 
 __all__ = ["anova", "anova_sequential", "anova_models", "drop1", "add1", "rao_sum_of_squares"]
 
@@ -78,6 +79,7 @@ def _check_test(test: str | None) -> str | None:
 
 def _f_sf(f: Array, df1: Array, df2: float) -> Array:
     """pf(f, df1, df2, lower = FALSE), with df2 = ∞ giving the χ² limit."""
+    from scipy import stats
     f = np.asarray(f, dtype=float)
     df1 = np.asarray(df1, dtype=float)
     out = np.full(f.shape, np.nan)
@@ -90,6 +92,7 @@ def _f_sf(f: Array, df1: Array, df2: float) -> Array:
 
 
 def _chi2_sf(x: Array, df: Array) -> Array:
+    from scipy import stats
     x = np.asarray(x, dtype=float)
     df = np.abs(np.asarray(df, dtype=float))
     out = np.full(x.shape, np.nan)
@@ -144,6 +147,7 @@ def anova_sequential(result: Any, test: str | None = None, dispersion: float | N
     DataFrame with rows ``NULL`` and one per term; columns Df, Deviance, Resid. Df,
     Resid. Dev, then Rao (test="Rao") and Pr(>Chi), or F and Pr(>F).
     """
+    import pandas as pd
     test = _check_test(test)
     model = result.model
     terms, intercept = model_terms(result)
@@ -201,6 +205,7 @@ def _design_array(result: Any) -> Array:
 
 def anova_models(results: list[Any], test: str | None = None, dispersion: float | None = None) -> pd.DataFrame:
     """Comparison of nested models fitted to the same data, as R's ``anova(m1, m2, ...)``."""
+    import pandas as pd
     test = _check_test(test)
     n = {r.model.y.shape[0] for r in results}
     if len(n) != 1:
@@ -314,6 +319,15 @@ def drop1(result: Any, scope: str | list[str] | None = None, test: str | None = 
     Returns
     -------
     DataFrame with rows ``<none>`` and one per term: Df, Deviance, AIC and the test columns.
+
+    Examples
+    --------
+    >>> fit = gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson")
+    >>> gk.drop1(fit, test="Chisq")[["Df", "Deviance", "LRT"]].round(3)
+              Df  Deviance     LRT
+    <none>   NaN   210.392     NaN
+    wool     1.0   226.431  16.039
+    tension  2.0   281.333  70.942
     """
     test = _check_test(test)
     model = result.model
@@ -336,6 +350,8 @@ def drop1(result: Any, scope: str | list[str] | None = None, test: str | None = 
 
 def _single_term_table(result: Any, rows: list[str], dfs: Array, dev: Array, score: Array, test: str | None,
                        scale: float | None, k: float, drop: bool) -> pd.DataFrame:
+    import pandas as pd
+    from scipy import stats
     model = result.model
     dispersion = result.dispersion if not scale else float(scale)
     n_rows = model.y.shape[0]
@@ -395,7 +411,16 @@ def add1(result: Any, scope: str | list[str], test: str | None = None, scale: fl
         marginal terms are missing from the model are skipped (R's ``add.scope``).
     test, scale, k
         As in :func:`drop1`.
+
+    Examples
+    --------
+    >>> fit = gk.glm("breaks ~ wool", gk.datasets.load_warpbreaks(), family="poisson")
+    >>> gk.add1(fit, "tension", test="Chisq")[["Df", "Deviance", "LRT"]].round(3)
+              Df  Deviance     LRT
+    <none>   NaN   281.333     NaN
+    tension  2.0   210.392  70.942
     """
+    import pandas as pd
     from ..intake.formula import build_model_frame, split_offsets
 
     test = _check_test(test)

@@ -7,7 +7,6 @@ Aliased coefficients get NaN rows and columns.
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg as sla
 from numpy.typing import NDArray
 
 from ..fit import FittedModel
@@ -17,6 +16,7 @@ __all__ = ["unscaled_covariance", "model_covariance"]
 
 def unscaled_covariance(model: FittedModel) -> NDArray[np.floating]:
     """(XᵀWX)⁻¹ over the non-aliased columns, shape (rank, rank)."""
+    import scipy.linalg as sla
     info = model.fisher_information
     if info.size == 0:
         return np.zeros((0, 0))

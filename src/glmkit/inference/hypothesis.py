@@ -13,15 +13,16 @@ weights), divided by the larger model's dispersion — as ``anova(small, big, te
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import stats
 
 from ..errors import InputError
 from .terms import model_terms
+
+if TYPE_CHECKING:  # pandas is imported where a table is built
+    import pandas as pd
 
 __all__ = ["TestResult", "wald_test", "score_test"]
 
@@ -78,6 +79,7 @@ def _term_rows(result: Any, terms: str | list[str]) -> np.ndarray:
 
 def _covariance(result: Any, cov: Any, cluster: Any) -> tuple[np.ndarray, bool]:
     """(the covariance a Wald test uses, whether it is a robust / user-given one)."""
+    import pandas as pd
     if cov is None and cluster is None:
         return result.cov.to_numpy(), False
     if isinstance(cov, pd.DataFrame):
@@ -129,6 +131,7 @@ def wald_test(
     >>> gk.wald_test(fit, terms="tension").df
     2
     """
+    from scipy import stats
     names = list(result.names)
     if (hypothesis is None) == (terms is None):
         raise InputError("give either a hypothesis matrix L or terms=, not both (and not neither).")

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 from ..design import Design
 from ..errors import InputError
@@ -50,6 +49,7 @@ def _kept_design(design: Design, model: FittedModel) -> Design:
 def confidence_interval(model: FittedModel, design: Design, offset: Array, dispersion: float,
                         estimated: bool, level: float, kind: str) -> tuple[Array, Array, Array]:
     """(fit, lower, upper) for the mean, on the link (``kind="link"``) or response scale."""
+    from scipy import stats
     _check_level(level)
     sub = _kept_design(design, model)
     kept = model.kept

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import optimize, stats
 
 from ..fit import FittedModel
 from ._refit import column, position_in, refit
@@ -67,6 +66,7 @@ def profile_statistic(model: FittedModel, j: int, values: Array, dispersion: flo
 
 
 def _end_point(prof: _Profile, side: float, target: float, se: float) -> float:
+    from scipy import optimize
     step = se if np.isfinite(se) and se > 0 else max(1.0, abs(prof.bhat))
     inner = prof.bhat
     prof.start = prof.model.coef[prof.others].copy()
@@ -98,6 +98,7 @@ def profile_intervals(model: FittedModel, dispersion: float, level: float, names
     -------
     (lower, upper), each of shape (n_features,)
     """
+    from scipy import stats
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be in (0, 1); got {level!r}.")
     target = float(stats.norm.ppf(0.5 + level / 2.0))

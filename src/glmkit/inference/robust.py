@@ -31,16 +31,18 @@ that).
 from __future__ import annotations
 
 from itertools import combinations
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError, UnknownNameError
 from ..fit import FittedModel
 from ._refit import kept_design, working_quantities
 from .covariance import unscaled_covariance
+
+if TYPE_CHECKING:  # pandas is imported where a table is built
+    import pandas as pd
 
 __all__ = ["HC_KINDS", "CR_KINDS", "estimating_functions", "hc_covariance", "cluster_covariance",
            "robust_covariance", "hat_values"]
@@ -105,6 +107,7 @@ def hc_covariance(model: FittedModel, kind: HCKind = "HC0") -> Array:
 
 
 def _cluster_codes(cluster: ArrayLike, n: int) -> list[NDArray[np.intp]]:
+    import pandas as pd
     if isinstance(cluster, pd.DataFrame):
         columns = [cluster[c].to_numpy() for c in cluster.columns]
     else:
@@ -134,6 +137,7 @@ def cluster_covariance(model: FittedModel, cluster: ArrayLike, kind: CRKind = "C
     cadjust : bool, default True
         Apply G/(G − 1).
     """
+    import pandas as pd
     kind = {"HC0": "CR0", "HC1": "CR1"}.get(kind, kind)  # type: ignore[assignment]
     if kind not in CR_KINDS:
         raise UnknownNameError(f"Unknown cluster-robust covariance {kind!r}; valid: {', '.join(CR_KINDS)}.")

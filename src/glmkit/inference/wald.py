@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 __all__ = ["wald_statistic", "wald_p_values", "wald_intervals"]
 
@@ -24,6 +23,7 @@ def wald_statistic(coef: Array, std_err: Array) -> Array:
 
 def wald_p_values(statistic: Array, estimated_dispersion: bool, df_resid: int) -> Array:
     """Two-sided p-values from the normal, or from t(df_resid) when the dispersion is estimated."""
+    from scipy import stats
     a = np.abs(statistic)
     if estimated_dispersion:
         if df_resid <= 0:
@@ -34,6 +34,7 @@ def wald_p_values(statistic: Array, estimated_dispersion: bool, df_resid: int) -
 
 def wald_intervals(coef: Array, std_err: Array, level: float) -> tuple[Array, Array]:
     """β̂ ± z_{(1+level)/2} · SE."""
+    from scipy import stats
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be in (0, 1); got {level!r}.")
     q = stats.norm.ppf(0.5 + level / 2.0)

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 from ..errors import InputError
 from ..families import Gamma
@@ -59,6 +58,7 @@ def gamma_shape(result: Any, max_iter: int = 100, tol: float = 1e-14) -> GammaSh
     >>> 2 < shape.alpha < 10
     True
     """
+    from scipy import special
     m = result.model
     if not isinstance(m.family, Gamma):  # the shape is a parameter of this distribution only
         raise InputError(f"gamma_shape needs a Gamma fit; this one is {m.family.name}.")

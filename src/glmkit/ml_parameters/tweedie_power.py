@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import optimize, stats
 
 from ..errors import InputError
 from ..families import Tweedie
@@ -76,6 +75,7 @@ def _refit(model: FittedModel, power: float) -> FittedModel:
 
 
 def _ml_dispersion(y: Array, mu: Array, w: Array, power: float, start: float) -> tuple[float, float]:
+    from scipy import optimize
     used = w > 0
     y, mu, w = y[used], mu[used], w[used]
 
@@ -127,6 +127,7 @@ def tweedie_power(result: Any, powers: Array | None = None, level: float = 0.95)
     >>> 1.0 < prof.power < 2.0
     True
     """
+    from scipy import optimize, stats
     model = result.model
     if np.any(model.y[model.weights > 0] < 0):
         raise InputError("The Tweedie power profile needs y ≥ 0.")

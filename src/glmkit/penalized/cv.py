@@ -13,10 +13,9 @@ the full-data path's fits at those α — that *is* the refit on all data.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from .._progress import Progress
@@ -28,6 +27,9 @@ from ..penalties import ElasticNet
 from ..problem import Problem
 from .path import PathResult, compute_path, problem_from_inputs
 from .result import PenalizedGLMResult
+
+if TYPE_CHECKING:  # pandas is imported where a table is built
+    import pandas as pd
 
 __all__ = ["cv_glm", "CVResult", "MEASURES", "score"]
 
@@ -126,6 +128,7 @@ class CVResult:
 
     @property
     def alphas(self) -> Array:
+        """The penalty strengths of the path, largest first."""
         return self.path.alphas
 
     @property
@@ -140,6 +143,7 @@ class CVResult:
 
     @property
     def n_folds(self) -> int:
+        """Number of cross-validation folds."""
         return int(self.cv_folds.shape[0])
 
     @property
@@ -151,6 +155,12 @@ class CVResult:
         """The full-data fit at ``alpha_min`` ("min"), ``alpha_1se`` ("1se") or an α of the path.
 
         With ``relaxed=True`` (path computed with ``relax=True``): the relaxed fit there.
+
+        Examples
+        --------
+        >>> cv = gk.cv_glm("breaks ~ wool * tension", gk.datasets.load_warpbreaks(), family="poisson", n_folds=3, seed=0)
+        >>> round(cv.refit("1se").alpha, 4)
+        0.3689
         """
         if which == "min":
             return self.path.fit_at(index=self.index_min, relaxed=relaxed)
@@ -159,7 +169,13 @@ class CVResult:
         return self.path.fit_at(float(which), relaxed=relaxed)
 
     def table(self) -> pd.DataFrame:
-        """α, CV error, standard error, df and deviance ratio per α."""
+        """α, CV error, standard error, df and deviance ratio per α.
+
+        >>> cv = gk.cv_glm("breaks ~ wool * tension", gk.datasets.load_warpbreaks(), family="poisson", n_folds=3, seed=0)
+        >>> cv.table().columns.tolist()
+        ['alpha', 'cv_mean', 'cv_se', 'df', 'dev_ratio']
+        """
+        import pandas as pd
         out = pd.DataFrame({"alpha": self.alphas, "cv_mean": self.cv_mean, "cv_se": self.cv_se,
                             "df": self.path.df, "dev_ratio": self.path.dev_ratio})
         if self.cv_mean_relaxed is not None:
@@ -168,7 +184,14 @@ class CVResult:
         return out
 
     def plot(self, ax: Any = None) -> Any:
-        """The CV curve (glmnet's ``plot.cv.glmnet``); see :func:`glmkit.plots.plot_cv`."""
+        """The CV curve (glmnet's ``plot.cv.glmnet``); see :func:`glmkit.plots.plot_cv`.
+
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> cv = gk.cv_glm("breaks ~ wool * tension", gk.datasets.load_warpbreaks(), family="poisson", n_folds=3, seed=0)
+        >>> type(cv.plot()).__name__
+        'Axes'
+        """
         from ..plots.cv import plot_cv
 
         return plot_cv(self, ax=ax)
@@ -180,6 +203,7 @@ class CVResult:
 
 
 def _fold_ids(problem: Problem, n_folds: int, fold_ids: Any, data: Any, seed: Any) -> NDArray[np.intp]:
+    import pandas as pd
     n = problem.n_samples
     if fold_ids is None:
         if not 2 <= n_folds <= n:
@@ -262,6 +286,13 @@ def cv_glm(
     Returns
     -------
     CVResult
+
+    Examples
+    --------
+    >>> df = gk.datasets.load_warpbreaks()
+    >>> cv = gk.cv_glm("breaks ~ wool * tension", df, family="poisson", n_folds=3, seed=0)
+    >>> cv
+    <CVResult deviance 3-fold, alpha_min=0.1101 (df 4), alpha_1se=0.3689 (df 4)>
     """
     if measure not in MEASURES:
         raise UnknownNameError(f"Unknown measure {measure!r}; valid: {', '.join(MEASURES)}.")

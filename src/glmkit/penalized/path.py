@@ -10,10 +10,9 @@ so the sequential strong rule screens columns and most fits need no new Gram mat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from .._progress import Progress
@@ -28,6 +27,9 @@ from ..solvers import CoordinateDescent, PenalizedSolverResult
 from .fit import alpha_max, free_fit, make_solver
 from .result import PenalizedGLMResult, build_result
 from .setup import PenaltySetup
+
+if TYPE_CHECKING:  # pandas is imported where a table is built
+    import pandas as pd
 
 __all__ = ["glm_path", "PathResult", "compute_path", "alpha_grid", "problem_from_inputs"]
 
@@ -93,11 +95,13 @@ class PathResult:
 
     @property
     def n_alphas(self) -> int:
+        """Number of penalty strengths on the path."""
         return int(self.alphas.shape[0])
 
     @property
     def coefs(self) -> pd.DataFrame:
         """Coefficients as a DataFrame: one row per α (the index), one column per name."""
+        import pandas as pd
         return pd.DataFrame(self.coef_path, index=pd.Index(self.alphas, name="alpha"), columns=self.names)
 
     def _index(self, alpha: float | None, index: int | None) -> int:
@@ -127,6 +131,12 @@ class PathResult:
             Its position instead.
         relaxed : bool, default False
             The relaxed (unpenalised, active-set) refit; needs ``relax=True`` on the path.
+
+        Examples
+        --------
+        >>> path = gk.glm_path("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson", n_alphas=5)
+        >>> path.fit_at(index=4).coef.round(3).tolist()  # the smallest α: nearly the ML fit
+        [3.692, -0.206, -0.321, -0.518]
         """
         i = self._index(alpha, index)
         spec = self.setup.spec.with_alpha(float(self.alphas[i]))
@@ -146,6 +156,10 @@ class PathResult:
 
         Returned in the kind of ``newdata`` (polars, pyarrow Table, pandas for arrays), or of
         the training data when it is None.
+
+        >>> path = gk.glm_path("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson", n_alphas=5)
+        >>> path.predict(gk.datasets.load_warpbreaks().head(2)).shape  # 2 rows × 5 α
+        (2, 5)
         """
         from ..intake.frames import eager, native_frame, prediction_kind
 
@@ -160,12 +174,21 @@ class PathResult:
         out = eta if kind == "link" else self.problem.family.link.inverse(eta)
         out_kind = prediction_kind(newdata, self.problem.frame_kind)
         if out_kind is None or out_kind.name == "PANDAS":
+            import pandas as pd
+
             return pd.DataFrame(out, index=index, columns=pd.Index(self.alphas, name="alpha"))
         return native_frame({repr(float(a)): out[:, j] for j, a in enumerate(self.alphas)}, index, out_kind)
 
     def plot(self, ax: Any = None, xvar: Literal["alpha", "l1_norm", "dev_ratio"] = "alpha",
              label: bool = True) -> Any:
-        """Coefficient paths (glmnet's ``plot.glmnet``); see :func:`glmkit.plots.plot_path`."""
+        """Coefficient paths (glmnet's ``plot.glmnet``); see :func:`glmkit.plots.plot_path`.
+
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> path = gk.glm_path("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson", n_alphas=5)
+        >>> type(path.plot()).__name__
+        'Axes'
+        """
         from ..plots.path import plot_path
 
         return plot_path(self, ax=ax, xvar=xvar, label=label)
@@ -340,7 +363,7 @@ def glm_path(
     Notes
     -----
     α_max is the smallest α at which all penalised coefficients are 0:
-    maxⱼ |∂F/∂βⱼ| / (l1_ratio · pfⱼ · sⱼ) at the fit of the unpenalised columns alone (for
+    ``maxⱼ |∂F/∂βⱼ| / (l1_ratio · pfⱼ · sⱼ)`` at the fit of the unpenalised columns alone (for
     ridge, l1_ratio = 0.001 is used there, as glmnet does).
 
     Examples

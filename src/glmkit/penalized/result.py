@@ -14,10 +14,9 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from .. import inference
@@ -28,6 +27,9 @@ from ..objective import Objective
 from ..problem import Problem
 from ..solvers import CoordinateDescent
 from .setup import PenaltySetup
+
+if TYPE_CHECKING:  # pandas is imported where a table is built
+    import pandas as pd
 
 __all__ = ["PenalizedGLMResult", "build_result", "half_deviance_of"]
 
@@ -128,32 +130,39 @@ class PenalizedGLMResult:
     # -- coefficients and fit statistics --------------------------------------------------
     @property
     def names(self) -> list[str]:
+        """Coefficient names, one per design column."""
         return self.problem.names
 
     @cached_property
     def coef(self) -> pd.Series:
         """Coefficients on the original scale, named by column."""
+        import pandas as pd
         return pd.Series(self.coef_array, index=self.names, name="coef")
 
     @property
     def intercept(self) -> float | None:
+        """The intercept's estimate, or None for a model without one."""
         i = self.problem.intercept_index
         return None if i is None else float(self.coef_array[i])
 
     @property
     def family(self) -> Family:
+        """The family (with its link)."""
         return self.problem.family
 
     @property
     def alpha(self) -> float:
+        """The penalty strength α."""
         return self.penalty.alpha
 
     @property
     def l1_ratio(self) -> float:
+        """The elastic-net mixing: 1 lasso, 0 ridge."""
         return self.penalty.l1_ratio
 
     @property
     def standardize(self) -> bool:
+        """Whether the penalty applied to standardised columns (coefficients are reported on the original scale)."""
         return self.setup.standardize
 
     @property
@@ -184,10 +193,14 @@ class PenalizedGLMResult:
 
     @property
     def fitted(self) -> pd.Series:
+        """μ̂ for the rows used."""
+        import pandas as pd
         return pd.Series(self.mu, index=self.problem.index, name="fitted")
 
     @property
     def linear_predictor(self) -> pd.Series:
+        """η̂ = Xβ̂ + offset for the rows used."""
+        import pandas as pd
         return pd.Series(self.eta, index=self.problem.index, name="linear_predictor")
 
     def predict(self, newdata: Any = None, kind: Literal["link", "response"] = "response",
@@ -208,6 +221,13 @@ class PenalizedGLMResult:
         Series of shape (n_rows,)
             In the kind of ``newdata`` (polars, pyarrow, pandas for arrays), or of the
             training data when it is None.
+
+        Examples
+        --------
+        >>> df = gk.datasets.load_warpbreaks()
+        >>> fit = gk.glm("breaks ~ wool + tension", df, family="poisson", alpha=0.05, l1_ratio=1.0)
+        >>> fit.predict(df.head(2)).round(3).tolist()
+        [39.665, 39.665]
         """
         from ..intake.frames import eager, native_series, prediction_kind
 
@@ -231,6 +251,13 @@ class PenalizedGLMResult:
         Coefficients that are 0 here stay 0; the others (and the intercept) are refitted
         without penalty (bounds kept). Its inference is refused: the columns were selected
         on the same data.
+
+        Examples
+        --------
+        >>> df = gk.datasets.load_warpbreaks()
+        >>> fit = gk.glm("breaks ~ wool + tension", df, family="poisson", alpha=0.05, l1_ratio=1.0)
+        >>> fit.relax().coef.round(3).tolist()  # the ML fit on the active set (all 4 columns here)
+        [3.692, -0.206, -0.321, -0.518]
         """
         setup = self.setup.relaxed(self.coef_array, self.problem.intercept_index)
         objective = self.problem.objective()
@@ -281,18 +308,21 @@ class PenalizedGLMResult:
     @property
     def cov(self) -> pd.DataFrame:
         """Covariance of the estimator (ridge: sandwich form, see Notes); refused with an L1 part."""
+        import pandas as pd
         self._check_inference("cov", wald=False)
         return pd.DataFrame(self._ridge_cov[0], index=self.names, columns=self.names)
 
     @property
     def std_err(self) -> pd.Series:
         """Standard errors of the estimator (ridge: of the biased ridge estimate); refused with an L1 part."""
+        import pandas as pd
         self._check_inference("std_err", wald=False)
         return pd.Series(np.sqrt(np.maximum(np.diag(self._ridge_cov[0]), 0.0)), index=self.names, name="std_err")
 
     @property
     def p_values(self) -> pd.Series:
         """Wald p-values; only for fits without penalty (bounds not active)."""
+        import pandas as pd
         self._check_inference("p_values", wald=True)
         se = self.std_err.to_numpy()
         stat = inference.wald_statistic(self.coef_array, se)
@@ -301,13 +331,31 @@ class PenalizedGLMResult:
                          index=self.names, name="p_value")
 
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
-        """Wald intervals; only for fits without penalty (bounds not active)."""
+        """Wald intervals; only for fits without penalty (bounds not active).
+
+        >>> df = gk.datasets.load_warpbreaks()
+        >>> fit = gk.glm("breaks ~ wool + tension", df, family="poisson", alpha=0.0, upper=0.0)  # bounds only
+        >>> fit.conf_int().loc["wool[T.B]"].round(3).tolist()
+        [-0.307, -0.105]
+        """
+        import pandas as pd
         self._check_inference("conf_int", wald=True)
         lo, hi = inference.wald_intervals(self.coef_array, self.std_err.to_numpy(), level)
         return pd.DataFrame({"lower": lo, "upper": hi}, index=self.names)
 
     def save(self, path: Any) -> None:
-        """Write a model file (see ``docs/model-files.md`` and :func:`glmkit.load`): predict and summary."""
+        """Write a model file (see ``docs/model-files.md`` and :func:`glmkit.load`): predict and summary.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> df = gk.datasets.load_warpbreaks()
+        >>> fit = gk.glm("breaks ~ wool + tension", df, family="poisson", alpha=0.05, l1_ratio=1.0)
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+        >>> fit.save(path)
+        >>> bool(gk.load(path).predict(df).equals(fit.predict(df)))
+        True
+        """
         from ..persist import write_model_file
         from .stored import encode_penalized
 
@@ -315,7 +363,15 @@ class PenalizedGLMResult:
 
     # -- display ------------------------------------------------------------------------------
     def summary(self) -> str:
-        """A short text summary: the penalty, the coefficients, deviances and convergence."""
+        """A short text summary: the penalty, the coefficients, deviances and convergence.
+
+        >>> df = gk.datasets.load_warpbreaks()
+        >>> fit = gk.glm("breaks ~ wool + tension", df, family="poisson", alpha=0.05, l1_ratio=1.0)
+        >>> print(fit.summary())  # doctest: +ELLIPSIS
+        Penalised GLM: poisson(log), n = 54
+        alpha = 0.05, l1_ratio = 1, standardize = False
+        ...
+        """
         fam = self.family
         lines = [
             f"Penalised GLM: {fam.name}({fam.link.name}), n = {self.n_obs}",

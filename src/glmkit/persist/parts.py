@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import CorruptModelFileError, UnsavableModelError
-from ..families import FAMILIES, Family, Quasi, Tweedie, built_in_name
+from ..families import FAMILIES, Family, Quasi, built_in_name
 from ..links import LINKS, Link, Power
 from ..variance import BinomialVariance, ConstantVariance, PowerVariance
 from .values import decode_float, encode_float
@@ -80,7 +80,7 @@ def encode_family(family: Family) -> dict[str, Any]:
 
     Examples
     --------
-    >>> encode_family(Tweedie(power=1.5))
+    >>> encode_family(gk.Tweedie(power=1.5))
     {'name': 'tweedie', 'link': {'name': 'log'}, 'power': 1.5}
     """
     name = built_in_name(family)

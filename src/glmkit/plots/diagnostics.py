@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from ._base import new_figure
 
@@ -43,6 +42,7 @@ def plot_diagnostics(result: Any, axes: Any = None) -> Any:
     -------
     ndarray of Axes, shape (2, 2)
     """
+    from scipy import stats
     if axes is None:
         from ._base import require_matplotlib
 

@@ -75,22 +75,27 @@ class GLMResult(PortableResult):
 
     @property
     def data_spec(self) -> DataSpec | None:
+        """How ``predict`` encodes new data (factor levels, transforms, column order); None for arrays."""
         return self.model.problem.data_spec
 
     @property
     def formula(self) -> str | None:
+        """The model formula, or None for a fit from arrays."""
         return self.model.problem.formula
 
     @property
     def n_dropped(self) -> int:
+        """Rows dropped for missing values before the fit."""
         return self.model.problem.n_dropped
 
     @property
     def index(self) -> pd.Index:
+        """Row labels of the data used (the rows kept after missing values were dropped)."""
         return self.model.problem.index
 
     @property
     def data(self) -> Any:
+        """The data of a formula fit, by reference (``add1`` and ``cluster=`` read it); None otherwise."""
         return self.model.problem.data
 
     # -- the family and the fit ----------------------------------------------------------
@@ -101,14 +106,17 @@ class GLMResult(PortableResult):
 
     @property
     def link(self):  # type: ignore[no-untyped-def]
+        """The link function (the family's)."""
         return self.model.family.link
 
     @property
     def n_iter(self) -> int:
+        """Iterations the solver ran."""
         return self.model.n_iter
 
     @property
     def converged(self) -> bool:
+        """Whether the solver met its tolerance."""
         return self.model.converged
 
     @property
@@ -118,22 +126,27 @@ class GLMResult(PortableResult):
 
     @property
     def deviance(self) -> float:
+        """Residual deviance, Σ wᵢ d(yᵢ, μ̂ᵢ) (R's ``deviance``)."""
         return self.model.deviance
 
     @property
     def null_deviance(self) -> float:
+        """Deviance of the model with the intercept (and offset) only."""
         return self.model.null_deviance
 
     @property
     def df_resid(self) -> int:
+        """Residual degrees of freedom, n_obs − rank."""
         return self.model.df_resid
 
     @property
     def df_null(self) -> int:
+        """Degrees of freedom of the null model, n_obs − 1 with an intercept (else n_obs)."""
         return self.model.df_null
 
     @property
     def rank(self) -> int:
+        """Number of estimable coefficients (columns not aliased)."""
         return self.model.rank
 
     @property
@@ -169,6 +182,7 @@ class GLMResult(PortableResult):
 
     @property
     def dispersion_is_estimated(self) -> bool:
+        """Whether φ was estimated (then t tests and intervals use df_resid)."""
         return self._dispersion[1]
 
     @cached_property
@@ -178,6 +192,7 @@ class GLMResult(PortableResult):
 
     @cached_property
     def std_err(self) -> pd.Series:
+        """Standard errors √diag(cov), NaN for aliased coefficients."""
         return pd.Series(np.sqrt(np.diag(self.cov.to_numpy())), index=self.names, name="std_err")
 
     @cached_property
@@ -188,6 +203,7 @@ class GLMResult(PortableResult):
 
     @cached_property
     def p_values(self) -> pd.Series:
+        """Two-sided Wald p-values (t with df_resid when φ is estimated, else normal)."""
         return pd.Series(
             inference.wald_p_values(self.statistic.to_numpy(), self.dispersion_is_estimated, self.df_resid),
             index=self.names, name="p_value",
@@ -217,6 +233,12 @@ class GLMResult(PortableResult):
         Returns
         -------
         DataFrame with columns ``lower`` and ``upper``, one row per coefficient.
+
+        Examples
+        --------
+        >>> fit = gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson")
+        >>> fit.conf_int().loc["wool[T.B]"].round(3).tolist()
+        [-0.307, -0.105]
         """
         if method not in ("wald", "profile"):
             raise UnknownNameError(f"Unknown interval method {method!r}; valid: 'wald', 'profile'.")
@@ -344,10 +366,12 @@ class GLMResult(PortableResult):
 
     @cached_property
     def aic(self) -> float:
+        """Akaike's criterion −2 log L + 2k, as R's ``AIC`` (k counts φ where the family estimates it)."""
         return inference.aic(self.model)
 
     @cached_property
     def bic(self) -> float:
+        """Bayesian criterion −2 log L + k log n_obs, as R's ``BIC``."""
         return inference.bic(self.model)
 
     # -- fitted values, residuals, prediction ------------------------------------------------
@@ -439,6 +463,16 @@ class GLMResult(PortableResult):
             Use robust standard errors (z tests, as ``lmtest::coeftest`` for a glm).
         cluster : column name or array, optional
             Cluster labels for a cluster-robust covariance.
+
+        Examples
+        --------
+        >>> fit = gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson")
+        >>> print(fit.summary())  # doctest: +ELLIPSIS
+        Generalized linear model
+        Formula: breaks ~ wool + tension
+        ...
+        Residual deviance: 210.392  on 50 degrees of freedom
+        ...
         """
         if cov is None and cluster is None:
             return Summary(self)

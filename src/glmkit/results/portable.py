@@ -35,6 +35,13 @@ class PortableResult:
         values, influence, robust covariance, profile intervals, anova and refits then
         raise :class:`~glmkit.errors.NoTrainingDataError`. This is what a pickle holds
         unless :meth:`keep_data` asks otherwise.
+
+        Examples
+        --------
+        >>> fit = gk.glm_fit(np.arange(6.0)[:, None], [1, 1, 2, 3, 5, 8], family="poisson")
+        >>> slim = fit.without_data()
+        >>> slim.holds_training_data, bool(slim.std_err.equals(fit.std_err))
+        (False, True)
         """
         if not self.holds_training_data:
             return self

@@ -78,6 +78,13 @@ def get_solver(solver: str | Any, options: Mapping[str, Any] | None = None, **ke
     ------
     UnknownNameError
         An unknown name, or options the solver does not have (naming them and the valid ones).
+
+    Examples
+    --------
+    >>> get_solver("irls", {"tol": 1e-8}).tol
+    1e-08
+    >>> get_solver("cd").name
+    'coordinate_descent'
     """
     given = {k: v for k, v in {**(options or {}), **keyword_options}.items() if v is not None}
     if not isinstance(solver, str):

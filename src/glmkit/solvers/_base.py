@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
-from scipy.linalg import lapack
 from numpy.typing import NDArray
 import math
 
@@ -21,7 +20,23 @@ Array = NDArray[np.floating]
 
 @dataclass(frozen=True)
 class IterationRecord:
-    """One row of a solver's history."""
+    """One row of a solver's history.
+
+    Attributes
+    ----------
+    iteration : int
+    loss : float
+        The objective after the iteration.
+    gradient_norm : float
+        The largest absolute gradient component.
+    step_size : float
+        The step length taken (1 for a full Newton step).
+
+    Examples
+    --------
+    >>> IterationRecord(iteration=1, loss=2.5, gradient_norm=0.1, step_size=1.0).loss
+    2.5
+    """
 
     iteration: int
     loss: float
@@ -46,6 +61,14 @@ class SolverResult:
     evaluation : Evaluation or None
         The objective, gradient and expected Hessian at ``coef`` when the solver has them
         (IRLS), so the caller need not evaluate them again.
+
+    Examples
+    --------
+    >>> X = np.column_stack([np.ones(6), np.arange(6.0)])
+    >>> objective = gk.build_objective(X, [1, 1, 2, 3, 5, 8], "poisson")
+    >>> result = gk.solvers.IRLS().solve(objective, np.zeros(2))
+    >>> result.converged, result.n_iter, result.coef.round(3).tolist()
+    (True, 7, [-0.249, 0.463])
     """
 
     coef: Array
@@ -86,6 +109,15 @@ class WarmState:
         f at ``coef`` (NaN when not recorded).
     fisher : ndarray of shape (n_samples,) or None
         The Fisher weights at ``eta``, when the solver had them (saves a loss evaluation).
+
+    Examples
+    --------
+    >>> X = np.column_stack([np.ones(6), np.arange(6.0)])
+    >>> objective = gk.build_objective(X, [1, 1, 2, 3, 5, 8], "poisson")
+    >>> pen = gk.penalties.Penalty.none(2)
+    >>> state = gk.solvers.CoordinateDescent().solve(objective, np.zeros(2), pen).state
+    >>> state.coef.round(3).tolist()
+    [-0.249, 0.463]
     """
 
     coef: Array
@@ -108,11 +140,20 @@ class PenalizedSolverResult(SolverResult):
     Attributes
     ----------
     kkt : float
-        max over coefficients of √(vⱼ²/Hⱼⱼ / (|F| + 0.1)), the relative KKT violation.
+        max over coefficients of ``√(vⱼ²/Hⱼⱼ / (|F| + 0.1))``, the relative KKT violation.
     n_hessians : int
         Fisher information matrices formed.
     state : WarmState or None
         For warm-starting the next fit of a path.
+
+    Examples
+    --------
+    >>> X = np.column_stack([np.ones(6), np.arange(6.0)])
+    >>> objective = gk.build_objective(X, [1, 1, 2, 3, 5, 8], "poisson")
+    >>> pen = gk.penalties.Penalty.from_weights(l1=[0.0, 1.0])
+    >>> result = gk.solvers.CoordinateDescent().solve(objective, np.zeros(2), pen)
+    >>> result.converged, result.kkt < 1e-6
+    (True, True)
     """
 
     kkt: float = float("nan")
@@ -128,13 +169,29 @@ class Solver(Protocol):
     evaluated start (IRLS, Newton): they report an invalid start at iteration 0 themselves
     (so the fit needs no separate pass to check it) and, even when stopped early, end near
     a stationary point, where the separation test of the fitted means is meaningful.
+
+    Examples
+    --------
+    >>> gk.solvers.IRLS.accepts_penalty, gk.solvers.IRLS.newton_type  # declared, not probed
+    (False, True)
     """
 
     name: str
     accepts_penalty: ClassVar[bool]
     newton_type: ClassVar[bool]
 
-    def solve(self, objective: Any, start: Array) -> SolverResult: ...
+    def solve(self, objective: Any, start: Array) -> SolverResult:
+        """Minimise ``objective`` from ``start`` (shape (n_features,)).
+
+        Examples
+        --------
+        >>> X = np.column_stack([np.ones(6), np.arange(6.0)])
+        >>> objective = gk.build_objective(X, [1, 1, 2, 3, 5, 8], "poisson")
+        >>> solver: Solver = gk.solvers.IRLS()
+        >>> solver.solve(objective, np.zeros(2)).coef.round(3).tolist()
+        [-0.249, 0.463]
+        """
+        ...
 
 
 @runtime_checkable
@@ -149,6 +206,11 @@ class PenalizedSolver(Protocol):
     (the :class:`WarmState` for the next fit; None only when the start was invalid) are
     always present. ``tol`` is the relative KKT tolerance it stops at; ``accepts_penalty``
     (a ClassVar) is True.
+
+    Examples
+    --------
+    >>> gk.solvers.CoordinateDescent.accepts_penalty
+    True
     """
 
     name: str
@@ -156,11 +218,22 @@ class PenalizedSolver(Protocol):
     accepts_penalty: ClassVar[bool]
 
     def solve(self, objective: Any, start: Array, penalty: Any = None,
-              warm: WarmState | None = None) -> PenalizedSolverResult: ...
+              warm: WarmState | None = None) -> PenalizedSolverResult:
+        """Minimise ``objective.value(β) + penalty.value(β)`` from ``start``.
+
+        Examples
+        --------
+        >>> X = np.column_stack([np.ones(6), np.arange(6.0)])
+        >>> objective = gk.build_objective(X, [1, 1, 2, 3, 5, 8], "poisson")
+        >>> solver: PenalizedSolver = gk.solvers.CoordinateDescent()
+        >>> solver.solve(objective, np.zeros(2), gk.penalties.Penalty.none(2)).coef.round(3).tolist()
+        [-0.249, 0.463]
+        """
+        ...
 
 
 def relative_kkt(penalty: Any, coef: Array, grad: Array, scale: Array, F: float) -> float:
-    """max over coefficients of √(vⱼ²/scaleⱼ / (|F| + 0.1)), vⱼ the KKT violation
+    """max over coefficients of ``√(vⱼ²/scaleⱼ / (|F| + 0.1))``, vⱼ the KKT violation
     (``penalty.kkt_violation``) and scaleⱼ the curvature (the diagonal of XᵀWX + Λ)."""
     v = penalty.kkt_violation(coef, grad)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -172,6 +245,7 @@ def spd_factor(matrix: Array, scale: Array | None = None) -> tuple[Array, Array,
     """Cholesky factor of M equilibrated by its diagonal: (U, d, info) with Uᵀ U = D⁻¹ M D⁻¹,
     D = diag(d), d = √|diag M| (1 where 0) unless ``scale`` gives d; info > 0 where M is
     not numerically positive definite."""
+    from scipy.linalg import lapack
     if scale is None:
         d = np.sqrt(np.abs(np.diag(matrix)))
         d[d == 0] = 1.0
@@ -185,6 +259,7 @@ def spd_factor(matrix: Array, scale: Array | None = None) -> tuple[Array, Array,
 
 def solve_factored(factor: Array, d: Array, rhs: Array) -> Array | None:
     """M⁻¹ rhs from :func:`spd_factor`'s (U, d); None if LAPACK reports a failure."""
+    from scipy.linalg import lapack
     x, info = lapack.dpotrs(factor, rhs / d, lower=0)
     return x / d if info == 0 else None
 
@@ -196,6 +271,11 @@ def solve_spd(matrix: Array, rhs: Array, fallback: bool = True) -> Array | None:
     removes the effect of column scaling on accuracy). If it is not numerically
     positive definite, a least-squares solve is used and a NumericalWarning is issued;
     with ``fallback=False`` None is returned instead (the caller has a better matrix).
+
+    Examples
+    --------
+    >>> solve_spd(np.array([[2.0, 0.0], [0.0, 4.0]]), np.array([2.0, 2.0]))
+    array([1. , 0.5])
     """
     factor, d, info = spd_factor(matrix)
     if info == 0:
@@ -213,5 +293,5 @@ def solve_spd(matrix: Array, rhs: Array, fallback: bool = True) -> Array | None:
 
 
 def relative_decrement(step: Array, gradient: Array, value: float) -> float:
-    """Newton decrement −δᵀ∇f relative to |f| + 0.1 (≈ the relative change of the deviance)."""
+    """Newton decrement −δᵀ∇f relative to ``|f| + 0.1`` (≈ the relative change of the deviance)."""
     return float(abs(step @ gradient)) / (abs(value) + 0.1)

@@ -13,7 +13,6 @@ step solves the sign-fixed problem by Cholesky. Used by
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg as sla
 from numpy.typing import NDArray
 
 from ..penalties import Penalty
@@ -79,6 +78,7 @@ def solve_penalized_qp(H: Array, g: Array, x0: Array, pen: Penalty, tol2: float,
 
 
 def _spd_solve(M: Array, rhs: Array) -> Array:
+    import scipy.linalg as sla
     d = np.sqrt(np.abs(np.diag(M)))
     d[d == 0] = 1.0
     S = M / d[:, None] / d[None, :]
@@ -165,6 +165,7 @@ def _sweeps(H: Array, active: NDArray[np.intp], x: Array, r: Array, diag: Array,
 def _polish(H: Array, g: Array, x0: Array, x: Array, r: Array, pen: Penalty) -> tuple[Array, Array]:
     """Newton step on the sign-fixed problem over the non-zero interior coordinates, cut short
     where a coordinate would change sign or leave its bounds."""
+    import scipy.linalg as sla
     F = np.flatnonzero((x != 0) & (x > pen.lower) & (x < pen.upper) & (np.diag(H) + pen.l2 > 0))
     if F.size == 0:
         return x, r

@@ -141,6 +141,12 @@ class CoordinateDescent:
             Per-coefficient weights on the scale of ``objective.value`` (no penalty if None).
         warm : WarmState, optional
             The state of the previous fit of a path.
+
+        >>> X = np.column_stack([np.ones(6), np.arange(6.0)])
+        >>> objective = gk.build_objective(X, [1, 1, 2, 3, 5, 8], "poisson")
+        >>> pen = gk.penalties.Penalty.none(2)
+        >>> gk.solvers.CoordinateDescent().solve(objective, np.zeros(2), pen).coef.round(3).tolist()
+        [-0.249, 0.463]
         """
         return _Run(self, objective, penalty, warm).run(start)
 

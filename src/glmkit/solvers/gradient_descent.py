@@ -91,6 +91,21 @@ class GradientDescent:
             raise ValueError(f"armijo must lie in (0, 0.5); got {self.armijo!r}.")
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
+        """Minimise ``objective`` from ``start`` (shape (n_features,)).
+
+        Returns
+        -------
+        SolverResult
+            The coefficients, convergence, iterations and history.
+
+        Examples
+        --------
+        >>> X = np.column_stack([np.ones(6), np.arange(6.0)])
+        >>> objective = gk.build_objective(X, [1, 1, 2, 3, 5, 8], "poisson")
+        >>> result = gk.solvers.GradientDescent().solve(objective, np.zeros(2))
+        >>> result.converged, result.coef.round(3).tolist()
+        (True, [-0.249, 0.463])
+        """
         scale = objective.total_weight or 1.0
         coef = np.array(start, dtype=float, copy=True)
         history: list[IterationRecord] = []

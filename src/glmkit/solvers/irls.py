@@ -61,6 +61,21 @@ class IRLS:
     newton_type: ClassVar[bool] = True
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
+        """Minimise ``objective`` from ``start`` (shape (n_features,)).
+
+        Returns
+        -------
+        SolverResult
+            The coefficients, convergence, iterations and history.
+
+        Examples
+        --------
+        >>> X = np.column_stack([np.ones(6), np.arange(6.0)])
+        >>> objective = gk.build_objective(X, [1, 1, 2, 3, 5, 8], "poisson")
+        >>> result = gk.solvers.IRLS().solve(objective, np.zeros(2))
+        >>> result.converged, result.coef.round(3).tolist()
+        (True, [-0.249, 0.463])
+        """
         return newton_iterations(objective, start, self, hessian_kind="expected",
                                  reuse_hessian_below=self.reuse_hessian_below)
 

@@ -27,7 +27,7 @@ class LBFGS:
     Parameters
     ----------
     tol : float, default 1e-10
-        Stop when max |∇f| / Σw ≤ tol.
+        Stop when ``max |∇f| / Σw ≤ tol``.
     max_iter : int, default 10000
     memory : int, default 20
         Number of correction pairs kept.
@@ -48,6 +48,21 @@ class LBFGS:
     newton_type: ClassVar[bool] = False
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
+        """Minimise ``objective`` from ``start`` (shape (n_features,)).
+
+        Returns
+        -------
+        SolverResult
+            The coefficients, convergence, iterations and history.
+
+        Examples
+        --------
+        >>> X = np.column_stack([np.ones(6), np.arange(6.0)])
+        >>> objective = gk.build_objective(X, [1, 1, 2, 3, 5, 8], "poisson")
+        >>> result = gk.solvers.LBFGS().solve(objective, np.zeros(2))
+        >>> result.converged, result.coef.round(3).tolist()
+        (True, [-0.249, 0.463])
+        """
         scale = objective.total_weight or 1.0
 
         def fun(coef: Array) -> tuple[float, Array]:

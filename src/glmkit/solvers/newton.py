@@ -27,6 +27,12 @@ class Newton:
     max_iter : int, default 100
     max_halvings : int, default 40
     record_history : bool, default False
+
+    Examples
+    --------
+    >>> fit = gk.glm_fit(np.arange(6.0)[:, None], [1, 1, 2, 3, 5, 8], family="poisson", solver="newton")
+    >>> fit.coef.round(3).tolist()
+    [-0.249, 0.463]
     """
 
     tol: float = 1e-10
@@ -38,4 +44,19 @@ class Newton:
     newton_type: ClassVar[bool] = True
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
+        """Minimise ``objective`` from ``start`` (shape (n_features,)).
+
+        Returns
+        -------
+        SolverResult
+            The coefficients, convergence, iterations and history.
+
+        Examples
+        --------
+        >>> X = np.column_stack([np.ones(6), np.arange(6.0)])
+        >>> objective = gk.build_objective(X, [1, 1, 2, 3, 5, 8], "poisson")
+        >>> result = gk.solvers.Newton().solve(objective, np.zeros(2))
+        >>> result.converged, result.coef.round(3).tolist()
+        (True, [-0.249, 0.463])
+        """
         return newton_iterations(objective, start, self, hessian_kind="observed")

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from typing import Any, Callable, ClassVar
 
 import numpy as np
-from scipy.linalg.blas import daxpy as _axpy
-from scipy.linalg.blas import saxpy as _saxpy
 
 from ..penalties import Penalty
 from ._base import Array, PenalizedSolverResult, WarmState, relative_kkt
@@ -131,7 +129,14 @@ class NewtonCG:
 
     def solve(self, objective: Any, start: Array, penalty: Penalty | None = None,
               warm: WarmState | None = None) -> PenalizedSolverResult:
-        """Minimise ``objective.value(β) + penalty.value(β)`` from ``start`` (see :class:`PenalizedSolver`)."""
+        """Minimise ``objective.value(β) + penalty.value(β)`` from ``start`` (see :class:`PenalizedSolver`).
+
+        >>> X = np.column_stack([np.ones(6), np.arange(6.0)])
+        >>> objective = gk.build_objective(X, [1, 1, 2, 3, 5, 8], "poisson")
+        >>> pen = gk.penalties.Penalty.none(2)
+        >>> gk.solvers.NewtonCG().solve(objective, np.zeros(2), pen).coef.round(3).tolist()
+        [-0.249, 0.463]
+        """
         p = objective.n_features
         pen = penalty if penalty is not None else Penalty.none(p)
         if not pen.is_smooth:
@@ -179,6 +184,7 @@ def _cg_system(design: Any, h: Array, l2: Array, diag: Array, sums: Array, rhs: 
                single: bool) -> tuple[Array, Array, Array, HessVec, bool]:
     """CG's system: (right-hand side, diagonal for the preconditioner, ridge, v ↦ (Av, X̃v),
     whether X̃v is float64), with the intercept eliminated when ``icpt``."""
+    from scipy.linalg.blas import daxpy as _axpy
     p = rhs.shape[0]
     a, c = (float(sums[0]), sums[1:]) if icpt else (1.0, sums)
     if icpt:
@@ -224,6 +230,7 @@ def _pcg(hv: HessVec, b: Array, pre: Array, inv_root: Array, Xx: Array | None, r
     Stops at the relative residual ``rtol`` or once max |rⱼ|·inv_rootⱼ ≤ ``stop``; in place,
     no vector is allocated per iteration but the products'.
     """
+    from scipy.linalg.blas import daxpy as _axpy, saxpy as _saxpy
     x = np.zeros_like(b)
     r = b.copy()
     z = pre * r

@@ -60,6 +60,24 @@ class ProximalGradient:
 
     def solve(self, objective: Any, start: Array, penalty: Penalty | None = None,
               warm: WarmState | None = None) -> PenalizedSolverResult:
+        """Minimise ``objective.value(β) + penalty.value(β)`` from ``start``.
+
+        ``penalty`` is a resolved :class:`~glmkit.penalties.Penalty` (None: no penalty),
+        ``warm`` the previous fit's :class:`WarmState` on a path.
+
+        Returns
+        -------
+        PenalizedSolverResult
+            The coefficients, convergence, the relative KKT violation and the warm state.
+
+        Examples
+        --------
+        >>> X = np.column_stack([np.ones(6), np.arange(6.0)])
+        >>> objective = gk.build_objective(X, [1, 1, 2, 3, 5, 8], "poisson")
+        >>> result = gk.solvers.ProximalGradient().solve(objective, np.zeros(2), gk.penalties.Penalty.none(2))
+        >>> result.converged, result.coef.round(3).tolist()
+        (True, [-0.249, 0.463])
+        """
         p = objective.n_features
         pen = penalty if penalty is not None else Penalty.none(p)
         design = objective.design
