@@ -17,10 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from .design import Design
@@ -34,6 +33,12 @@ from .intake.response import prepare_response
 from .links import Link
 from .loss import GLMLoss
 from .objective import Objective
+from ._lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")  # imported when first used, not with glmkit
 
 __all__ = ["Problem", "problem_from_arrays", "problem_from_formula"]
 

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-import scipy.sparse as sp
 
 from ..design import DenseDesign, Design, SparseDesign
+from ..design._base import is_sparse
 from ..errors import InputError
 from .checks import DefaultNames, check_finite, check_length
 from .frames import as_frame, is_factor
 from .specs import ArraySpec, FrameSpec, numeric_block
+from .._lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")  # imported when first used, not with glmkit
 
 __all__ = ["ArrayColumns", "array_columns"]
 
@@ -50,7 +55,7 @@ def array_columns(X: Any, *, intercept: bool, feature_names: Any = None, all_lev
     >>> cols.design.shape, list(cols.names)
     ((4, 3), ['Intercept', 'x1', 'x2'])
     """
-    frame = None if isinstance(X, np.ndarray) or sp.issparse(X) else as_frame(X)
+    frame = None if isinstance(X, np.ndarray) or is_sparse(X) else as_frame(X)
     if frame is not None:
         if feature_names is None:
             feature_names = list(frame.columns)
@@ -60,7 +65,7 @@ def array_columns(X: Any, *, intercept: bool, feature_names: Any = None, all_lev
         native = frame.to_native()
         plain = isinstance(native, pd.DataFrame) and len(set(native.dtypes)) == 1 and native.dtypes.iloc[0].kind in "fiu"
         X = native.to_numpy() if plain else numeric_block(frame)  # one numpy dtype: pandas gives a view
-    X = _checked_sparse(X) if sp.issparse(X) else _checked_dense(X)
+    X = _checked_sparse(X) if is_sparse(X) else _checked_dense(X)
     if X.shape[0] == 0:
         raise InputError("X has no rows: there is nothing to fit.")
     p = X.shape[1]
@@ -70,7 +75,7 @@ def array_columns(X: Any, *, intercept: bool, feature_names: Any = None, all_lev
         names = list(feature_names)
         check_length(names, "feature_names", p)
         names = (["Intercept"] if intercept else []) + names
-    design = SparseDesign(X, intercept=intercept) if sp.issparse(X) else DenseDesign(X, intercept=intercept)
+    design = SparseDesign(X, intercept=intercept) if is_sparse(X) else DenseDesign(X, intercept=intercept)
     return ArrayColumns(design, names, ArraySpec(p, intercept))
 
 

@@ -13,10 +13,9 @@ import re
 import warnings
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from .._warnings import warn
@@ -25,6 +24,12 @@ from ..errors import FormulaError, InputError, UnseenLevelError
 from .checks import check_finite
 from .formula_text import split_top_level
 from .frames import pandas_columns
+from .._lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")  # imported when first used, not with glmkit
 
 __all__ = ["ModelFrame", "FormulaSpec", "build_model_frame", "split_offsets"]
 

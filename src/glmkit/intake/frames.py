@@ -12,13 +12,18 @@ Predictions go back in the kind of frame they came from (:func:`native_series`).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from ..errors import InputError, UnseenLevelError
+from .._lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")  # imported when first used, not with glmkit
 
 __all__ = ["as_frame", "column_values", "eager", "factor_codes", "factor_levels", "frame_kind", "is_factor",
            "native_frame", "native_series", "numeric_column", "pandas_columns", "prediction_kind",

@@ -8,17 +8,22 @@ for a formula. Each has ``encode(newdata, offset) -> (design, offset, index)``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
-import pandas as pd
-import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from ..design import CategoricalDesign, DenseDesign, Design, MixedDesign, as_design
+from ..design._base import is_sparse
 from ..errors import InputError
 from .checks import as_vector, check_finite
 from .frames import as_frame, factor_codes, factor_levels, is_factor, numeric_column
+from .._lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")  # imported when first used, not with glmkit
 
 __all__ = ["ArraySpec", "DataSpec", "FrameSpec", "is_categorical", "numeric_block"]
 
@@ -75,8 +80,8 @@ class ArraySpec:
     def encode(self, newdata: Any, offset: Any = None) -> tuple[Design, Array, pd.Index]:
         """(design, offset, row index) for new rows (an array or a numeric DataFrame of any kind)."""
         index = newdata.index if isinstance(newdata, pd.DataFrame) else None
-        frame = None if isinstance(newdata, (np.ndarray, pd.DataFrame)) or sp.issparse(newdata) else as_frame(newdata)
-        X = newdata if sp.issparse(newdata) else (numeric_block(frame) if frame is not None else np.asarray(
+        frame = None if isinstance(newdata, (np.ndarray, pd.DataFrame)) or is_sparse(newdata) else as_frame(newdata)
+        X = newdata if is_sparse(newdata) else (numeric_block(frame) if frame is not None else np.asarray(
             newdata.to_numpy() if isinstance(newdata, (pd.DataFrame, pd.Series)) else newdata, dtype=float))
         if X.ndim == 1:
             X = X.reshape(1, -1)

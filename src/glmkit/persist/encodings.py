@@ -15,15 +15,20 @@ columns it produces are checked against the coefficient names when new data is e
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ..errors import CorruptModelFileError, NoTrainingDataError, UnsavableModelError
 from ..intake.formula import FormulaSpec
 from ..intake.specs import ArraySpec, FrameSpec
 from .values import decode_value, encode_value
+from .._lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")  # imported when first used, not with glmkit
 
 __all__ = ["encode_spec", "decode_spec", "CheckedFormulaSpec"]
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 import warnings
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from .. import inference
@@ -22,6 +21,12 @@ from ..inference.residuals import ResidualKind
 from ..intake.specs import DataSpec
 from .portable import PortableResult
 from .summary import Summary
+from .._lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")  # imported when first used, not with glmkit
 
 __all__ = ["GLMResult"]
 

@@ -9,16 +9,21 @@ training data.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from ..design import Design
 from ..errors import InputError, UnknownNameError
 from ..inference.prediction import confidence_interval, prediction_interval
 from ..intake.frames import column_values, eager, native_frame, native_series, prediction_kind
+from .._lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")  # imported when first used, not with glmkit
 
 __all__ = ["predict"]
 

@@ -15,13 +15,18 @@ other refits — reaches for ``design``, ``y``, ``eta``…, and gets
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from ..errors import NoTrainingDataError
+from .._lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")  # imported when first used, not with glmkit
 
 __all__ = ["StoredProblem", "StoredModel", "NO_DATA_MESSAGE"]
 
