@@ -227,3 +227,24 @@ def test_values_round_trip_exactly():
     np.testing.assert_array_equal(back["arr"], value["arr"])
     with pytest.raises(UnsavableModelError):
         encode_value(object())
+
+
+def test_a_pickled_penalised_fit_drops_the_training_data_unless_asked():
+    import pickle
+
+    rng = np.random.default_rng(11)
+    n = 200_000
+    X = rng.normal(size=(n, 3))
+    y = rng.poisson(np.exp(0.3 + X @ [0.2, -0.1, 0.05]))
+    fit = gk.glm_fit(X, y, "poisson", alpha=1e-3, l1_ratio=0.5)
+    data = pickle.dumps(fit)
+    assert len(data) < 50_000
+    slim = pickle.loads(data)
+    assert not slim.holds_training_data and fit.holds_training_data
+    np.testing.assert_array_equal(slim.predict(X[:50]).to_numpy(), fit.predict(X[:50]).to_numpy())
+    assert slim.summary() == fit.summary() and slim.coef.equals(fit.coef)
+    with pytest.raises(gk.errors.NoTrainingDataError):
+        slim.fitted
+    kept = pickle.loads(pickle.dumps(fit.keep_data()))
+    assert kept.holds_training_data
+    np.testing.assert_array_equal(kept.fitted.to_numpy(), fit.fitted.to_numpy())

@@ -25,6 +25,7 @@ from ..families import Family
 from ..penalties import ElasticNet
 from ..objective import Objective
 from ..problem import Problem
+from ..results.stored import StoredProblem
 from ..solvers import CoordinateDescent
 from .setup import PenaltySetup
 
@@ -342,6 +343,45 @@ class PenalizedGLMResult:
         self._check_inference("conf_int", wald=True)
         lo, hi = inference.wald_intervals(self.coef_array, self.std_err.to_numpy(), level)
         return pd.DataFrame({"lower": lo, "upper": hi}, index=self.names)
+
+    # -- pickles without the training data --------------------------------------------------
+    @property
+    def holds_training_data(self) -> bool:
+        """False for a fit loaded from a model file or unpickled without its data."""
+        return not isinstance(self.problem, StoredProblem)
+
+    def without_data(self) -> "PenalizedGLMResult":
+        """This fit without the training data: coefficients, predict on new data and summary.
+
+        The fitted values, the ridge covariance and relaxed refits need the data and then
+        raise :class:`~glmkit.errors.NoTrainingDataError`. A pickle holds this unless
+        :meth:`keep_data` asks otherwise.
+
+        >>> fit = gk.glm_fit(np.arange(12.0).reshape(6, 2), [1, 1, 2, 3, 5, 8], "poisson", alpha=0.1)
+        >>> fit.without_data().holds_training_data, bool(fit.without_data().coef.equals(fit.coef))
+        (False, True)
+        """
+        if not self.holds_training_data:
+            return self
+        return replace(self, problem=StoredProblem.from_problem(self.problem), eta=None, mu=None)
+
+    def keep_data(self, keep: bool = True) -> "PenalizedGLMResult":
+        """A copy whose pickle keeps the training data (fitted values, ridge covariance, relaxed refits).
+
+        >>> import pickle
+        >>> fit = gk.glm_fit(np.arange(12.0).reshape(6, 2), [1, 1, 2, 3, 5, 8], "poisson", alpha=0.1)
+        >>> pickle.loads(pickle.dumps(fit)).holds_training_data
+        False
+        >>> pickle.loads(pickle.dumps(fit.keep_data())).holds_training_data
+        True
+        """
+        new = replace(self)
+        new.__dict__["_keep_data"] = bool(keep)
+        return new
+
+    def __getstate__(self) -> dict[str, Any]:
+        source = self if self.__dict__.get("_keep_data") else self.without_data()
+        return {k: v for k, v in source.__dict__.items() if k != "_ridge_cov"}
 
     def save(self, path: Any) -> None:
         """Write a model file (see ``docs/model-files.md`` and :func:`glmkit.load`): predict and summary.

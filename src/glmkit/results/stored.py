@@ -68,6 +68,20 @@ class StoredProblem:
     data = None  # a formula fit's data: none here (cluster columns, add1 are refused)
     frame_kind = None  # predictions come back in the kind of newdata (pandas for arrays)
 
+    @classmethod
+    def from_problem(cls, problem: Any) -> "StoredProblem":
+        """The data-free part of a problem (a stored one is returned as it is).
+
+        >>> from glmkit.problem import problem_from_arrays
+        >>> StoredProblem.from_problem(problem_from_arrays(np.ones((3, 1)), [1.0, 2.0, 3.0])).n_obs
+        3
+        """
+        if isinstance(problem, StoredProblem):
+            return problem
+        return cls(names=list(problem.names), family=problem.family, data_spec=problem.data_spec,
+                   formula=problem.formula, intercept_index=problem.intercept_index, n_obs=int(problem.n_obs),
+                   n_samples=int(problem.n_samples), n_dropped=int(problem.n_dropped))
+
     @property
     def n_features(self) -> int:
         return len(self.names)
@@ -116,11 +130,7 @@ class StoredModel:
         """The data-free part of a fitted (or stored) model."""
         if isinstance(model, StoredModel):
             return model
-        p = model.problem
-        problem = StoredProblem(names=list(p.names), family=p.family, data_spec=p.data_spec, formula=p.formula,
-                                intercept_index=p.intercept_index, n_obs=int(p.n_obs), n_samples=int(p.y.shape[0]),
-                                n_dropped=int(p.n_dropped))
-        return cls(problem=problem, coef=np.array(model.coef), aliased=np.array(model.aliased),
+        return cls(problem=StoredProblem.from_problem(model.problem), coef=np.array(model.coef), aliased=np.array(model.aliased),
                    fisher_information=np.array(model.fisher_information), deviance=float(model.deviance),
                    null_deviance=float(model.null_deviance), rank=int(model.rank), n_iter=int(model.n_iter),
                    converged=bool(model.converged), solver=str(model.solver), message=str(model.message),
