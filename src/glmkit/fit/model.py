@@ -30,13 +30,51 @@ from .options import FitOptions
 from .solver_choice import WIDE_PROBLEM, plain_solver
 from .start import NO_VALID_START, StartSystem, intercept_only_coef, start_system, valid_start_eta
 
-__all__ = ["FittedModel", "fit_model"]
+__all__ = ["FittedModel", "ModelCounts", "fit_model"]
 
 Array = NDArray[np.floating]
 
 
+class ModelCounts:
+    """Counts every model derives from its problem, rank and aliasing (fitted or stored).
+
+    >>> import numpy as np
+    >>> from glmkit.problem import problem_from_arrays
+    >>> model = fit_model(problem_from_arrays(np.arange(4.0)[:, None], [1.0, 3.0, 5.0, 7.0]))
+    >>> model.n_obs, model.df_resid, model.df_null, model.kept.tolist()
+    (4, 2, 3, [0, 1])
+    """
+
+    problem: Problem
+    rank: int
+    aliased: NDArray[np.bool_]
+
+    @property
+    def intercept(self) -> bool:
+        """Whether the model has an intercept."""
+        return self.problem.intercept_index is not None
+
+    @property
+    def n_obs(self) -> int:
+        """Rows with positive weight (R's ``nobs``)."""
+        return self.problem.n_obs
+
+    @property
+    def df_resid(self) -> int:
+        return self.n_obs - self.rank
+
+    @property
+    def df_null(self) -> int:
+        return self.n_obs - int(self.intercept)
+
+    @property
+    def kept(self) -> NDArray[np.intp]:
+        """Indices of the non-aliased columns."""
+        return np.flatnonzero(~self.aliased)
+
+
 @dataclass(frozen=True, eq=False)
-class FittedModel:
+class FittedModel(ModelCounts):
     """The numerical core of a fitted GLM (no inference).
 
     Attributes
@@ -84,31 +122,10 @@ class FittedModel:
     offset = property(lambda self: self.problem.offset, doc="The offset.")
     trials = property(lambda self: self.problem.trials, doc="Binomial trials, or None.")
 
-    @property
-    def intercept(self) -> bool:
-        return self.problem.intercept_index is not None
-
-    @property
-    def n_obs(self) -> int:
-        return self.problem.n_obs
-
-    @property
-    def df_resid(self) -> int:
-        return self.n_obs - self.rank
-
-    @property
-    def df_null(self) -> int:
-        return self.n_obs - int(self.intercept)
-
     @cached_property
     def null_deviance(self) -> float:
         """R's null deviance: the intercept-only model (with the offset), or η = offset."""
         return null_deviance(self.problem, self.objective)
-
-    @property
-    def kept(self) -> NDArray[np.intp]:
-        """Indices of the non-aliased columns."""
-        return np.flatnonzero(~self.aliased)
 
     @cached_property
     def fisher_information(self) -> Array:

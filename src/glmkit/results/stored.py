@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import NoTrainingDataError
+from ..fit.model import ModelCounts
 from .._lazy import lazy_module
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ class StoredProblem:
 
 
 @dataclass(frozen=True, eq=False)
-class StoredModel:
+class StoredModel(ModelCounts):
     """A :class:`~glmkit.fit.FittedModel` without data (see the module notes).
 
     Examples
@@ -137,26 +138,6 @@ class StoredModel:
                    history=tuple(model.history))
 
     family = property(lambda self: self.problem.family, doc="The family, with its link.")
-
-    @property
-    def intercept(self) -> bool:
-        return self.problem.intercept_index is not None
-
-    @property
-    def n_obs(self) -> int:
-        return self.problem.n_obs
-
-    @property
-    def df_resid(self) -> int:
-        return self.n_obs - self.rank
-
-    @property
-    def df_null(self) -> int:
-        return self.n_obs - int(self.intercept)
-
-    @property
-    def kept(self) -> NDArray[np.intp]:
-        return np.flatnonzero(~self.aliased)
 
     @property
     def index(self) -> pd.Index:
