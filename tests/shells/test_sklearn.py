@@ -38,7 +38,7 @@ def _expected_failures(estimator):
 @parametrize_with_checks(
     [GLMRegressor(), GLMRegressor(family="poisson"), GLMRegressor(alpha=0.1, l1_ratio=0.5),
      GLMClassifier(), GLMClassifier(alpha=0.1), GLMClassifier(link="cloglog"), GLMClassifier(link="probit", alpha=0.05),
-     GLMRegressorCV(n_alphas=8), GLMClassifierCV(n_alphas=5)],
+     GLMRegressorCV(n_alphas=8, random_state=0), GLMClassifierCV(n_alphas=5, random_state=0)],
     expected_failed_checks=_expected_failures,
 )
 def test_sklearn_estimator_checks(estimator, check):

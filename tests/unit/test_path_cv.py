@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 
 import matplotlib
 
@@ -201,3 +202,13 @@ def test_user_guide_examples_run():
     result = doctest.testfile(str(guide), module_relative=False, verbose=False, report=True,
                               optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted >= 15
+
+
+def test_an_infinite_fold_error_gives_an_infinite_mean_without_numpy_warnings():
+    from glmkit.penalized.cv import _summarise
+
+    errs = np.array([[0.5, np.inf], [0.7, 0.2]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mean, se = _summarise(errs, np.array([1.0, 1.0]))
+    assert mean[0] == pytest.approx(0.6) and np.isinf(mean[1]) and not np.isfinite(se[1])

@@ -351,6 +351,7 @@ def _summarise(errs: Array, fold_w: Array) -> tuple[Array, Array]:
     """Weighted mean over folds and its standard error (glmnet's cvm, cvsd)."""
     K = errs.shape[0]
     w = fold_w / fold_w.sum()
-    mean = np.nansum(errs * w[:, None], axis=0)
-    var = np.nansum(w[:, None] * (errs - mean) ** 2, axis=0) / max(K - 1, 1)
+    with np.errstate(invalid="ignore"):  # an infinite fold error (a held-out μ at 0 or 1): inf mean and spread
+        mean = np.nansum(errs * w[:, None], axis=0)
+        var = np.nansum(w[:, None] * (errs - mean) ** 2, axis=0) / max(K - 1, 1)
     return mean, np.sqrt(var)
