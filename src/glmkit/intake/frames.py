@@ -273,6 +273,8 @@ def pandas_columns(data: Any, texts: list[str]) -> pd.DataFrame:
     are kept; strings stay strings; nullable numbers with NA become float with NaN, booleans
     with NA floats 0/1/NaN. ``attrs["columns"]`` lists every column (for error messages).
     """
+    if isinstance(data, pd.DataFrame) and _plain_pandas(data):
+        return data  # already what formulaic reads: no selection, no copy
     nw = _narwhals()
     if isinstance(data, dict) and not isinstance(data, pd.DataFrame):
         data = pd.DataFrame(data)
@@ -292,6 +294,12 @@ def pandas_columns(data: Any, texts: list[str]) -> pd.DataFrame:
     out = pd.DataFrame({c: _numpy_backed(out[c]) for c in out.columns}, index=out.index)
     out.attrs["columns"] = list(names)
     return out
+
+
+def _plain_pandas(data: pd.DataFrame) -> bool:
+    """Unique string column names and numpy or categorical dtypes only (the common case)."""
+    return (data.columns.is_unique and all(isinstance(c, str) for c in data.columns)
+            and all(isinstance(d, (np.dtype, pd.CategoricalDtype)) for d in data.dtypes))
 
 
 def _numpy_backed(col: pd.Series) -> pd.Series:
