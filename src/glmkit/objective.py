@@ -128,6 +128,15 @@ class Objective:
         return self.design.shape[1]
 
     @property
+    def is_quadratic(self) -> bool:
+        """The loss is quadratic in η (Gaussian–identity): one linear solve minimises it.
+
+        >>> gk.build_objective(np.ones((2, 1)), [1.0, 2.0]).is_quadratic
+        True
+        """
+        return self.loss.is_quadratic
+
+    @property
     def total_weight(self) -> float:
         """Σ of the prior weights: solvers scale f by it so that tolerances do not depend on n."""
         return float(np.sum(self.weights))

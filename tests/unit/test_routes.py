@@ -145,3 +145,11 @@ def test_solver_options_with_the_automatic_solver_are_never_dropped(counts):
     np.testing.assert_allclose(fit.coef, gk.glm_fit(X, y, "gaussian").coef, rtol=1e-10)
     with pytest.raises(gk.UnknownNameError, match="irls solver has no option"):
         gk.glm_fit(X, y, "gaussian", solver_options={"memory": 5})
+
+
+def test_the_closed_form_on_a_non_quadratic_loss_is_not_reported_converged(counts):
+    X, y, _ = counts
+    with pytest.warns(gk.ConvergenceWarning, match="quadratic loss"):
+        fit = gk.glm_fit(X, y, "poisson", solver="closed_form")
+    assert not fit.converged
+    assert gk.glm_fit(X, y, "gaussian", solver="closed_form").converged

@@ -35,6 +35,9 @@ class ClosedForm:
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
         """Two Newton steps from ``start``: exact for the Gaussian family with identity link.
 
+        On any other loss the result is not a minimiser and is reported as not converged
+        (use ``"irls"``).
+
         Examples
         --------
         >>> X = np.column_stack([np.ones(4), np.arange(4.0)])
@@ -48,4 +51,7 @@ class ClosedForm:
         for _ in range(2):
             coef = coef + solve_spd(hess, -ev.gradient)
             ev = objective.evaluate(coef, hessian=None)
+        if not objective.is_quadratic:
+            return SolverResult(coef, False, 1, ev.value, "the closed form solves a quadratic loss (Gaussian with "
+                                "the identity link) only; use solver='irls' for this family and link")
         return SolverResult(coef, True, 1, ev.value, "closed form")
