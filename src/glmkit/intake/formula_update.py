@@ -45,8 +45,9 @@ class FormulaTerm:
 
     Examples
     --------
-    >>> parse_formula("y ~ a * b").terms[-1]
-    FormulaTerm(label='a:b', factors=frozenset({'a', 'b'}))
+    >>> term = parse_formula("y ~ a * b").terms[-1]
+    >>> term.label, sorted(term.factors)
+    ('a:b', ['a', 'b'])
     """
 
     label: str

@@ -62,7 +62,7 @@ class FitCall:
     --------
     >>> fit = gk.glm("breaks ~ wool", gk.datasets.load_warpbreaks(), family="poisson")
     >>> fit.call
-    glm(formula='breaks ~ wool', data=<DataFrame 54x4>, family='poisson')
+    glm(formula='breaks ~ wool', data=<DataFrame 54x3>, family='poisson')
     >>> fit.call.arguments["family"]
     'poisson'
     """

@@ -12,7 +12,10 @@ the new fit's own AIC (``extractAIC``) is recorded. This is R's algorithm, choic
   comparing AICs, the last such term in the model's order; changes with zero df are
   otherwise not considered;
 * the search stops when no change lowers the tables' AIC, when the refit's AIC is not
-  lower than the current one by 1e-7, or after ``steps`` changes;
+  lower than the current one by 1e-7, or after ``steps`` changes. There glmkit differs
+  from R: R's ``step`` returns the refit it has just rejected (its AIC is higher than the
+  path's last, and the path does not describe it); ``StepResult.fit`` is the model of the
+  path's last row, and the rejected refit is kept as ``StepResult.rejected``;
 * the AIC is :meth:`~glmkit.GLMResult.extract_aic` (R's ``extractAIC``): ``fit.aic + (k − 2)·edf``
   with edf = rows − residual df; for ``glm_nb`` fits −2 log L + k·edf, θ not counted;
   ``k = log(n)`` gives BIC. The tables rank with drop1/add1's AIC, which for families with
@@ -92,19 +95,23 @@ class StepResult:
         The starting model's formula (its terms written out).
     k : float
         The penalty per parameter (2 for AIC).
+    rejected : GLMResult or None
+        The refit that ended the search by not lowering the AIC (the model R's ``step``
+        returns in that case), or None when the tables proposed no change.
 
     Examples
     --------
     >>> fit = gk.glm("breaks ~ wool * tension", gk.datasets.load_warpbreaks(), family="poisson")
-    >>> result = gk.step(fit)
-    >>> result.fit.formula
-    'breaks ~ wool + tension + wool:tension'
+    >>> result = gk.step(fit)  # the interaction is kept: nothing is dropped
+    >>> result.fit is fit, len(result.path)
+    (True, 1)
     """
 
     fit: Any
     path: tuple[PathStep, ...]
     initial_formula: str
     k: float = 2.0
+    rejected: Any = None
 
     @property
     def anova(self) -> pd.DataFrame:
@@ -285,7 +292,7 @@ def step(fit: Any, scope: str | Mapping[str, str] | None = None, direction: Dire
         if trace:
             print(f"Step:  AIC={new_aic:.2f}\n{new.formula}\n")
         if new_aic >= aic + _AIC_TOLERANCE:
-            break
+            return StepResult(fit, tuple(path), initial, float(k), rejected=new)
         path.append(PathStep(change, (n_obs - edf) - path[-1].resid_df, abs(new.deviance - fit.deviance),
                              n_obs - edf, new.deviance, new_aic))
         fit, aic = new, new_aic

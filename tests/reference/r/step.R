@@ -9,7 +9,8 @@
 #   update_formula: stats::update.formula(old, new) for a set of formulas: the response,
 #     the term labels in R's order, the intercept and the offsets of the result;
 #   step: stats::step() on R's and MASS's data sets: the path table (`$anova`: Step, Df,
-#     Deviance, Resid. Df, Resid. Dev, AIC), the final model's terms, deviance, extractAIC.
+#     Deviance, Resid. Df, Resid. Dev, AIC), the final model's terms, deviance, extractAIC,
+#     and drop1(fit, k = k) of the starting model (its AIC column is shifted to extractAIC).
 #
 # Design notes:
 # - Data are read from the CSVs core_glm.R wrote, as Python reads them (same bits).
@@ -161,6 +162,9 @@ step_results <- lapply(steps, function(cs) {
   if (!is.null(cs$rename)) out$rename <- lapply(cs$rename, unbox)
   out$path <- list(step = trimws(as.character(a$Step)), df = jv(a$Df), deviance = jv(a$Deviance),
                    resid_df = jv(a[["Resid. Df"]]), resid_dev = jv(a[["Resid. Dev"]]), aic = jv(a$AIC))
+  d1 <- drop1(fit, k = cs$k)
+  out$drop1 <- list(rows = trimws(rownames(d1)), df = jv(d1$Df), deviance = jv(d1$Deviance), aic = jv(d1$AIC))
+  out$initial_extract_aic <- jn(extractAIC(fit, k = cs$k)[2])
   out$initial_terms <- attr(terms(fit), "term.labels")
   out$final_terms <- attr(terms(s), "term.labels")
   out$final_formula <- unbox(paste(deparse(formula(s)), collapse = " "))
