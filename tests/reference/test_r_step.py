@@ -105,7 +105,7 @@ def test_step_final_model_is_rs(r_case):
     coef = final.coef.to_numpy()
     assert np.isnan(coef).sum() == sum(c is None for c in r_case["final_coef"])
     assert np.sort(coef[~np.isnan(coef)]) == pytest.approx(
-        np.sort([c for c in r_case["final_coef"] if c is not None]), rel=1e-5, abs=1e-8)
+        np.sort([c for c in r_case["final_coef"] if c is not None]), rel=RTOL, abs=1e-8)
 
 
 def test_starting_extract_aic_and_drop1_are_rs(r_case):

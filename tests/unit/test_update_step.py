@@ -167,3 +167,14 @@ def test_step_result_prints_r_s_table(data):
     assert "Initial Model:\ny ~ x + z + g" in text
     assert list(result.anova.columns) == ["Step", "Df", "Deviance", "Resid. Df", "Resid. Dev", "AIC"]
     assert result.anova["Step"].iloc[0] == ""
+
+
+def test_step_keeps_offsets_and_arguments(data):
+    fit = gk.glm("y ~ x + z + g + offset(np.log(t))", data, family="poisson", weights="w")
+    result = gk.step(fit, scope="~ . + x:g")
+    final = result.fit
+    assert "offset(np.log(t))" in final.formula and final.call.arguments["weights"] == "w"
+    direct = gk.glm(final.formula, data, family="poisson", weights="w")
+    assert final.deviance == pytest.approx(direct.deviance, rel=1e-12)
+    assert result.path[-1].resid_dev == pytest.approx(final.deviance, rel=1e-12)
+    assert result.path[-1].aic == pytest.approx(final.aic, rel=1e-12)
