@@ -28,13 +28,14 @@ every accepted change re-estimates it, as R's ``step`` does on a ``glm.nb`` fit.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ..errors import InferenceError, InputError, UnknownNameError
+from ..errors import AliasingWarning, InferenceError, InputError, UnknownNameError
 from ..inference.anova import add1, drop1
 from ..inference.terms import model_terms
 from ..intake.formula_update import FormulaTerm, update_formula
@@ -220,6 +221,17 @@ def _choose(fit: Any, drop: list[str], add: list[str], backward: bool, forward: 
     return None if order[0] == 0 else str(table.index[order[0]])
 
 
+def _changed(fit: Any, change: str) -> Any:
+    """``fit.update("~ . <change>")``, refused if it uses other rows (R's check on nobs)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AliasingWarning)  # the fit's `aliased` shows them
+        new = fit.update(f"~ . {change}")
+    if new.n_obs != fit.n_obs or not new.index.equals(fit.index):
+        raise InputError(f"The number of rows in use has changed at step {change!r} ({fit.n_obs} -> {new.n_obs}): "
+                         "remove missing values from the data first.")
+    return new
+
+
 def step(fit: Any, scope: str | Mapping[str, str] | None = None, direction: Direction = "both", k: float = 2.0,
          scale: float | None = None, steps: int = 1000, trace: bool = False) -> StepResult:
     """Choose a model by AIC in a stepwise search, as R's ``step()``.
@@ -259,6 +271,8 @@ def step(fit: Any, scope: str | Mapping[str, str] | None = None, direction: Dire
     Notes
     -----
     The algorithm, tolerances and tie-breaking are R's (see :mod:`glmkit.selection.stepwise`).
+    The refits along the path do not warn about aliased columns (R's ``glm`` never does);
+    ``fit.aliased`` of the result shows them. Other warnings (convergence, separation) pass.
 
     Examples
     --------
@@ -275,7 +289,7 @@ def step(fit: Any, scope: str | Mapping[str, str] | None = None, direction: Dire
     if not np.isfinite(aic):
         raise InferenceError(f"AIC is not defined for this model (AIC = {aic}), so step cannot proceed; "
                              "the quasi families have no likelihood.")
-    n_obs, rows = fit.n_obs, fit.index
+    n_obs = fit.n_obs
     initial = model_formula(fit).text
     path = [PathStep("", np.nan, np.nan, n_obs - edf, fit.deviance, aic)]
     if trace:
@@ -284,10 +298,7 @@ def step(fit: Any, scope: str | Mapping[str, str] | None = None, direction: Dire
         change = _choose(fit, *_candidates(fit, lower, upper), backward, forward, scale, k, trace)
         if change is None:
             break
-        new = fit.update(f"~ . {change}")
-        if new.n_obs != n_obs or not new.index.equals(rows):
-            raise InputError(f"The number of rows in use has changed at step {change!r} ({n_obs} -> {new.n_obs}): "
-                             "remove missing values from the data first.")
+        new = _changed(fit, change)
         new_aic, edf = _extract_aic(new, k)
         if trace:
             print(f"Step:  AIC={new_aic:.2f}\n{new.formula}\n")
