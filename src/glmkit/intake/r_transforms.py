@@ -52,7 +52,7 @@ def r_level_label(value: Any) -> str:
     """
     v = float(value)
     text = f"{v:.15g}"
-    mantissa, _, exponent = f"{float(text):.15e}".partition("e")
+    mantissa, _, exponent = f"{float(text):.14e}".partition("e")
     mantissa = mantissa.rstrip("0").rstrip(".")
     sci = f"{mantissa}e{exponent[0]}{abs(int(exponent)):02d}"
     fixed = np.format_float_positional(float(text), trim="-")
