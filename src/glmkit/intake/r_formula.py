@@ -51,7 +51,13 @@ _DOT = re.compile(r"(?<![\w.])\.(?![\w.])")
 
 
 def formula_context() -> dict[str, Any]:
-    """The names formulaic evaluates R's spellings with (``factor``, ``ns``, ``log`` …)."""
+    """The names formulaic evaluates R's spellings with (``factor``, ``ns``, ``log`` …).
+
+    Examples
+    --------
+    >>> sorted(k for k in formula_context() if k in ("factor", "ns", "bs", "poly", "sqrt"))
+    ['bs', 'factor', 'ns', 'poly', 'sqrt']
+    """
     from .r_transforms import CONTEXT
 
     return CONTEXT
@@ -144,7 +150,14 @@ def prepare_rhs(formula: str, lhs: str, rhs: str, columns: list[str], excluded: 
 
 
 def float_integers(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with integer columns as float64 (R computes in doubles); the same object when it has none."""
+    """``frame`` with integer columns as float64 (R computes in doubles); the same object when it has none.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> float_integers(pd.DataFrame({"k": np.array([127], dtype=np.int8)})).k.dtype
+    dtype('float64')
+    """
     ints = [c for c, d in frame.dtypes.items() if isinstance(d, np.dtype) and d.kind in "iu"]
     if not ints:
         return frame
@@ -173,6 +186,13 @@ def model_matrix(rhs: str, data: pd.DataFrame, **options: Any) -> Any:
     Levels are dropped on the rows that remain after rows with missing values are removed,
     as R's ``model.frame`` does (a second evaluation when formulaic dropped rows and that
     left a level unused).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"g": pd.Categorical(["a", "b", "a"], categories=["a", "b", "c"])})
+    >>> list(model_matrix("g", d).columns)
+    ['Intercept', 'g[T.b]']
     """
     import formulaic
 
@@ -266,7 +286,15 @@ def r_deparse(expr: str) -> str | None:
 
 
 def column_names(spec: Any) -> list[str]:
-    """The design's column names, with each term written in R's spelling named as R names it."""
+    """The design's column names, with each term written in R's spelling named as R names it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> mm = model_matrix("I(x**2) + ns(x, df=2)", pd.DataFrame({"x": [1.0, 2.0, 4.0, 8.0]}))
+    >>> column_names(mm.model_spec)
+    ['Intercept', 'I(x^2)', 'ns(x, df = 2)1', 'ns(x, df = 2)2']
+    """
     names = [str(c) for c in spec.column_names]
     renames: dict[str, str] = {}
     for term in spec.structure:
@@ -288,7 +316,15 @@ def column_names(spec: Any) -> list[str]:
 
 
 def term_label(term: Any) -> str:
-    """A term's label with each factor written as R deparses it (``I(x^2)``, ``ns(x, df = 4)``, ``a:b``)."""
+    """A term's label with each factor written as R deparses it (``I(x^2)``, ``ns(x, df = 4)``, ``a:b``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> mm = model_matrix("x:I(x**2)", pd.DataFrame({"x": [1.0, 2.0, 4.0]}))
+    >>> [term_label(t.term) for t in mm.model_spec.structure]
+    ['1', 'x:I(x^2)']
+    """
     factors = getattr(term, "factors", None)
     if not factors:
         return str(term)

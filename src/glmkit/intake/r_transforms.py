@@ -186,7 +186,13 @@ def poly(x: Any, degree: int = 1, raw: bool = False, _state: dict = {}) -> Any: 
 
 
 def log(x: Any, base: float = math.e) -> Any:
-    """R's ``log(x, base)`` (``log2``/``log10`` for bases 2 and 10, as R computes them)."""
+    """R's ``log(x, base)`` (``log2``/``log10`` for bases 2 and 10, as R computes them).
+
+    Examples
+    --------
+    >>> float(log(8.0, 2)), float(log(100.0, 10))
+    (3.0, 2.0)
+    """
     if base == 2:
         return np.log2(x)
     if base == 10:
@@ -195,7 +201,13 @@ def log(x: Any, base: float = math.e) -> Any:
 
 
 def c(*values: Any) -> np.ndarray:
-    """R's ``c(...)``: the values as one array (for ``knots = c(100, 200)``)."""
+    """R's ``c(...)``: the values as one array (for ``knots = c(100, 200)``).
+
+    Examples
+    --------
+    >>> c(1, 2.5).tolist()
+    [1.0, 2.5]
+    """
     return np.concatenate([np.atleast_1d(np.asarray(v, dtype=float)) for v in values]) if values else np.array([])
 
 
