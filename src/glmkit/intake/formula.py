@@ -344,13 +344,12 @@ def _design(rhs: str, data: pd.DataFrame, missing: NDArray[np.bool_], na_action:
     bare = _bare_numeric_columns(rhs, data)
     if bare is not None:
         return _bare_design(*bare, data, missing, na_action)
-    subset = data[~missing] if missing.any() else data
-    if len(subset) >= _MIXED_MIN_ROWS:
-        design, names, spec_rhs, keep = _try_mixed(rhs, subset, data, missing, na_action)
+    if int((~missing).sum()) >= _MIXED_MIN_ROWS:
+        design, names, spec_rhs, keep = _try_mixed(rhs, data, missing, na_action)
         if design is not None:
             return design, names, spec_rhs, keep
     try:
-        mm = r_model_matrix(rhs, subset, na_action="raise" if na_action == "raise" else "drop")
+        mm = r_model_matrix(rhs, data, missing, na_action="raise" if na_action == "raise" else "drop")
     except FormulaError:
         raise
     except Exception as exc:
@@ -386,7 +385,7 @@ _MIXED_MIN_ROWS = 50_000  # below this a dense design is always cheap enough
 _MIXED_MIN_LEVELS = 20  # a factor term with at least this many columns is kept as codes
 
 
-def _try_mixed(rhs: str, subset: pd.DataFrame, data: pd.DataFrame, missing: Array, na_action: str):  # type: ignore[no-untyped-def]
+def _try_mixed(rhs: str, data: pd.DataFrame, missing: Array, na_action: str):  # type: ignore[no-untyped-def]
     """On large data, evaluate the formula sparsely and keep big factors as integer codes.
 
     Returns (design, names, spec, keep) or (None, ...) when the dense path should be used:
@@ -395,10 +394,10 @@ def _try_mixed(rhs: str, subset: pd.DataFrame, data: pd.DataFrame, missing: Arra
     """
     none = (None, None, None, None)
     try:
-        mm = r_model_matrix(rhs, subset, output="sparse", na_action="raise" if na_action == "raise" else "drop")
+        mm = r_model_matrix(rhs, data, missing, output="sparse", na_action="raise" if na_action == "raise" else "drop")
     except Exception:
         return none  # the dense path raises the informative error
-    if mm.shape[0] != len(subset):
+    if mm.shape[0] != int((~missing).sum()):
         return none
     spec = mm.model_spec
     X = mm.tocsc()

@@ -126,7 +126,9 @@ def prepare_rhs(formula: str, lhs: str, rhs: str, columns: list[str], excluded: 
     Examples
     --------
     >>> prepare_rhs("y ~ . - b", "y", ". - b", ["y", "a", "b", "w"], ["w"])
-    '(a + b) - b'
+    'a + b - b'
+    >>> prepare_rhs("y ~ (.)^2", "y", "(.)^2", ["y", "a", "b"], [])
+    '((a + b))^2'
     >>> prepare_rhs("y ~ x +", "y", "x +", ["y", "x"], [])
     Traceback (most recent call last):
     ...
@@ -140,10 +142,12 @@ def prepare_rhs(formula: str, lhs: str, rhs: str, columns: list[str], excluded: 
         if not names:
             raise FormulaError(f"In {formula!r}, '.' stands for no column: every column of the data is the response, "
                                "weights, offset or trials. Name the predictors instead.")
-        dot = "(" + " + ".join(_quote(c) for c in names) + ")"
+        terms = " + ".join(_quote(c) for c in names)
         pieces, last = [], 0
         for m in _DOT.finditer(masked):
-            pieces += [rhs[last:m.start()], dot]
+            before, after = masked[:m.start()].rstrip(), masked[m.end():].lstrip()
+            bare = before[-1:] in ("", "+") and after[:1] in ("", "+", "-")  # a sum among sums: no parentheses
+            pieces += [rhs[last:m.start()], terms if bare else f"({terms})"]
             last = m.end()
         rhs = "".join(pieces) + rhs[last:]
     return translate_calls(rhs)
@@ -167,25 +171,31 @@ def float_integers(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _drop_unused_levels(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with categorical columns' unused levels removed (R's ``drop.unused.levels``)."""
-    cats = [c for c, d in frame.dtypes.items() if isinstance(d, pd.CategoricalDtype)]
-    stale = [c for c in cats if frame[c].cat.categories.size and
-             np.unique(frame[c].cat.codes[frame[c].cat.codes >= 0]).size < frame[c].cat.categories.size]
+def _drop_unused_levels(frame: pd.DataFrame, rows: Any) -> pd.DataFrame:
+    """``frame`` with categorical columns' levels unused in ``rows`` removed (R's ``drop.unused.levels``)."""
+    stale = {}
+    for c, d in frame.dtypes.items():
+        if isinstance(d, pd.CategoricalDtype) and d.categories.size:
+            codes = frame[c].cat.codes.to_numpy()[rows]
+            used = np.unique(codes[codes >= 0])
+            if used.size < d.categories.size:
+                stale[c] = pd.Categorical(frame[c], categories=d.categories[used], ordered=d.ordered)
     if not stale:
         return frame
     out = frame.copy(deep=False)
-    for c in stale:
-        out[c] = frame[c].cat.remove_unused_categories()
+    for c, values in stale.items():
+        out[c] = values
     return out
 
 
-def model_matrix(rhs: str, data: pd.DataFrame, **options: Any) -> Any:
-    """formulaic's ``model_matrix`` with R's context, unused levels dropped and one-level factors refused.
+def model_matrix(rhs: str, data: pd.DataFrame, missing: Any = None, **options: Any) -> Any:
+    """formulaic's ``model_matrix`` with R's context and R's model frame rules.
 
-    Levels are dropped on the rows that remain after rows with missing values are removed,
-    as R's ``model.frame`` does (a second evaluation when formulaic dropped rows and that
-    left a level unused).
+    As R's ``model.frame``: transforms learn their state (knots, polynomial coefficients)
+    from every row, rows missing elsewhere (``missing``: the response, weights …) or in the
+    formula's variables are then dropped, and factor levels no remaining row uses are
+    dropped (a second evaluation when missing values left a level unused). A factor with
+    one level is refused.
 
     Examples
     --------
@@ -196,13 +206,16 @@ def model_matrix(rhs: str, data: pd.DataFrame, **options: Any) -> Any:
     """
     import formulaic
 
-    data = _drop_unused_levels(data)
-    mm = formulaic.model_matrix(rhs, data, context=formula_context(), **options)
-    if hasattr(mm, "index") and mm.shape[0] < len(data):
-        kept = data.loc[mm.index]
-        cleaned = _drop_unused_levels(kept)
-        if cleaned is not kept:
-            mm = formulaic.model_matrix(rhs, cleaned, context=formula_context(), **options)
+    missing = np.zeros(len(data), dtype=bool) if missing is None else np.asarray(missing, dtype=bool)
+    drop = set(np.flatnonzero(missing).tolist())
+    frame = _drop_unused_levels(data, ~missing)
+    mm = formulaic.model_matrix(rhs, frame, context=formula_context(), drop_rows=set(drop), **options)
+    if hasattr(mm, "index") and mm.shape[0] < len(data) - len(drop):
+        kept = np.zeros(len(data), dtype=bool)
+        kept[data.index.get_indexer(mm.index)] = True
+        cleaned = _drop_unused_levels(frame, kept)
+        if cleaned is not frame:
+            mm = formulaic.model_matrix(rhs, cleaned, context=formula_context(), drop_rows=set(drop), **options)
     _check_levels(mm.model_spec)
     return mm
 

@@ -39,9 +39,16 @@ expected_dir <- "tests/reference/expected"
 mt <- datasets::mtcars
 rownames(mt) <- NULL
 write.csv(mt, file.path(data_dir, "formula_mtcars.csv"), row.names = FALSE)
+# Missing values: R learns transforms' state (knots, polynomial coefficients) on every row,
+# then drops incomplete rows, then drops factor levels no remaining row uses ("c" below is
+# only in dropped rows).
+missing_data <- data.frame(y = c(NA, 3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5),
+                           x = c(100, 1:9, 12, 15), z = c(1:9, NA, 11, 12),
+                           g = c("c", "b", "a", "a", "b", "a", "b", "a", "b", "c", "a", "b"))
+write.csv(missing_data, file.path(data_dir, "formula_missing.csv"), row.names = FALSE)
 read_data <- function(name) read.csv(file.path(data_dir, paste0(name, ".csv")), stringsAsFactors = TRUE)
 datasets_used <- list(formula_mtcars = read_data("formula_mtcars"), quine = read_data("quine"),
-                      esoph = read_data("esoph"))
+                      esoph = read_data("esoph"), formula_missing = read_data("formula_missing"))
 
 # New rows: mtcars rows with hp and wt moved partly outside their training ranges.
 mt_new <- datasets_used$formula_mtcars[c(1, 5, 10, 20, 31), ]
@@ -52,7 +59,8 @@ quine_new <- datasets_used$quine[c(1, 30, 60, 90, 120, 146), ]
 rownames(quine_new) <- NULL
 esoph_new <- datasets_used$esoph[c(1, 20, 40, 60, 88), ]
 rownames(esoph_new) <- NULL
-new_rows <- list(formula_mtcars = mt_new, quine = quine_new, esoph = esoph_new)
+missing_new <- data.frame(x = c(0, 5, 50, 120), z = c(1, 2, 3, 4), g = c("a", "b", "a", "b"))
+new_rows <- list(formula_mtcars = mt_new, quine = quine_new, esoph = esoph_new, formula_missing = missing_new)
 
 cases <- list(
   list("dot_mtcars", "formula_mtcars", "mpg ~ ."),
@@ -82,7 +90,9 @@ cases <- list(
   list("bs_default", "formula_mtcars", "mpg ~ bs(disp)"),
   list("offset_log", "formula_mtcars", "carb ~ wt + offset(log(hp))"),
   list("cbind_esoph", "esoph", "cbind(ncases, ncontrols) ~ agegp + alcgp"),
-  list("cbind_dot_esoph", "esoph", "cbind(ncases, ncontrols) ~ . - ntotal")
+  list("cbind_dot_esoph", "esoph", "cbind(ncases, ncontrols) ~ . - ntotal"),
+  list("missing_rows_state", "formula_missing", "y ~ ns(x, df = 2) + poly(x, 2) + z + factor(g)"),
+  list("missing_rows_plain_factor", "formula_missing", "y ~ bs(x, df = 4) + z + g")
 )
 
 # Shortest of 15, 16 or 17 significant digits that reads back as the same double.
@@ -109,7 +119,7 @@ json_frame <- function(d) {
 run_case <- function(id, dataset, formula) {
   data <- datasets_used[[dataset]]
   f <- as.formula(formula)
-  mf <- model.frame(f, data)
+  mf <- model.frame(f, data, drop.unused.levels = TRUE)  # as glm() and lm() call it
   X <- model.matrix(attr(mf, "terms"), mf)
   tt <- delete.response(attr(mf, "terms"))
   newdata <- new_rows[[dataset]]
