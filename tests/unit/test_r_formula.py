@@ -161,3 +161,11 @@ def test_translation_and_deparse_helpers():
     assert r_deparse("I(x - (y - z))") == "I(x - (y - z))"
     assert r_deparse("I(x > 2.50)") == "I(x > 2.5)"
     assert r_deparse("poly(x, 2, raw=TRUE)") == "poly(x, 2, raw = TRUE)"
+
+
+def test_logical_terms_are_factors_and_logical_responses_are_zero_one():
+    d = pd.DataFrame({"y": np.arange(8.0), "hp": [50.0, 120, 90, 200, 130, 80, 160, 70]})
+    frame = build_model_frame("y ~ I(hp > 100)", d)
+    assert frame.column_names == ["Intercept", "I(hp > 100)TRUE"]
+    np.testing.assert_array_equal(frame.X[:, 1], (d.hp > 100).to_numpy(dtype=float))
+    np.testing.assert_array_equal(build_model_frame("hp > 100 ~ y", d).y, (d.hp > 100).to_numpy(dtype=float))

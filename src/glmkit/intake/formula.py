@@ -97,7 +97,7 @@ def _evaluate(expr: str, data: pd.DataFrame, what: str) -> Array:
         except (ValueError, TypeError) as exc:
             raise FormulaError(f"The {what} {expr!r} must be numeric; got dtype {values.dtype}.") from exc
     try:
-        mm = formulaic.model_matrix(translate_calls(f"0 + I({expr})"), data, na_action="ignore",
+        mm = formulaic.model_matrix(translate_calls(f"0 + as_numeric({expr})"), data, na_action="ignore",
                                     context=formula_context())
     except Exception as exc:  # formulaic raises its own hierarchy
         raise FormulaError(_formula_message(exc, data, what, expr)) from exc

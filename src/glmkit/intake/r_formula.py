@@ -10,8 +10,8 @@ three places, each small:
   ``offset()`` terms (glmkit excludes weights, offset and trials, which R's ``.`` would
   include); inside a function call ``^`` is arithmetic (``I(x^2)`` is ``x**2``), as in R,
   while between terms it stays formulaic's interaction power (``(a + b)^2``);
-  ``Boundary.knots =`` becomes ``boundary_knots=``; a formula that ends in an operator
-  (``y ~ x +``) is refused, as R refuses it;
+  ``Boundary.knots =`` becomes ``boundary_knots=`` and ``as.factor(`` becomes
+  ``as_factor(``; a formula that ends in an operator (``y ~ x +``) is refused, as R refuses it;
 * **the evaluation context** (:mod:`glmkit.intake.r_transforms`): ``factor``, ``poly``,
   ``ns``, ``bs``, ``log``, ``sqrt``, ``TRUE`` … with R's values and state;
 * **the frame and the result** (:func:`model_matrix`, :func:`column_names`): integer
@@ -99,7 +99,8 @@ def translate_calls(text: str) -> str:
             out.append("**")
             continue
         out.append(ch)
-    return re.sub(r"\bBoundary\.knots\s*=", "boundary_knots=", "".join(out))
+    text = re.sub(r"\bBoundary\.knots\s*=", "boundary_knots=", "".join(out))
+    return re.sub(r"(?<![\w.])as\.(factor|numeric)\s*\(", r"as_\1(", text)
 
 
 def _quote(name: str) -> str:
@@ -237,6 +238,7 @@ _BINARY = {ast.Add: (" + ", 9), ast.Sub: (" - ", 9), ast.Mult: (" * ", 10), ast.
            ast.Mod: ("%%", 11), ast.FloorDiv: ("%/%", 11), ast.Pow: ("^", 14)}
 _COMPARE = {ast.Gt: " > ", ast.Lt: " < ", ast.GtE: " >= ", ast.LtE: " <= ", ast.Eq: " == ", ast.NotEq: " != "}
 _KEYWORDS = {"boundary_knots": "Boundary.knots"}
+_FUNCTIONS = {"as_factor": "as.factor", "as_numeric": "as.numeric"}
 
 
 class _NotR(Exception):
@@ -262,7 +264,7 @@ def _deparse(node: ast.AST) -> tuple[str, int]:
             return "NULL", 20
         return _number(node.value), 20
     if isinstance(node, ast.Call):
-        func = ast.unparse(node.func)
+        func = _FUNCTIONS.get(ast.unparse(node.func), ast.unparse(node.func))
         args = [_deparse(a)[0] for a in node.args]
         args += [f"{_KEYWORDS.get(k.arg or '', k.arg)} = {_deparse(k.value)[0]}" for k in node.keywords]
         return f"{func}({', '.join(args)})", 20

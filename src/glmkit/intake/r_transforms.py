@@ -130,6 +130,22 @@ def factor(x: Any, levels: Any = None, contrasts: Any = None) -> FactorValues:
     return _categorical(values, contrasts, cats, True, r_names=True)
 
 
+def I(x: Any) -> Any:  # noqa: E743 (R's name)
+    """R's ``I(x)``: ``x`` as it is; a logical result is a factor with levels FALSE, TRUE (``I(x > 2)TRUE``).
+
+    Examples
+    --------
+    >>> import formulaic
+    >>> d = pd.DataFrame({"x": [1.0, 3.0, 2.0, 5.0]})
+    >>> list(formulaic.model_matrix("I(x > 2)", d, context=CONTEXT).columns)
+    ['Intercept', 'I(x > 2)TRUE']
+    """
+    values = x.__wrapped__ if isinstance(x, FactorValues) else x
+    if pd.api.types.is_bool_dtype(getattr(values, "dtype", None)):
+        return factor(values)
+    return x
+
+
 def C(data: Any, contrasts: Any = None, *, levels: Any = None, spans_intercept: bool = True) -> FactorValues:
     """formulaic's ``C(x)``; integer-valued doubles keep integer level names (``C(k)[T.6]``).
 
@@ -343,7 +359,7 @@ def ns(x: Any, df: Any = None, knots: Any = None, intercept: bool = False, bound
 
 
 CONTEXT: dict[str, Any] = {
-    "factor": factor, "C": C, "poly": poly, "bs": bs, "ns": ns, "log": log, "c": c,
+    "factor": factor, "as_factor": factor, "as_numeric": lambda x: np.asarray(x, dtype=float), "I": I, "C": C, "poly": poly, "bs": bs, "ns": ns, "log": log, "c": c,
     "exp": np.exp, "sqrt": np.sqrt, "abs": np.abs, "log10": np.log10, "log2": np.log2, "log1p": np.log1p,
     "expm1": np.expm1, "sin": np.sin, "cos": np.cos, "tan": np.tan,
     "TRUE": True, "FALSE": False, "T": True, "F": False, "NULL": None, "pi": math.pi,

@@ -91,6 +91,8 @@ cases <- list(
   list("offset_log", "formula_mtcars", "carb ~ wt + offset(log(hp))"),
   list("cbind_esoph", "esoph", "cbind(ncases, ncontrols) ~ agegp + alcgp"),
   list("cbind_dot_esoph", "esoph", "cbind(ncases, ncontrols) ~ . - ntotal"),
+  list("logical_I", "formula_mtcars", "mpg ~ I(hp > 150) + as.factor(gear) + as.numeric(cyl)"),
+  list("logical_I_no_intercept", "formula_mtcars", "mpg ~ I(hp > 150) - 1"),
   list("missing_rows_state", "formula_missing", "y ~ ns(x, df = 2) + poly(x, 2) + z + factor(g)"),
   list("missing_rows_plain_factor", "formula_missing", "y ~ bs(x, df = 4) + z + g")
 )
