@@ -180,7 +180,8 @@ def _drop_unused_levels(frame: pd.DataFrame, rows: Any) -> pd.DataFrame:
             codes = frame[c].cat.codes.to_numpy()[rows]
             used = np.unique(codes[codes >= 0])
             if used.size < d.categories.size:
-                stale[c] = pd.Categorical(frame[c], categories=d.categories[used], ordered=d.ordered)
+                unused = np.setdiff1d(np.arange(d.categories.size), used)
+                stale[c] = frame[c].cat.remove_categories(d.categories[unused])  # their rows become missing
     if not stale:
         return frame
     out = frame.copy(deep=False)
