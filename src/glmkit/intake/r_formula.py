@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 else:
     pd = lazy_module("pandas")  # imported when first used, not with glmkit
 
-__all__ = ["term_label", "column_names", "formula_context", "float_integers", "model_matrix", "prepare_rhs", "r_deparse",
+__all__ = ["r_factor_order", "term_label", "column_names", "formula_context", "float_integers", "model_matrix", "prepare_rhs", "r_deparse",
            "translate_calls"]
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -151,7 +151,50 @@ def prepare_rhs(formula: str, lhs: str, rhs: str, columns: list[str], excluded: 
             pieces += [rhs[last:m.start()], terms if bare else f"({terms})"]
             last = m.end()
         rhs = "".join(pieces) + rhs[last:]
-    return translate_calls(rhs)
+    return r_factor_order(translate_calls(rhs))
+
+
+def r_factor_order(rhs: str) -> str:
+    """``rhs`` with each interaction's factors in the order their variables first appear, as R orders them.
+
+    R writes ``wt + factor(am):wt`` as the terms ``wt`` and ``wt:factor(am)`` (so the
+    columns are ``wt:factor(am)1``, and in a factor-by-factor term the first variable's
+    levels vary fastest); formulaic keeps each term as written. A formula whose terms are
+    already in that order is returned unchanged.
+
+    Examples
+    --------
+    >>> r_factor_order("wt + factor(am):wt"), r_factor_order("a + b + a:b")
+    ('1 + wt + wt:factor(am)', 'a + b + a:b')
+    """
+    if ":" not in rhs:
+        return rhs  # without ':' no term can be out of order ('*', '/', '^' expand in order)
+    from formulaic import Formula
+    from formulaic.parser.algos.sanitize_tokens import sanitize_tokens
+    from formulaic.parser.algos.tokenize import tokenize
+
+    try:
+        order: dict[str, int] = {}
+        for token in sanitize_tokens(tokenize(rhs)):
+            if token.kind.name in ("NAME", "PYTHON"):
+                order.setdefault(token.to_factor().expr, len(order))
+        terms = list(Formula(rhs, _ordering="none"))
+    except Exception:  # noqa: BLE001 (formulaic reports the error when the formula is evaluated)
+        return rhs
+    parts, intercept, changed = [], False, False
+    for term in terms:
+        factors = list(getattr(term, "factors", ()))
+        if not factors or any(f.eval_method.name == "LITERAL" and f.expr != "1" for f in factors):
+            return rhs
+        if [f.expr for f in factors] == ["1"]:
+            intercept = True
+            continue
+        ordered = sorted(factors, key=lambda f: order.get(f.expr, len(order)))
+        changed |= ordered != factors
+        parts.append(":".join(_quote(f.expr) if f.eval_method.name == "LOOKUP" else f.expr for f in ordered))
+    if not changed:
+        return rhs
+    return " + ".join(["1" if intercept else "0", *parts])
 
 
 def float_integers(frame: pd.DataFrame) -> pd.DataFrame:
