@@ -167,8 +167,8 @@ def r_factor_order(rhs: str) -> str:
     >>> r_factor_order("wt + factor(am):wt"), r_factor_order("a + b + a:b")
     ('1 + wt + wt:factor(am)', 'a + b + a:b')
     """
-    if ":" not in rhs:
-        return rhs  # without ':' no term can be out of order ('*', '/', '^' expand in order)
+    if ":" not in rhs or "|" in rhs:
+        return rhs  # without ':' no term is out of order ('*', '/', '^' expand in order); '|' parts: as written
     from formulaic import Formula
     from formulaic.parser.algos.sanitize_tokens import sanitize_tokens
     from formulaic.parser.algos.tokenize import tokenize
