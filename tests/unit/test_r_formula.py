@@ -169,3 +169,15 @@ def test_logical_terms_are_factors_and_logical_responses_are_zero_one():
     assert frame.column_names == ["Intercept", "I(hp > 100)TRUE"]
     np.testing.assert_array_equal(frame.X[:, 1], (d.hp > 100).to_numpy(dtype=float))
     np.testing.assert_array_equal(build_model_frame("hp > 100 ~ y", d).y, (d.hp > 100).to_numpy(dtype=float))
+
+
+def test_specs_saved_with_formulaics_own_bs_still_encode_new_data(data):
+    import formulaic
+
+    from glmkit.intake.r_formula import formula_context
+
+    old = formulaic.model_matrix("bs(z, df=3)", data)  # formulaic's bs, as model files before R's bs hold it
+    new = data.iloc[::3]
+    expected = formulaic.model_matrix(old.model_spec, new).to_numpy()
+    got = old.model_spec.get_model_matrix(new, context=formula_context()).to_numpy()
+    np.testing.assert_array_equal(got, expected)
