@@ -91,6 +91,9 @@ def glm(
     formula : str
         ``"y ~ x1 + C(g) + x1:C(g) + I(x1**2) + np.log(x2) + offset(np.log(t))"``;
         ``- 1`` drops the intercept; ``cbind(s, f) ~ ...`` gives binomial successes and failures.
+        R's spellings work as in R (``docs/formulas.md``): ``y ~ .`` (every column but the
+        response, weights, offset and trials), ``factor(x)``, ``I(x^2)``, ``log(x)``,
+        ``poly(x, 3)``, ``ns(x, df = 4)``, ``bs(x, df = 5)``, with R's column names.
     data : DataFrame or mapping of columns
     family : str or Family, default "gaussian"
         ``gaussian binomial poisson gamma inverse_gaussian negative_binomial tweedie
