@@ -1,0 +1,210 @@
+"""The variables of a formula fit, its training rows, reference grids and linear functions of β.
+
+Everything in :mod:`glmkit.margins` is a function of predictions on data made up for the
+purpose: the reference grid of ``emmeans`` (every factor at every level, every numeric
+covariate at its mean) or counterfactual copies of the training rows (``slopes``,
+``comparisons``, ``predictions``). Such data are encoded by the fit's own ``data_spec``, so
+factor levels, transforms (``np.log(x)``, splines, polynomials) and formula offsets are
+handled exactly as in :meth:`~glmkit.GLMResult.predict`.
+
+A variable is a **factor** when the formula encodes it as categorical (a string or
+categorical column, or a numeric column inside ``C()``); every other variable of the
+formula is a **numeric covariate**.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import InputError
+from .._lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")  # imported when first used, not with glmkit
+
+__all__ = ["FitVariables", "Predictor", "fit_variables", "reference_grid", "resolve_cov", "as_names"]
+
+Array = NDArray[np.floating]
+
+
+def as_names(value: str | Sequence[str] | None, what: str) -> list[str]:
+    """A variable name or a list of them as a list (None: empty)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    names = list(value)
+    if not all(isinstance(v, str) for v in names):
+        raise InputError(f"{what} must be a variable name or a list of names; got {value!r}.")
+    return names
+
+
+@dataclass(frozen=True)
+class FitVariables:
+    """The data variables of a formula fit and the rows it used.
+
+    Attributes
+    ----------
+    factors : dict of str to tuple
+        Factor name → its levels in the model's order.
+    numeric : tuple of str
+        Numeric covariates (formula variables and offset columns).
+    rows : pandas.DataFrame
+        The training rows used by the fit, with just these variables.
+    """
+
+    factors: dict[str, tuple]
+    numeric: tuple[str, ...]
+    rows: pd.DataFrame
+
+    @property
+    def names(self) -> list[str]:
+        """Every variable: factors first, then numeric covariates."""
+        return [*self.factors, *self.numeric]
+
+    def check(self, names: Sequence[str], what: str) -> None:
+        """Refuse names that are not variables of the model."""
+        unknown = [n for n in names if n not in self.factors and n not in self.numeric]
+        if unknown:
+            raise InputError(
+                f"{what} names {unknown}, which the model does not use; its variables are "
+                f"{self.names}. Name variables of the formula (columns of the data)."
+            )
+
+
+def fit_variables(fit: Any) -> FitVariables:
+    """The variables of a formula fit, classified as factors or numeric covariates.
+
+    Examples
+    --------
+    >>> fit = gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson")
+    >>> fit_variables(fit).factors
+    {'wool': ('A', 'B'), 'tension': ('L', 'M', 'H')}
+    """
+    from formulaic.utils.variables import get_expression_variables
+
+    spec = fit.data_spec
+    if spec is None or fit.data is None or getattr(spec, "offset_terms", None) is None:
+        raise InputError(
+            "Marginal means and effects need a formula fit that keeps its data (gk.glm(formula, data)); "
+            "this result was fitted from arrays or had its data removed (see GLMResult.keep_data)."
+        )
+    rhs = spec.rhs_spec
+    data_vars = set(rhs.variables_by_source.get("data", set()))
+    factors: dict[str, tuple] = {}
+    for expr, (kind, state) in rhs.encoder_state.items():
+        names = [v for v in get_expression_variables(expr, {}) if v in data_vars]
+        if getattr(kind, "value", kind) == "categorical" and len(names) == 1:
+            factors[names[0]] = tuple(state.get("categories", ()))
+    offset_vars: set[str] = set()
+    for expr in spec.offset_terms:
+        offset_vars |= {str(v) for v in get_expression_variables(expr, {})}
+    if spec.offset_column is not None:
+        offset_vars.add(spec.offset_column)
+    rows = _training_rows(fit, sorted(data_vars | offset_vars))
+    numeric = tuple(sorted(v for v in (data_vars | offset_vars) if v not in factors and v in rows.columns))
+    ordered = [v for v in rows.columns if v in factors]
+    return FitVariables({v: factors[v] for v in ordered}, numeric, rows)
+
+
+def _training_rows(fit: Any, names: list[str]) -> pd.DataFrame:
+    from ..intake.frames import pandas_columns
+
+    data = fit.data
+    frame = pandas_columns(data, names)
+    frame = frame[[c for c in frame.columns if c in names]]
+    if isinstance(data, pd.DataFrame):
+        positions = data.index.get_indexer(fit.index)
+    else:
+        positions = np.asarray(fit.index)
+    return frame.iloc[positions].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Predictor:
+    """Linear predictors of made-up rows: η = X β + offset with X over the estimable columns.
+
+    Attributes
+    ----------
+    X : array of shape (n_rows, n_kept)
+    offset : array of shape (n_rows,)
+    """
+
+    X: Array
+    offset: Array
+
+    @classmethod
+    def of(cls, fit: Any, frame: pd.DataFrame) -> "Predictor":
+        """Encode ``frame`` with the fit's data spec (levels, transforms, offsets as in fitting)."""
+        design, offset, _ = fit.data_spec.encode(frame)
+        X = design.toarray()[:, fit.model.kept]
+        return cls(np.asarray(X, dtype=float), np.asarray(offset, dtype=float))
+
+    def eta(self, coef: Array) -> Array:
+        """η for the kept coefficients ``coef``."""
+        return self.X @ coef + self.offset
+
+
+def reference_grid(variables: FitVariables, at: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """R emmeans' reference grid: every factor at every level, numeric covariates at their means.
+
+    ``at`` replaces the levels of a factor (a subset) or the value of a covariate (one or
+    several values; several make the covariate a dimension of the grid). The first variable
+    varies fastest, as in R.
+
+    Examples
+    --------
+    >>> fit = gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson")
+    >>> reference_grid(fit_variables(fit)).shape
+    (6, 2)
+    """
+    at = dict(at or {})
+    variables.check(list(at), "at")
+    axes: dict[str, list] = {}
+    for name, levels in variables.factors.items():
+        values = list(np.atleast_1d(at[name])) if name in at else list(levels)
+        unseen = [v for v in values if v not in levels]
+        if unseen:
+            raise InputError(f"at[{name!r}] has levels {unseen} the model does not know; levels: {list(levels)}.")
+        axes[name] = values
+    for name in variables.numeric:
+        if name in at:
+            axes[name] = [float(v) for v in np.atleast_1d(at[name])]
+        else:
+            axes[name] = [float(variables.rows[name].astype(float).mean())]
+    combos = list(itertools.product(*[axes[n] for n in reversed(list(axes))]))
+    frame = pd.DataFrame([tuple(reversed(c)) for c in combos], columns=list(axes))
+    for name, levels in variables.factors.items():
+        if isinstance(variables.rows[name].dtype, pd.CategoricalDtype):
+            frame[name] = pd.Categorical(frame[name], categories=variables.rows[name].cat.categories)
+    return frame
+
+
+def resolve_cov(fit: Any, cov: Any, cluster: Any = None) -> Array:
+    """The covariance of the kept coefficients: the model's, a robust kind by name, or a matrix.
+
+    ``cov`` is None (the model covariance), a name understood by
+    :meth:`~glmkit.GLMResult.cov_robust` (``"HC0"``–``"HC3"``, ``"CR0"``, ``"CR1"``, with
+    ``cluster``), or a matrix (array or DataFrame) of shape (n_features, n_features).
+    """
+    kept = fit.model.kept
+    p = len(fit.names)
+    if cov is None and cluster is None:
+        matrix = fit.cov.to_numpy()
+    elif cov is None or isinstance(cov, str):
+        matrix = fit.cov_robust(cov, cluster).to_numpy()
+    else:
+        matrix = np.asarray(cov.to_numpy() if isinstance(cov, pd.DataFrame) else cov, dtype=float)
+        if matrix.shape == (kept.size, kept.size) and kept.size != p:
+            return matrix
+    if matrix.shape != (p, p):
+        raise InputError(f"cov must be a {p}×{p} matrix (one row per coefficient); got shape {matrix.shape}.")
+    return matrix[np.ix_(kept, kept)]
