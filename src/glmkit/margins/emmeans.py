@@ -186,7 +186,7 @@ def emmeans(fit: Any, specs: str | list[str], by: str | list[str] | None = None,
     --------
     >>> fit = gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson")
     >>> gk.emmeans(fit, "tension", type="response").to_frame()["estimate"].round(2).tolist()
-    [36.1, 26.22, 21.45]
+    [36.2, 26.25, 21.55]
     """
     _check_scale(type)
     variables = fit_variables(fit)

@@ -59,11 +59,14 @@ class FitVariables:
         Numeric covariates (formula variables and offset columns).
     rows : pandas.DataFrame
         The training rows used by the fit, with just these variables.
+    offset_only : tuple of str
+        Numeric variables used only in offsets (not default focal variables of slopes).
     """
 
     factors: dict[str, tuple]
     numeric: tuple[str, ...]
     rows: pd.DataFrame
+    offset_only: tuple[str, ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -112,7 +115,8 @@ def fit_variables(fit: Any) -> FitVariables:
     rows = _training_rows(fit, sorted(data_vars | offset_vars))
     numeric = tuple(sorted(v for v in (data_vars | offset_vars) if v not in factors and v in rows.columns))
     ordered = [v for v in rows.columns if v in factors]
-    return FitVariables({v: factors[v] for v in ordered}, numeric, rows)
+    offset_only = tuple(v for v in numeric if v not in data_vars)
+    return FitVariables({v: factors[v] for v in ordered}, numeric, rows, offset_only)
 
 
 def _training_rows(fit: Any, names: list[str]) -> pd.DataFrame:

@@ -1,0 +1,171 @@
+"""Average predictions, slopes and comparisons (R's marginaleffects, Stata's ``margins``).
+
+- :func:`predictions`: predictions averaged over the rows (the training rows by default),
+  with variables set to chosen values (``at=``, Stata's ``margins, at()``) and/or within
+  observed groups (``by=``); or row by row (``average=False``).
+- :func:`slopes`: ∂μ/∂x of numeric covariates by **centred** finite differences,
+  (μ(x + h) − μ(x − h)) / 2h with h = 10⁻⁴ × range(x) (marginaleffects' step; its default
+  is the forward difference, ``numderiv = "fdforward"``, whose error is O(h), against
+  O(h²) here), averaged: average marginal effects.
+- :func:`comparisons`: differences (or ratios) between predictions with a variable set to
+  two values for every row, averaged.
+
+Standard errors: the delta method with the gradients in β computed exactly (the
+predictions are explicit functions of β), conditional on the sample; see
+:mod:`glmkit.margins.evaluation`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import InputError, UnknownNameError
+from .evaluation import Evaluator, Values, base_rows, group_rows, with_value
+from .grid import as_names, fit_variables
+from .table import MarginsTable
+from .._lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")  # imported when first used, not with glmkit
+
+__all__ = ["comparisons", "predictions", "slopes"]
+
+Array = NDArray[np.floating]
+Scale = Literal["link", "response"]
+Comparison = Literal["difference", "ratio", "ratioavg"]
+
+
+def _table(pieces: list[pd.DataFrame], title: str, notes: list[str]) -> MarginsTable:
+    return MarginsTable(pd.concat(pieces, ignore_index=True), title, tuple(notes))
+
+
+def _grouped(evaluator: Evaluator, values: Values, labels: pd.DataFrame, rows: list, level: float,
+             lead: dict[str, Any]) -> pd.DataFrame:
+    means = [values.mean(r) for r in rows]
+    joined = Values(np.concatenate([m.value for m in means]), np.vstack([m.jac for m in means]))
+    out = pd.DataFrame(lead, index=range(len(rows))) if lead else pd.DataFrame(index=range(len(rows)))
+    out = pd.concat([out, labels.reset_index(drop=True)], axis=1)
+    for name, column in evaluator.columns(joined, level).items():
+        out[name] = column
+    return out
+
+
+def _notes(type: str, fit: Any, average: bool) -> list[str]:
+    scale = f"response (μ)" if type == "response" else f"link ({fit.link.name}, η)"
+    how = "averaged over the rows" if average else "one per row"
+    return [f"Scale: {scale}; {how}. Delta-method SEs conditional on the sample; z tests and intervals."]
+
+
+def predictions(fit: Any, *, at: dict[str, Any] | None = None, by: str | list[str] | None = None,
+                newdata: Any = None, type: Scale = "response", average: bool = True, cov: Any = None,
+                cluster: Any = None, level: float = 0.95) -> MarginsTable:
+    """Average predictions at representative values and/or within groups, with delta-method SEs.
+
+    Parameters
+    ----------
+    fit : GLMResult
+        A formula fit that keeps its data.
+    at : dict, optional
+        Variable → value(s): every row is predicted with the variable set to each value
+        (every combination when several variables are given), then averaged (Stata's
+        ``margins, at()``, marginaleffects' ``avg_predictions(variables=)``).
+    by : str or list of str, optional
+        Average within the groups of these variables as observed in the rows.
+    newdata : DataFrame or "mean", optional
+        The rows to predict for: the training rows (default), one row with numeric
+        covariates at their means and factors at their modes (``"mean"``), or a DataFrame.
+    type : {"response", "link"}
+    average : bool, default True
+        False: one prediction per row (and ``at`` value).
+    cov, cluster
+        As in :func:`glmkit.emmeans`.
+    level : float, default 0.95
+
+    Returns
+    -------
+    MarginsTable
+        Columns: the ``at`` and ``by`` variables, ``estimate``, ``std_err``, ``statistic``,
+        ``p_value``, ``lower``, ``upper``.
+
+    Examples
+    --------
+    >>> fit = gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson")
+    >>> gk.predictions(fit, at={"wool": ["A", "B"]}).to_frame()["estimate"].round(3).tolist()
+    [31.037, 25.259]
+    """
+    variables = fit_variables(fit)
+    evaluator = Evaluator.of(fit, type, cov, cluster)
+    base = base_rows(variables, newdata)
+    at = dict(at or {})
+    variables.check(list(at), "at")
+    axes = [[(n, v) for v in np.atleast_1d(np.asarray(values, dtype=object))] for n, values in at.items()]
+    pieces = []
+    for combo in itertools.product(*axes) if axes else [()]:
+        frame = base
+        for name, value in combo:
+            frame = with_value(frame, name, value)
+        labels, rows = group_rows(frame, by, average)
+        if average:
+            labels = labels[as_names(by, "by")] if by else labels
+        pieces.append(_grouped(evaluator, evaluator.predict(frame), labels, rows, level, dict(combo)))
+    return _table(pieces, "Average predictions" if average else "Predictions", _notes(type, fit, average))
+
+
+def slopes(fit: Any, variables: str | list[str] | None = None, *, by: str | list[str] | None = None,
+           newdata: Any = None, type: Scale = "response", eps: float | None = None, average: bool = True,
+           cov: Any = None, cluster: Any = None, level: float = 0.95) -> MarginsTable:
+    """Average marginal effects ∂μ/∂x (or ∂η/∂x) of numeric covariates, with delta-method SEs.
+
+    Parameters
+    ----------
+    fit : GLMResult
+    variables : str or list of str, optional
+        Numeric covariates (default: every numeric variable of the formula, offsets excepted).
+    by, newdata, type, average, cov, cluster, level
+        As in :func:`predictions`.
+    eps : float, optional
+        Finite-difference step h (default 10⁻⁴ × the variable's range in the training rows).
+
+    Returns
+    -------
+    MarginsTable
+        Columns ``term``, the ``by`` variables, ``estimate``, ``std_err``, ``statistic``,
+        ``p_value``, ``lower``, ``upper``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> data = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0], "y": [1, 1, 2, 3, 5, 8]})
+    >>> fit = gk.glm("y ~ x", data, family="poisson")
+    >>> gk.slopes(fit, "x", type="link").to_frame()["estimate"].round(6).tolist() == [round(fit.coef["x"], 6)]
+    True
+    """
+    fv = fit_variables(fit)
+    names = as_names(variables, "variables") or [n for n in fv.numeric if n not in fv.offset_only]
+    fv.check(names, "variables")
+    factors = [n for n in names if n in fv.factors]
+    if factors:
+        raise InputError(f"{factors} are factors, which have no slope; use gk.comparisons(fit, {factors[0]!r}).")
+    evaluator = Evaluator.of(fit, type, cov, cluster)
+    base = base_rows(fv, newdata)
+    pieces = []
+    for name in names:
+        x = base[name].astype(float).to_numpy()
+        train = fv.rows[name].astype(float)
+        h = float(eps) if eps is not None else 1e-4 * float(train.max() - train.min())
+        if not h > 0:
+            raise InputError(f"The step for {name!r} is {h!r}; {name!r} is constant in the data: pass eps=.")
+        up, down = evaluator.predict(with_value(base, name, x + h)), evaluator.predict(with_value(base, name, x - h))
+        values = Values((up.value - down.value) / (2 * h), (up.jac - down.jac) / (2 * h))
+        labels, rows = group_rows(base, by, average)
+        if average:
+            labels = labels[as_names(by, "by")] if by else labels
+        pieces.append(_grouped(evaluator, values, labels, rows, level, {"term": name}))
+    notes = _notes(type, fit, average) + ["Centred finite differences, step h = eps (default 1e-4 × range)."]
+    return _table(pieces, "Average marginal effects (slopes)" if average else "Marginal effects", notes)
