@@ -146,7 +146,7 @@ class EMMeans(MarginsTable):
 
 def emmeans(fit: Any, specs: str | list[str], by: str | list[str] | None = None, *, type: Scale = "link",
             at: dict[str, Any] | None = None, cov: Any = None, cluster: Any = None, level: float = 0.95,
-            df: float | None = None) -> EMMeans:
+            df: float | None = None, offset: float | None = None) -> EMMeans:
     """Estimated marginal means over R emmeans' reference grid, with delta-method standard errors.
 
     Parameters
@@ -168,6 +168,9 @@ def emmeans(fit: Any, specs: str | list[str], by: str | list[str] | None = None,
     level : float, default 0.95
     df : float, optional
         Degrees of freedom (default: residual df where φ is estimated, else infinite).
+    offset : float, optional
+        The offset of every grid row (default: the mean of the training offsets, as
+        emmeans, whatever ``at`` says about the offset's variables).
 
     Returns
     -------
@@ -178,7 +181,8 @@ def emmeans(fit: Any, specs: str | list[str], by: str | list[str] | None = None,
     Notes
     -----
     Means are averages over the grid with equal weights; numeric covariates sit at their
-    (unweighted) means over the rows used; the offset is evaluated at those values. See
+    (unweighted) means over the rows used, except those with at most two distinct values
+    (kept at both, emmeans' ``cov.keep = "2"``); the offset is the mean offset. See
     the module docstring for the scales and the degrees of freedom. Aliased coefficients
     are taken as zero (R reports a non-estimable mean as NA).
 
@@ -195,7 +199,8 @@ def emmeans(fit: Any, specs: str | list[str], by: str | list[str] | None = None,
         raise InputError("specs names no variable; give the variable(s) whose marginal means you want.")
     variables.check(specs_ + by_, "specs/by")
     grid = reference_grid(variables, at)
-    predictor = Predictor.of(fit, grid)
+    offset_value = float(np.mean(fit.model.offset)) if offset is None else float(offset)
+    predictor = Predictor.of(fit, grid, offset_value)
     labels, rows = _cells(grid, specs_ + by_)
     L = np.vstack([predictor.X[r].mean(axis=0) for r in rows])
     offset = np.array([predictor.offset[r].mean() for r in rows])

@@ -146,11 +146,18 @@ class Predictor:
     offset: Array
 
     @classmethod
-    def of(cls, fit: Any, frame: pd.DataFrame) -> "Predictor":
-        """Encode ``frame`` with the fit's data spec (levels, transforms, offsets as in fitting)."""
-        design, offset, _ = fit.data_spec.encode(frame)
+    def of(cls, fit: Any, frame: pd.DataFrame, offset: float | None = None) -> "Predictor":
+        """Encode ``frame`` with the fit's data spec (levels, transforms, offsets as in fitting).
+
+        ``offset``: one value for every row instead of the offsets the rows give.
+        """
+        if offset is None:
+            design, off, _ = fit.data_spec.encode(frame)
+        else:
+            design, _, _ = fit.data_spec.encode(frame, np.zeros(len(frame)))
+            off = np.full(len(frame), float(offset))
         X = design.toarray()[:, fit.model.kept]
-        return cls(np.asarray(X, dtype=float), np.asarray(offset, dtype=float))
+        return cls(np.asarray(X, dtype=float), np.asarray(off, dtype=float))
 
     def eta(self, coef: Array) -> Array:
         """η for the kept coefficients ``coef``."""
@@ -159,6 +166,9 @@ class Predictor:
 
 def reference_grid(variables: FitVariables, at: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """R emmeans' reference grid: every factor at every level, numeric covariates at their means.
+
+    A numeric covariate with at most two distinct values (a 0/1 indicator) is kept at its
+    values, like a factor, as emmeans' default ``cov.keep = "2"`` does.
 
     ``at`` replaces the levels of a factor (a subset) or the value of a covariate (one or
     several values; several make the covariate a dimension of the grid). The first variable
@@ -180,10 +190,13 @@ def reference_grid(variables: FitVariables, at: Mapping[str, Any] | None = None)
             raise InputError(f"at[{name!r}] has levels {unseen} the model does not know; levels: {list(levels)}.")
         axes[name] = values
     for name in variables.numeric:
+        values = variables.rows[name].astype(float)
         if name in at:
             axes[name] = [float(v) for v in np.atleast_1d(at[name])]
+        elif values.nunique() <= 2:  # emmeans' cov.keep = "2": kept at its values, like a factor
+            axes[name] = sorted(float(v) for v in values.unique())
         else:
-            axes[name] = [float(variables.rows[name].astype(float).mean())]
+            axes[name] = [float(values.mean())]
     combos = list(itertools.product(*[axes[n] for n in reversed(list(axes))]))
     frame = pd.DataFrame([tuple(reversed(c)) for c in combos], columns=list(axes))
     for name, levels in variables.factors.items():
