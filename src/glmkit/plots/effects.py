@@ -101,12 +101,13 @@ def plot_effects(fit: Any, variable: str, *, by: str | None = None, type: str = 
         label = None if group is None else f"{group:g}" if isinstance(group, float) else str(group)
         if is_factor:
             x = np.arange(len(values)) + (i - (n - 1) / 2) * min(0.12, 0.6 / n)
-            ax.errorbar(x, part["estimate"], yerr=[part["estimate"] - part["lower"], part["upper"] - part["estimate"]],
-                        fmt="o", capsize=3, color=f"C{i}", label=label)
+            est, lo, hi = (part[c].to_numpy(float) for c in ("estimate", "lower", "upper"))
+            ax.errorbar(x, est, yerr=[est - lo, hi - est], fmt="o", capsize=3, color=f"C{i}", label=label)
         else:
-            ax.plot(part[variable], part["estimate"], color=f"C{i}", linewidth=1.8, label=label)
-            ax.fill_between(part[variable].to_numpy(float), part["lower"], part["upper"], color=f"C{i}", alpha=0.2,
-                            linewidth=0)
+            x = part[variable].to_numpy(float)
+            ax.plot(x, part["estimate"].to_numpy(float), color=f"C{i}", linewidth=1.8, label=label)
+            ax.fill_between(x, part["lower"].to_numpy(float), part["upper"].to_numpy(float), color=f"C{i}",
+                            alpha=0.2, linewidth=0)
     if is_factor:
         ax.set_xticks(np.arange(len(values)), [str(v) for v in values])
     ax.set_xlabel(variable)
