@@ -103,10 +103,10 @@ class MarginsTable:
 
 
 def _aligned(values: Array) -> list[str]:
-    """Numbers with 4 significant digits for the smallest, aligned on the decimal point."""
+    """Numbers with 4 significant digits for the largest, aligned on the decimal point."""
     finite = np.abs(values[np.isfinite(values)])
     finite = finite[finite > 0]
     if finite.size == 0:
         return [f"{v:g}" for v in values]
-    digits = int(np.clip(3 - np.floor(np.log10(finite.min())), 0, 8))
+    digits = int(np.clip(3 - np.floor(np.log10(finite.max())), 1, 8))
     return [f"{v:.{digits}f}" if np.isfinite(v) else "" for v in values]
