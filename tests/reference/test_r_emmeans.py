@@ -47,7 +47,7 @@ def fit(r_case, reference_data):
 
 def _emm(fit, record):
     return gk.emmeans(fit, record["specs"], by=np.atleast_1d(record["by"]).tolist() or None, type=record["type"], at=record["at"],
-                      cov=record["cov"])
+                      cov=record["cov"], weights=record["weights"])
 
 
 def _compare_table(frame, record, what, interval_atol=1e-8):

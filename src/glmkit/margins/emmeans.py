@@ -3,7 +3,8 @@
 The **reference grid** holds every combination of the factors' levels with each numeric
 covariate at its mean over the rows used (R's ``ref_grid`` defaults; ``at=`` changes
 them). A marginal mean averages the grid's linear predictors over the factors not named,
-with **equal weights** (emmeans' default ``weights = "equal"``), so it is a linear function
+with **equal weights** (emmeans' default ``weights = "equal"``; ``weights=`` offers its
+other schemes), so it is a linear function
 L β (+ the averaged offset) of the coefficients, with standard error √(L V Lᵀ).
 
 On ``type="response"`` the means and interval end points are mapped by the inverse link
@@ -32,7 +33,7 @@ from ..errors import InputError, UnknownNameError
 from ..links import Link, Log, Logit
 from .adjust import adjust_p_values, critical_value
 from .contrasts import contrast_matrix, default_adjustment
-from .grid import FitVariables, Predictor, as_names, fit_variables, reference_grid, resolve_cov
+from .grid import Predictor, as_names, fit_variables, grid_weights, reference_grid, resolve_cov
 from .table import MarginsTable
 from .._lazy import lazy_module
 
@@ -146,7 +147,7 @@ class EMMeans(MarginsTable):
 
 def emmeans(fit: Any, specs: str | list[str], by: str | list[str] | None = None, *, type: Scale = "link",
             at: dict[str, Any] | None = None, cov: Any = None, cluster: Any = None, level: float = 0.95,
-            df: float | None = None, offset: float | None = None) -> EMMeans:
+            df: float | None = None, offset: float | None = None, weights: str = "equal") -> EMMeans:
     """Estimated marginal means over R emmeans' reference grid, with delta-method standard errors.
 
     Parameters
@@ -171,6 +172,9 @@ def emmeans(fit: Any, specs: str | list[str], by: str | list[str] | None = None,
     offset : float, optional
         The offset of every grid row (default: the mean of the training offsets, as
         emmeans, whatever ``at`` says about the offset's variables).
+    weights : {"equal", "proportional", "outer", "cells", "flat"}, default "equal"
+        How grid rows are weighted when averaging (emmeans' ``weights``; see
+        :func:`glmkit.margins.grid.grid_weights`).
 
     Returns
     -------
@@ -180,7 +184,7 @@ def emmeans(fit: Any, specs: str | list[str], by: str | list[str] | None = None,
 
     Notes
     -----
-    Means are averages over the grid with equal weights; numeric covariates sit at their
+    Means are averages over the grid (equal weights by default); numeric covariates sit at their
     (unweighted) means over the rows used, except those with at most two distinct values
     (kept at both, emmeans' ``cov.keep = "2"``); the offset is the mean offset. See
     the module docstring for the scales and the degrees of freedom. Aliased coefficients
@@ -202,17 +206,23 @@ def emmeans(fit: Any, specs: str | list[str], by: str | list[str] | None = None,
     offset_value = float(np.mean(fit.model.offset)) if offset is None else float(offset)
     predictor = Predictor.of(fit, grid, offset_value)
     labels, rows = _cells(grid, specs_ + by_)
-    L = np.vstack([predictor.X[r].mean(axis=0) for r in rows])
-    offset = np.array([predictor.offset[r].mean() for r in rows])
+    w = grid_weights(variables, grid, specs_ + by_, weights)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a cell of zero weight: NaN, as R's NA
+        L = np.vstack([w[r] @ predictor.X[r] / w[r].sum() for r in rows])
+        offset = np.array([w[r] @ predictor.offset[r] / w[r].sum() for r in rows])
     coef = fit.model.coef[fit.model.kept]
     V = resolve_cov(fit, cov, cluster)
     d = model_df(fit, df)
     frame = _means_frame(labels, L, offset, coef, V, d, fit.link, type, level)
-    scale = "response (inverse link)" if type == "response" else f"link ({fit.link.name})"
-    notes = [f"Scale: {scale}. Averaged with equal weights over the reference grid; covariates at their means.",
-             f"Confidence level {level:g}; " + ("normal (z) intervals." if np.isinf(d) else f"t with {d:g} df.")]
     return EMMeans(frame, f"Estimated marginal means of {' × '.join(specs_)}" + (f" by {', '.join(by_)}" if by_ else ""),
-                   tuple(notes), L, offset, coef, V, d, fit.link, type, level, tuple(specs_), tuple(by_))
+                   _notes(fit, type, weights, level, d), L, offset, coef, V, d, fit.link, type, level, tuple(specs_),
+                   tuple(by_))
+
+
+def _notes(fit: Any, type: str, weights: str, level: float, df: float) -> tuple[str, ...]:
+    scale = "response (inverse link)" if type == "response" else f"link ({fit.link.name})"
+    return (f"Scale: {scale}. Averaged with {weights} weights over the reference grid; covariates at their means.",
+            f"Confidence level {level:g}; " + ("normal (z) intervals." if np.isinf(df) else f"t with {df:g} df."))
 
 
 def _cells(grid: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, list[Array]]:

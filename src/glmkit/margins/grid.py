@@ -30,7 +30,10 @@ if TYPE_CHECKING:
 else:
     pd = lazy_module("pandas")  # imported when first used, not with glmkit
 
-__all__ = ["FitVariables", "Predictor", "fit_variables", "reference_grid", "resolve_cov", "as_names"]
+__all__ = ["FitVariables", "Predictor", "WEIGHTINGS", "as_names", "fit_variables", "grid_weights", "reference_grid",
+           "resolve_cov"]
+
+WEIGHTINGS = ("equal", "proportional", "outer", "cells", "flat")
 
 Array = NDArray[np.floating]
 
@@ -225,3 +228,41 @@ def resolve_cov(fit: Any, cov: Any, cluster: Any = None) -> Array:
     if matrix.shape != (p, p):
         raise InputError(f"cov must be a {p}×{p} matrix (one row per coefficient); got shape {matrix.shape}.")
     return matrix[np.ix_(kept, kept)]
+
+
+def grid_weights(variables: FitVariables, grid: pd.DataFrame, named: list[str], kind: str) -> Array:
+    """The weight of each grid row when the means average over the variables not ``named``.
+
+    As emmeans' ``weights=``: ``"equal"`` (1 each); ``"cells"`` (the number of training
+    rows in the grid row's cell); ``"proportional"`` (the number of rows with the grid row's
+    combination of the variables averaged over); ``"outer"`` (the product of those
+    variables' marginal counts); ``"flat"`` (1 for cells with data, 0 for empty ones).
+    Cells are combinations of the factors and of covariates kept at their observed values.
+    """
+    from ..errors import UnknownNameError
+
+    if kind not in WEIGHTINGS:
+        raise UnknownNameError(f"Unknown weights {kind!r}; valid: {', '.join(map(repr, WEIGHTINGS))}.")
+    if kind == "equal":
+        return np.ones(len(grid))
+    rows = variables.rows
+    columns = [c for c in grid.columns if c in variables.factors or (
+        set(grid[c].astype(float)) <= set(rows[c].astype(float)))]
+    averaged = [c for c in columns if c not in named]
+
+    def count(names: list[str]) -> Array:
+        out = np.empty(len(grid))
+        for i in range(len(grid)):
+            mask = np.ones(len(rows), dtype=bool)
+            for c in names:
+                mask &= (rows[c] == grid[c].iloc[i]).to_numpy()
+            out[i] = mask.sum()
+        return out
+
+    if kind == "cells":
+        return count(columns)
+    if kind == "flat":
+        return (count(columns) > 0).astype(float)
+    if kind == "proportional":
+        return count(averaged)
+    return np.prod([count([c]) for c in averaged], axis=0) if averaged else np.ones(len(grid))

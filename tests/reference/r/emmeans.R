@@ -41,7 +41,7 @@ write.csv(data.frame(Cult = as.character(cabbages$Cult), Date = as.character(cab
                      HeadWt = cabbages$HeadWt, VitC = cabbages$VitC),
           file.path(data_dir, "cabbages.csv"), row.names = FALSE)
 warpbreaks <- rd("warpbreaks"); birthwt <- rd("birthwt"); insurance <- rd("insurance")
-anorexia <- rd("anorexia"); toothgrowth <- rd("toothgrowth"); cabbages <- rd("cabbages")
+anorexia <- rd("anorexia"); quine <- rd("quine"); toothgrowth <- rd("toothgrowth"); cabbages <- rd("cabbages")
 birthwt$race <- factor(birthwt$race); insurance$District <- factor(insurance$District)
 toothgrowth$dose <- factor(toothgrowth$dose)
 
@@ -69,8 +69,9 @@ table_of <- function(s) {
   out
 }
 
-emm_record <- function(fit, specs, by = NULL, type = "link", at = NULL, vcov = NULL, contrasts = list()) {
-  args <- list(fit, specs = specs, by = by, type = type)
+emm_record <- function(fit, specs, by = NULL, type = "link", at = NULL, vcov = NULL, contrasts = list(),
+                       weights = "equal") {
+  args <- list(fit, specs = specs, by = by, type = type, weights = weights)
   if (!is.null(at)) args$at <- at
   if (!is.null(vcov)) args$vcov. <- sandwich::vcovHC(fit, type = vcov)
   e <- do.call(emmeans, args)
@@ -89,7 +90,7 @@ emm_record <- function(fit, specs, by = NULL, type = "link", at = NULL, vcov = N
            ref = if (is.null(k$ref)) 0L else k$ref), rec)
   })
   list(specs = specs, by = if (is.null(by)) character(0) else by, type = type, at = at, cov = vcov,
-       means = means, contrasts = recs)
+       weights = weights, means = means, contrasts = recs)
 }
 K <- function(method, adjust, type = "link", regrid = FALSE, ref = NULL)
   list(method = method, adjust = adjust, type = type, regrid = regrid, ref = ref)
@@ -209,6 +210,8 @@ add("binomial_logit_birthwt", "birthwt", "low ~ age + lwt + C(race) + smoke", fi
                contrasts = list(K("pairwise", "holm", "response"), K("trt.vs.ctrl", "none", "link", ref = 1L),
                                 K("pairwise", "tukey", "response", regrid = TRUE))),
     emm_record(fit, "smoke", type = "response", contrasts = list(K("pairwise", "none", "response"))),
+    emm_record(fit, "race", type = "response", weights = "proportional", contrasts = list(K("pairwise", "tukey", "response"))),
+    emm_record(fit, "race", type = "response", weights = "cells", contrasts = list()),
     emm_record(fit, "race", type = "link", at = list(lwt = 150), vcov = "HC1",
                contrasts = list(K("pairwise", "sidak", "link")))),
   effects = list(
@@ -259,6 +262,15 @@ add("poisson_log_offset_insurance", "insurance", "Claims ~ C(District) + Group +
   "poisson", "log",
   emm = list(emm_record(fit, "Age", type = "response", contrasts = list(K("revpairwise", "tukey", "response"))),
              emm_record(fit, "Group", type = "link", contrasts = list(K("consec", "holm", "link")))))
+
+fit <- glm(Days ~ Eth + Sex + Age + Lrn, poisson, quine, control = ctrl)
+add("poisson_log_unbalanced_quine", "quine", "Days ~ Eth + Sex + Age + Lrn", fit, "poisson", "log",
+  emm = list(emm_record(fit, "Age", type = "response", weights = "proportional",
+                        contrasts = list(K("trt.vs.ctrl", "dunnettx", "response"))),
+             emm_record(fit, "Age", type = "response", weights = "outer", contrasts = list()),
+             emm_record(fit, "Age", by = "Sex", type = "response", weights = "cells",
+                        contrasts = list(K("pairwise", "holm", "response"))),
+             emm_record(fit, "Age", type = "link", weights = "flat", contrasts = list(K("consec", "bonferroni", "link")))))
 
 pk <- c("emmeans", "MASS", "sandwich", "jsonlite")
 out <- list(generator = "tests/reference/r/emmeans.R", r_version = R.version.string,
