@@ -13,7 +13,7 @@ warpbreaks = gk.glm("breaks ~ wool * tension", gk.datasets.load_warpbreaks(), fa
 forest_figure(warpbreaks, exponentiate=True, title="Poisson rate ratios, warpbreaks").savefig(
     "docs/figures/forest_warpbreaks.png", dpi=110)
 contrasts = gk.emmeans(warpbreaks, "tension", by="wool", type="response").contrast()
-forest_figure(contrasts, reference=1.0, title="Pairwise rate ratios of tension within wool (Tukey)").savefig(
+forest_figure(contrasts, reference=1.0, log_scale=True, title="Pairwise rate ratios of tension within wool (Tukey)").savefig(
     "docs/figures/forest_contrasts.png", dpi=110)
 effect_figure(warpbreaks, "tension", by="wool").savefig("docs/figures/effect_warpbreaks_tension.png", dpi=110)
 birthwt = gk.glm("low ~ age + lwt + C(race) + smoke", pd.read_csv("tests/reference/data/birthwt.csv"),

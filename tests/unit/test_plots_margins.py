@@ -46,7 +46,7 @@ def test_forest_of_a_margins_table_keeps_its_intervals(fit):
     table = gk.emmeans(fit, "tension", by="wool", type="response").contrast()
     ax = forest_figure(table, reference=1.0).axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels[0] == "L - M (wool=A)" and len(labels) == 6
+    assert labels[0] == "L / M (wool=A)" and len(labels) == 6
     segments = ax.collections[0].get_segments()
     frame = table.to_frame()
     np.testing.assert_allclose([s[0][0] for s in segments], frame["lower"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -32,7 +33,9 @@ def _groups(emm: Any) -> list[tuple[tuple, NDArray[np.intp]]]:
 
 
 def _level_labels(frame: pd.DataFrame, specs: tuple[str, ...], rows: NDArray[np.intp]) -> list[str]:
-    return [" ".join(str(v) for v in row) for row in frame.iloc[rows][list(specs)].itertuples(index=False)]
+    """Labels of the means; one holding - + / or * is put in parentheses (emmeans' ``parens``)."""
+    labels = [" ".join(str(v) for v in row) for row in frame.iloc[rows][list(specs)].itertuples(index=False)]
+    return [f"({label})" if re.search(r"[-+/*]", label) else label for label in labels]
 
 
 def contrast_table(emm: Any, method: str, adjust: str, ref: int, ratio: str | None, regrid: bool, level: float,
@@ -57,6 +60,7 @@ def contrast_table(emm: Any, method: str, adjust: str, ref: int, ratio: str | No
         if ratio is not None:
             est, lo, hi = np.exp(est), np.exp(lo), np.exp(hi)
             se = est * se
+            names = [name.replace(" - ", " / ") for name in names]
         part = pd.DataFrame({"contrast": names})
         for name, value in zip(emm.by, key):
             part[name] = value

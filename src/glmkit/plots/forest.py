@@ -47,8 +47,8 @@ def forest_table(estimates: Any, level: float = 0.95, cov: Any = None, intercept
 
 
 def plot_forest(estimates: Any, *, level: float = 0.95, exponentiate: bool = False, intercept: bool = False,
-                cov: Any = None, reference: float | None = None, ax: Any = None, title: str | None = None,
-                xlabel: str | None = None) -> Any:
+                cov: Any = None, reference: float | None = None, log_scale: bool | None = None, ax: Any = None,
+                title: str | None = None, xlabel: str | None = None) -> Any:
     """Draw estimates with their confidence intervals, one row each, and a reference line.
 
     Parameters
@@ -68,6 +68,8 @@ def plot_forest(estimates: Any, *, level: float = 0.95, exponentiate: bool = Fal
     reference : float, optional
         Where the dashed line goes (default 1 when exponentiated, else 0; 1 suits a
         table of ratios).
+    log_scale : bool, optional
+        A logarithmic x axis (default: when exponentiated; set it for a table of ratios).
     ax : matplotlib Axes, optional
     title, xlabel : str, optional
 
@@ -93,11 +95,14 @@ def plot_forest(estimates: Any, *, level: float = 0.95, exponentiate: bool = Fal
     ax.hlines(y, lo, hi, color="C0", linewidth=1.6, zorder=2)
     ax.plot(est, y, "o", color="C0", markersize=6, zorder=3)
     ax.axvline((1.0 if exponentiate else 0.0) if reference is None else reference, color="0.35", linestyle="--", linewidth=1.0, zorder=1)
-    if exponentiate:
+    if exponentiate if log_scale is None else log_scale:
         from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
         ax.set_xscale("log")
-        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        span = np.log10(np.nanmax(hi) / np.nanmin(lo))
+        subs = (1.0, 2.0, 5.0) if span > 1.5 else (1.0, 1.5, 2.0, 3.0, 5.0, 7.0) if span > 0.5 else \
+            (1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0)
+        ax.xaxis.set_major_locator(LogLocator(subs=subs))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_yticks(y, table["label"].tolist())
