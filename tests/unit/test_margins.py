@@ -177,3 +177,14 @@ def test_bad_input_is_refused_with_a_message(saturated, warpbreaks):
     arrays = gk.glm_fit(np.arange(8.0)[:, None], [1, 1, 2, 3, 5, 8, 9, 12], family="poisson")
     with pytest.raises(InputError, match="formula fit"):
         gk.slopes(arrays)
+
+
+def test_unit_level_predictions_match_predict_with_intervals():
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"x": rng.normal(size=200), "g": rng.choice(["a", "b"], 200)})
+    frame["y"] = rng.binomial(1, 1 / (1 + np.exp(-(0.3 + frame["x"]))))
+    fit = gk.glm("y ~ x + g", frame, family="binomial")
+    ours = gk.predictions(fit, average=False).to_frame()
+    theirs = fit.predict(interval="confidence", se=True)
+    for ours_name, their_name in (("estimate", "fit"), ("std_err", "se"), ("lower", "lower"), ("upper", "upper")):
+        np.testing.assert_allclose(ours[ours_name], theirs[their_name], rtol=1e-10)

@@ -93,6 +93,14 @@ def predictions(fit: Any, *, at: dict[str, Any] | None = None, by: str | list[st
         Columns: the ``at`` and ``by`` variables, ``estimate``, ``std_err``, ``statistic``,
         ``p_value``, ``lower``, ``upper``.
 
+    Notes
+    -----
+    Averaged predictions get estimate ± z·SE on their own scale (marginaleffects'
+    ``avg_predictions``, Stata's ``margins``). Unit-level predictions (``average=False`` or
+    ``newdata="mean"``) on the response scale get the interval made for η and mapped by the
+    inverse link, as :meth:`~glmkit.GLMResult.predict` and marginaleffects' ``predictions``,
+    so a probability's interval stays in [0, 1].
+
     Examples
     --------
     >>> fit = gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson")
@@ -101,6 +109,9 @@ def predictions(fit: Any, *, at: dict[str, Any] | None = None, by: str | list[st
     """
     variables = fit_variables(fit)
     evaluator = Evaluator.of(fit, type, cov, cluster)
+    unit_level = not average or isinstance(newdata, str)
+    if unit_level and type == "response":  # the interval is made for η and mapped by g⁻¹
+        evaluator = Evaluator(fit, "link", evaluator.cov)
     base = base_rows(variables, newdata)
     at = dict(at or {})
     variables.check(list(at), "at")
@@ -114,7 +125,26 @@ def predictions(fit: Any, *, at: dict[str, Any] | None = None, by: str | list[st
         if average:
             labels = labels[as_names(by, "by")] if by else labels
         pieces.append(_grouped(evaluator, evaluator.predict(frame), labels, rows, level, dict(combo)))
-    return _table(pieces, "Average predictions" if average else "Predictions", _notes(type, fit, average))
+    table = _table(pieces, "Average predictions" if average else "Predictions", _notes(type, fit, average))
+    return _mapped(table, fit.link) if evaluator.type != type else table
+
+
+def _mapped(table: MarginsTable, link: Any) -> MarginsTable:
+    """A link-scale table of unit-level predictions on the response scale: μ = g⁻¹(η), SE by
+    the delta method, the interval's end points mapped (as ``GLMResult.predict``)."""
+    frame = table.frame.copy()
+    eta, se = frame["estimate"].to_numpy(float), frame["std_err"].to_numpy(float)
+    a, b = link.inverse(frame["lower"].to_numpy(float)), link.inverse(frame["upper"].to_numpy(float))
+    frame["estimate"], frame["std_err"] = link.inverse(eta), np.abs(link.inverse_derivative(eta)) * se
+    frame["lower"], frame["upper"] = np.minimum(a, b), np.maximum(a, b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["statistic"] = frame["estimate"] / frame["std_err"]
+    from scipy import stats
+
+    frame["p_value"] = 2 * stats.norm.sf(np.abs(frame["statistic"].to_numpy(float)))
+    notes = ("Scale: response (μ); one per row (or typical row). Interval made for η and mapped by the inverse link;"
+             " delta-method SEs.",)
+    return MarginsTable(frame, table.title, notes)
 
 
 def slopes(fit: Any, variables: str | list[str] | None = None, *, by: str | list[str] | None = None,

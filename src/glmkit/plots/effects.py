@@ -31,18 +31,9 @@ def _axis_values(fit: Any, variable: str, n_points: int) -> tuple[list, bool]:
 
 
 def _predicted(fit: Any, at: dict[str, Any], newdata: Any, type: str, cov: Any, level: float) -> Any:
-    """Predictions with intervals; at typical values the interval is made on the link scale
-    and mapped by the inverse link (so a probability's band stays in [0, 1])."""
     from ..margins import predictions
 
-    if newdata is None or type == "link":
-        return predictions(fit, at=at, newdata=newdata, type=type, cov=cov, level=level).to_frame()
-    frame = predictions(fit, at=at, newdata=newdata, type="link", cov=cov, level=level).to_frame()
-    inverse = fit.link.inverse
-    a, b = inverse(frame["lower"].to_numpy()), inverse(frame["upper"].to_numpy())
-    frame["estimate"] = inverse(frame["estimate"].to_numpy())
-    frame["lower"], frame["upper"] = np.minimum(a, b), np.maximum(a, b)
-    return frame
+    return predictions(fit, at=at, newdata=newdata, type=type, cov=cov, level=level).to_frame()
 
 
 def plot_effects(fit: Any, variable: str, *, by: str | None = None, type: str = "response", newdata: Any = "mean",
