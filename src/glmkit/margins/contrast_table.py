@@ -76,4 +76,5 @@ def contrast_table(emm: Any, method: str, adjust: str, ref: int, ratio: str | No
         scale = f"differences on the {emm.link.name} (link) scale"
     notes = [f"Scale: {scale}.", f"P-value adjustment: {adjust}; confidence level {level:g}"
              + (" (intervals Bonferroni-adjusted)." if adjust == "holm" else "."), *notes]
-    return MarginsTable(frame, f"Contrasts ({method}) of {' × '.join(emm.specs)}", tuple(notes))
+    name = "custom" if isinstance(method, dict) else method
+    return MarginsTable(frame, f"Contrasts ({name}) of {' × '.join(emm.specs)}", tuple(notes))

@@ -10,8 +10,8 @@ multivariate t) is not offered: ``sidak`` instead.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,15 +29,20 @@ CONTRAST_METHODS: dict[str, str] = {  # method → default adjustment
 }
 
 
-def default_adjustment(method: str) -> str:
-    """The adjustment a method gets when none is named."""
+def default_adjustment(method: Any) -> str:
+    """The adjustment a method gets when none is named (``"none"`` for custom coefficients)."""
+    if isinstance(method, Mapping):
+        return "none"
     if method not in CONTRAST_METHODS:
         raise UnknownNameError(f"Unknown contrast method {method!r}; valid: {', '.join(map(repr, CONTRAST_METHODS))}.")
     return CONTRAST_METHODS[method]
 
 
-def contrast_matrix(method: str, levels: Sequence[str], ref: int = 0) -> tuple[NDArray[np.floating], list[str]]:
+def contrast_matrix(method: Any, levels: Sequence[str], ref: int = 0) -> tuple[NDArray[np.floating], list[str]]:
     """(coefficients, labels) of a contrast method over means labelled ``levels``.
+
+    ``method`` may also be a mapping of label → coefficients, one per mean (emmeans'
+    ``contrast(emm, list(...))``).
 
     Examples
     --------
@@ -47,6 +52,12 @@ def contrast_matrix(method: str, levels: Sequence[str], ref: int = 0) -> tuple[N
     """
     default_adjustment(method)
     m = len(levels)
+    if isinstance(method, Mapping):
+        coef = np.array([np.asarray(c, dtype=float).ravel() for c in method.values()], dtype=float)
+        if coef.ndim != 2 or coef.shape[1] != m:
+            raise InputError(f"Each custom contrast needs {m} coefficients (one per mean: {list(levels)}); "
+                             f"got {[len(np.atleast_1d(c)) for c in method.values()]}.")
+        return coef, [str(k) for k in method]
     pairs: list[tuple[int, int]]
     if method == "pairwise":
         pairs = [(i, j) for i in range(m) for j in range(i + 1, m)]

@@ -99,13 +99,15 @@ class EMMeans(MarginsTable):
     specs: tuple[str, ...] = ()
     by: tuple[str, ...] = ()
 
-    def contrast(self, method: str = "pairwise", adjust: str | None = None, *, ref: int = 0,
+    def contrast(self, method: str | dict[str, Any] = "pairwise", adjust: str | None = None, *, ref: int = 0,
                  type: Scale | None = None, regrid: bool = False, level: float | None = None) -> MarginsTable:
         """Contrasts among the means within each ``by`` group, with adjusted p-values and intervals.
 
         Parameters
         ----------
-        method : {"pairwise", "revpairwise", "trt.vs.ctrl", "consec"}
+        method : {"pairwise", "revpairwise", "trt.vs.ctrl", "consec"} or dict
+            A dict maps labels to custom coefficients, one per mean of a group (default
+            adjustment ``"none"``).
         adjust : {"tukey", "holm", "bonferroni", "sidak", "dunnettx", "none"}, optional
             Default: emmeans' for the method (see :mod:`glmkit.margins.contrasts`).
             ``"tukey"`` on a method that is not pairwise becomes ``"sidak"`` (as emmeans).
@@ -138,7 +140,7 @@ class EMMeans(MarginsTable):
         _check_scale(type)
         adjust = default_adjustment(method) if adjust is None else adjust
         notes = []
-        if adjust == "tukey" and method not in ("pairwise", "revpairwise"):
+        if adjust == "tukey" and (isinstance(method, dict) or method not in ("pairwise", "revpairwise")):
             adjust = "sidak"
             notes.append("adjust='tukey' changed to 'sidak': Tukey is for one set of pairwise comparisons.")
         ratio = None if regrid or type == "link" else _RATIO_NAMES.get(self.link.__class__)

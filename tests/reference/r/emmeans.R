@@ -80,7 +80,7 @@ emm_record <- function(fit, specs, by = NULL, type = "link", at = NULL, vcov = N
   means$labels <- lapply(c(specs, by), function(v) as.character(s[[v]]))
   recs <- lapply(contrasts, function(k) {
     obj <- if (isTRUE(k$regrid)) regrid(e) else e
-    cargs <- list(obj, method = k$method, adjust = k$adjust)
+    cargs <- list(obj, method = if (is.list(k$method)) lapply(k$method, as.numeric) else k$method, adjust = k$adjust)
     if (!is.null(k$ref)) cargs$ref <- k$ref + 1
     ct <- do.call(contrast, cargs)
     cs <- summary(ct, infer = c(TRUE, TRUE), type = k$type)
@@ -193,7 +193,8 @@ add("poisson_log_warpbreaks", "warpbreaks", "breaks ~ wool * C(tension, levels=[
   emm = list(
     emm_record(fit, "tension", by = "wool", type = "response",
                contrasts = list(K("pairwise", "tukey", "response"), K("revpairwise", "bonferroni", "link"),
-                                K("trt.vs.ctrl", "dunnettx", "response"), K("consec", "sidak", "response", regrid = TRUE))),
+                                K("trt.vs.ctrl", "dunnettx", "response"), K("consec", "sidak", "response", regrid = TRUE),
+                                K(list(L_vs_MH = c(1, -0.5, -0.5), M_vs_H = c(0, 1, -1)), "bonferroni", "response"))),
     emm_record(fit, "wool", contrasts = list(K("pairwise", "none", "link"))),
     emm_record(fit, c("wool", "tension"), contrasts = list(K("pairwise", "holm", "link")))),
   effects = list(
