@@ -170,7 +170,8 @@ def emmeans(fit: Any, specs: str | list[str], by: str | list[str] | None = None,
         Cluster labels for ``cov="CR0"``/``"CR1"``.
     level : float, default 0.95
     df : float, optional
-        Degrees of freedom (default: residual df where φ is estimated, else infinite).
+        Degrees of freedom (default: residual df where φ is estimated, else infinite; a
+        robust ``cov`` does not change them, as in emmeans with ``vcov.``).
     offset : float, optional
         The offset of every grid row (default: the mean of the training offsets, as
         emmeans, whatever ``at`` says about the offset's variables).
