@@ -10,15 +10,16 @@ variable, x + d against x (d = 1 by default), or two given values for every row.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InputError, UnknownNameError
-from .effects import Comparison, Scale, _grouped, _notes, _table
-from .evaluation import Evaluator, Values, base_rows, group_rows, with_value
+from .evaluation import (Evaluator, Scale, Values, base_rows, group_rows, grouped, scale_notes, stacked,
+                         with_value)
 from .grid import FitVariables, as_names, fit_variables
+from .table import MarginsTable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["comparisons"]
 
 Array = NDArray[np.floating]
+Comparison = Literal["difference", "ratio", "ratioavg"]
 _COMPARISONS = ("difference", "ratio", "ratioavg")
 
 
@@ -106,6 +108,6 @@ def comparisons(fit: Any, variables: str | list[str] | dict[str, Any], *, compar
             low, high = evaluator.predict(with_value(base, name, lo)), evaluator.predict(with_value(base, name, hi))
             values, groups = _compare(low, high, comparison, rows)
             text = label if comparison == "difference" else label.replace(" - ", " / ")
-            pieces.append(_grouped(evaluator, values, labels, groups, level, {"term": name, "contrast": text}))
-    notes = _notes(type, fit, average) + [f"Comparison: {comparison}."]
-    return _table(pieces, "Average comparisons" if average else "Comparisons", notes)
+            pieces.append(grouped(evaluator, values, labels, groups, level, {"term": name, "contrast": text}))
+    notes = scale_notes(type, fit, average) + [f"Comparison: {comparison}."]
+    return stacked(pieces, "Average comparisons" if average else "Comparisons", notes)

@@ -18,13 +18,14 @@ predictions are explicit functions of β), conditional on the sample; see
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import InputError, UnknownNameError
-from .evaluation import Evaluator, Values, base_rows, group_rows, with_value
+from ..errors import InputError
+from .evaluation import (Evaluator, Scale, Values, base_rows, group_rows, grouped, scale_notes, stacked,
+                         with_value)
 from .grid import as_names, fit_variables
 from .table import MarginsTable
 from .._lazy import lazy_module
@@ -34,32 +35,9 @@ if TYPE_CHECKING:
 else:
     pd = lazy_module("pandas")  # imported when first used, not with glmkit
 
-__all__ = ["comparisons", "predictions", "slopes"]
+__all__ = ["predictions", "slopes"]
 
 Array = NDArray[np.floating]
-Scale = Literal["link", "response"]
-Comparison = Literal["difference", "ratio", "ratioavg"]
-
-
-def _table(pieces: list[pd.DataFrame], title: str, notes: list[str]) -> MarginsTable:
-    return MarginsTable(pd.concat(pieces, ignore_index=True), title, tuple(notes))
-
-
-def _grouped(evaluator: Evaluator, values: Values, labels: pd.DataFrame, rows: list, level: float,
-             lead: dict[str, Any]) -> pd.DataFrame:
-    means = [values.mean(r) for r in rows]
-    joined = Values(np.concatenate([m.value for m in means]), np.vstack([m.jac for m in means]))
-    out = pd.DataFrame(lead, index=range(len(rows))) if lead else pd.DataFrame(index=range(len(rows)))
-    out = pd.concat([out, labels.reset_index(drop=True)], axis=1)
-    for name, column in evaluator.columns(joined, level).items():
-        out[name] = column
-    return out
-
-
-def _notes(type: str, fit: Any, average: bool) -> list[str]:
-    scale = f"response (μ)" if type == "response" else f"link ({fit.link.name}, η)"
-    how = "averaged over the rows" if average else "one per row"
-    return [f"Scale: {scale}; {how}. Delta-method SEs conditional on the sample; z tests and intervals."]
 
 
 def predictions(fit: Any, *, at: dict[str, Any] | None = None, by: str | list[str] | None = None,
@@ -124,8 +102,8 @@ def predictions(fit: Any, *, at: dict[str, Any] | None = None, by: str | list[st
         labels, rows = group_rows(frame, by, average)
         if average:
             labels = labels[as_names(by, "by")] if by else labels
-        pieces.append(_grouped(evaluator, evaluator.predict(frame), labels, rows, level, dict(combo)))
-    table = _table(pieces, "Average predictions" if average else "Predictions", _notes(type, fit, average))
+        pieces.append(grouped(evaluator, evaluator.predict(frame), labels, rows, level, dict(combo)))
+    table = stacked(pieces, "Average predictions" if average else "Predictions", scale_notes(type, fit, average))
     return _mapped(table, fit.link) if evaluator.type != type else table
 
 
@@ -196,6 +174,6 @@ def slopes(fit: Any, variables: str | list[str] | None = None, *, by: str | list
         labels, rows = group_rows(base, by, average)
         if average:
             labels = labels[as_names(by, "by")] if by else labels
-        pieces.append(_grouped(evaluator, values, labels, rows, level, {"term": name}))
-    notes = _notes(type, fit, average) + ["Centred finite differences, step h = eps (default 1e-4 × range)."]
-    return _table(pieces, "Average marginal effects (slopes)" if average else "Marginal effects", notes)
+        pieces.append(grouped(evaluator, values, labels, rows, level, {"term": name}))
+    notes = scale_notes(type, fit, average) + ["Centred finite differences, step h = eps (default 1e-4 × range)."]
+    return stacked(pieces, "Average marginal effects (slopes)" if average else "Marginal effects", notes)

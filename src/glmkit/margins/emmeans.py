@@ -31,8 +31,7 @@ from numpy.typing import NDArray
 
 from ..errors import InputError, UnknownNameError
 from ..links import Link, Log, Logit
-from .adjust import adjust_p_values, critical_value
-from .contrasts import contrast_matrix, default_adjustment
+from .contrasts import default_adjustment
 from .grid import Predictor, as_names, fit_variables, grid_weights, reference_grid, resolve_cov
 from .table import MarginsTable
 from .._lazy import lazy_module

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from ..errors import InputError, UnknownNameError
 from .grid import FitVariables, Predictor, as_names, resolve_cov
-from .table import wald_columns
+from .table import MarginsTable, wald_columns
 from .._lazy import lazy_module
 
 if TYPE_CHECKING:
@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 else:
     pd = lazy_module("pandas")  # imported when first used, not with glmkit
 
-__all__ = ["Evaluator", "Values", "base_rows", "group_rows", "with_value"]
+__all__ = ["Evaluator", "Scale", "Values", "base_rows", "group_rows", "grouped", "scale_notes", "stacked",
+           "with_value"]
 
 Array = NDArray[np.floating]
 Scale = Literal["link", "response"]
@@ -139,3 +140,27 @@ def group_rows(frame: pd.DataFrame, by: Any, average: bool) -> tuple[pd.DataFram
             mask &= (frame[n] == v).to_numpy()
         rows.append(np.flatnonzero(mask))
     return codes, rows
+
+
+def stacked(pieces: list[pd.DataFrame], title: str, notes: list[str]) -> MarginsTable:
+    """One table from the pieces (rows) computed for each focal variable or ``at`` value."""
+    return MarginsTable(pd.concat(pieces, ignore_index=True), title, tuple(notes))
+
+
+def grouped(evaluator: Evaluator, values: Values, labels: pd.DataFrame, rows: list, level: float,
+             lead: dict[str, Any]) -> pd.DataFrame:
+    """Rows of the group averages of ``values``: the ``lead`` labels, the group labels, the estimates."""
+    means = [values.mean(r) for r in rows]
+    joined = Values(np.concatenate([m.value for m in means]), np.vstack([m.jac for m in means]))
+    out = pd.DataFrame(lead, index=range(len(rows))) if lead else pd.DataFrame(index=range(len(rows)))
+    out = pd.concat([out, labels.reset_index(drop=True)], axis=1)
+    for name, column in evaluator.columns(joined, level).items():
+        out[name] = column
+    return out
+
+
+def scale_notes(type: str, fit: Any, average: bool) -> list[str]:
+    """The note printed under a table: the scale, the averaging and the SE convention."""
+    scale = "response (μ)" if type == "response" else f"link ({fit.link.name}, η)"
+    how = "averaged over the rows" if average else "one per row"
+    return [f"Scale: {scale}; {how}. Delta-method SEs conditional on the sample; z tests and intervals."]
