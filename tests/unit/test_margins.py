@@ -188,3 +188,16 @@ def test_unit_level_predictions_match_predict_with_intervals():
     theirs = fit.predict(interval="confidence", se=True)
     for ours_name, their_name in (("estimate", "fit"), ("std_err", "se"), ("lower", "lower"), ("upper", "upper")):
         np.testing.assert_allclose(ours[ours_name], theirs[their_name], rtol=1e-10)
+
+
+def test_polars_data_and_dropped_rows_give_the_pandas_answer(numeric_data):
+    polars = pytest.importorskip("polars")
+    data = numeric_data.copy()
+    data.loc[[3, 10], "x"] = np.nan
+    on_pandas = gk.glm("y ~ x + z + g", data, family="poisson")
+    on_polars = gk.glm("y ~ x + z + g", polars.from_pandas(data), family="poisson")
+    for table in (lambda f: gk.slopes(f, by="g"), lambda f: gk.emmeans(f, "g", type="response"),
+                  lambda f: gk.comparisons(f, "g", comparison="ratioavg")):
+        np.testing.assert_allclose(table(on_polars).to_frame()["estimate"], table(on_pandas).to_frame()["estimate"],
+                                   rtol=1e-10)
+    assert gk.predictions(on_pandas).to_frame()["estimate"].iloc[0] == pytest.approx(data["y"][data["x"].notna()].mean())

@@ -129,6 +129,9 @@ def _training_rows(fit: Any, names: list[str]) -> pd.DataFrame:
     frame = pandas_columns(data, names)
     frame = frame[[c for c in frame.columns if c in names]]
     if isinstance(data, pd.DataFrame):
+        if not data.index.is_unique:
+            raise InputError("The data's row index has duplicates, so the rows the fit used cannot be found; "
+                             "refit on data.reset_index(drop=True).")
         positions = data.index.get_indexer(fit.index)
     else:
         positions = np.asarray(fit.index)
