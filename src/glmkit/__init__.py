@@ -48,6 +48,7 @@ from . import penalties
 from .penalized import CVResult, PathResult, PenalizedGLMResult, cv_glm, glm_path
 from .model_files import load
 from .selection import StepResult, step
+from .margins import comparisons, emmeans, predictions, slopes
 
 __version__ = "0.1.0"
 
@@ -110,6 +111,10 @@ __all__ = [
     "load",
     "step",
     "StepResult",
+    "emmeans",
+    "predictions",
+    "slopes",
+    "comparisons",
 ]
 
 

@@ -8,6 +8,8 @@ from .coefficients import coefficient_figure, plot_coefficients
 from .convergence import convergence_figure, plot_convergence
 from .cv import plot_cv
 from .diagnostics import diagnostic_figure, plot_diagnostics
+from .effects import effect_figure, plot_effects
+from .forest import forest_figure, plot_forest
 from .path import plot_path
 
 __all__ = [
@@ -19,4 +21,8 @@ __all__ = [
     "diagnostic_figure",
     "plot_path",
     "plot_cv",
+    "plot_forest",
+    "forest_figure",
+    "plot_effects",
+    "effect_figure",
 ]
