@@ -30,6 +30,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from .._domain import check_level
+
 from ..design import Design
 from ..errors import InputError
 from ..families import Family
@@ -66,8 +68,7 @@ def confidence_interval(model: FittedModel, design: Design, offset: Array, dispe
 
 
 def _check_level(level: float) -> None:
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level must be in (0, 1); got {level!r}.")
+    check_level(level)
 
 
 def simulate_outcomes(family: Family, mu: Array, dispersion: Array | float, weights: Array, trials: Array | None,

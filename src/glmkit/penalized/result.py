@@ -205,7 +205,7 @@ class PenalizedGLMResult:
         return pd.Series(self.eta, index=self.problem.index, name="linear_predictor")
 
     def predict(self, newdata: Any = None, kind: Literal["link", "response"] = "response",
-                offset: Any = None) -> Any:
+                offset: Any = None, *, se: bool = False, unseen: str = "error") -> Any:
         """Predictions on the link or response scale.
 
         Parameters
@@ -216,10 +216,15 @@ class PenalizedGLMResult:
         kind : {"response", "link"}
         offset : array, optional
             Offset for the new rows where one was given as an array when fitting.
+        se : bool, default False
+            Also return standard errors from :attr:`cov` (ridge only; refused, with the
+            reason, where the fit offers no covariance: an L1 part, active bounds, relaxed).
+        unseen : {"error", "nan"}, default "error"
+            New factor levels: refused, or those rows predicted as NaN.
 
         Returns
         -------
-        Series of shape (n_rows,)
+        Series of shape (n_rows,), or a DataFrame with ``fit`` and ``se``
             In the kind of ``newdata`` (polars, pyarrow, pandas for arrays), or of the
             training data when it is None.
 
@@ -230,20 +235,33 @@ class PenalizedGLMResult:
         >>> fit.predict(df.head(2)).round(3).tolist()
         [39.665, 39.665]
         """
-        from ..intake.frames import eager, native_series, prediction_kind
+        from ..intake.frames import eager, native_frame, native_series, prediction_kind
+        from ..intake.unseen import check_unseen, encode_with_policy, scatter_rows
 
         if kind not in ("link", "response"):
             raise UnknownNameError(f"Unknown prediction kind {kind!r}; valid: 'link', 'response'.")
+        check_unseen(unseen)
+        if se:
+            self._check_inference("prediction standard errors", wald=False)
         newdata = eager(newdata)
+        kept = None
         if newdata is None:
-            eta, index = self.eta, self.problem.index
+            design, eta, index = self.problem.design, self.eta, self.problem.index
         else:
             if self.problem.data_spec is None:
                 raise InputError("This result keeps no data specification; predict needs newdata encoded as in fit.")
-            design, off, index = self.problem.data_spec.encode(newdata, offset)
-            eta = design.matvec(self.coef_array) + off
-        out = eta if kind == "link" else self.family.link.inverse(eta)
-        return native_series(out, index, kind, prediction_kind(newdata, self.problem.frame_kind))
+            design, off, index, kept = encode_with_policy(self.problem.data_spec, newdata, offset, unseen)
+            eta = design.matvec(self.coef_array) + off if design is not None else np.zeros(0)
+        out = {"fit": eta if kind == "link" else self.family.link.inverse(eta)}
+        if se:
+            quad = design.row_quadratic_form(self._ridge_cov[0]) if design is not None else np.zeros(0)
+            se_link = np.sqrt(np.maximum(quad, 0.0))
+            out["se"] = se_link if kind == "link" else np.abs(self.family.link.inverse_derivative(eta)) * se_link
+        out = {k: scatter_rows(v, kept, len(index)) for k, v in out.items()}
+        out_kind = prediction_kind(newdata, self.problem.frame_kind)
+        if not se:
+            return native_series(out["fit"], index, kind, out_kind)
+        return native_frame(out, index, out_kind)
 
     # -- relaxed lasso ----------------------------------------------------------------------
     def relax(self) -> "PenalizedGLMResult":
