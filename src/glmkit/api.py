@@ -55,7 +55,7 @@ def _route(problem_of: Any, family: str | Family, link: Any, penalty: ElasticNet
 
 
 def _options(function: str, solver: Any, solver_options: Mapping[str, Any] | None, tol: float | None,
-             max_iter: int | None, start: Any, n_threads: int | None, dispersion: float | None,
+             max_iter: int | None, start: Any, n_threads: int | None, dispersion: float | str | None,
              loose: Mapping[str, Any]) -> FitOptions:
     merged = {**legacy_solver_options(function, loose, _SOLVER_OPTION_NAMES), **(solver_options or {})}
     return FitOptions(solver=solver, solver_options=merged, tol=tol, max_iter=max_iter, start=start,
@@ -67,7 +67,7 @@ def glm(
     weights: str | ArrayLike | None = None, offset: str | ArrayLike | None = None,
     trials: str | ArrayLike | None = None, na_action: Literal["drop", "raise"] = "drop",
     solver: Any = "auto", solver_options: Mapping[str, Any] | None = None, start: ArrayLike | None = None,
-    tol: float | None = None, max_iter: int | None = None, dispersion: float | None = None,
+    tol: float | None = None, max_iter: int | None = None, dispersion: float | str | None = None,
     alpha: float = 0.0, l1_ratio: float = 0.0, penalty_factor: Any = None, lower: Any = None,
     upper: Any = None, standardize: bool = False, n_threads: int | None = None,
     **deprecated_solver_options: Any,
@@ -100,8 +100,14 @@ def glm(
         Starting coefficients.
     tol, max_iter : optional
         Solver tolerance (> 0) and iteration limit (≥ 1).
-    dispersion : float, optional
-        Fix the dispersion (as R's ``summary(fit, dispersion = ...)``); z tests then.
+    dispersion : float or {"pearson"}, optional
+        A number fixes the dispersion (as R's ``summary(fit, dispersion = ...)``): z and χ²
+        tests. ``"pearson"`` estimates it by Pearson's X²/df_resid for any family: t tests
+        on df_resid and F(df, df_resid) tests, as R does for every family but binomial and
+        Poisson — e.g. ``family=NegativeBinomial(theta), dispersion="pearson"`` gives R's
+        ``glm(..., family = MASS::negative.binomial(theta))``. Default: the family's own
+        (1 for binomial, Poisson and the negative binomial, as MASS's ``glm.nb``; Pearson
+        otherwise).
     alpha, l1_ratio, penalty_factor, lower, upper, standardize : optional
         Elastic-net penalty and box bounds (see :mod:`glmkit.penalties`): with ``alpha > 0``
         or bounds the fit is penalised and a :class:`~glmkit.penalized.PenalizedGLMResult`
@@ -142,7 +148,7 @@ def glm_fit(
     intercept: bool = True, weights: ArrayLike | None = None, offset: ArrayLike | None = None,
     trials: ArrayLike | None = None, solver: Any = "auto", solver_options: Mapping[str, Any] | None = None,
     start: ArrayLike | None = None, tol: float | None = None, max_iter: int | None = None,
-    dispersion: float | None = None, feature_names: list[str] | None = None, alpha: float = 0.0,
+    dispersion: float | str | None = None, feature_names: list[str] | None = None, alpha: float = 0.0,
     l1_ratio: float = 0.0, penalty_factor: Any = None, lower: Any = None, upper: Any = None,
     standardize: bool = False, n_threads: int | None = None, **deprecated_solver_options: Any,
 ) -> GLMResult:

@@ -212,7 +212,7 @@ def _fit_at_theta(problem: Problem, theta: float, coef: Array, options: FitOptio
 def glm_nb(formula: str, data: Any, *, link: Any = "log", init_theta: float | None = None, weights: Any = None,
            offset: Any = None, na_action: Literal["drop", "raise"] = "drop", solver: Any = "auto",
            solver_options: dict[str, Any] | None = None, tol: float | None = None, max_iter: int | None = None,
-           n_threads: int | None = None, dispersion: float | None = None) -> NegBinResult:
+           n_threads: int | None = None, dispersion: float | str | None = None) -> NegBinResult:
     """Negative binomial GLM with θ estimated by maximum likelihood (``MASS::glm.nb``).
 
     Parameters

@@ -126,7 +126,7 @@ class PenalizedGLMResult:
     converged: bool
     message: str = ""
     relaxed: bool = False
-    dispersion_override: float | None = None
+    dispersion_override: float | str | None = None
 
     # -- coefficients and fit statistics --------------------------------------------------
     @property
@@ -308,9 +308,9 @@ class PenalizedGLMResult:
         A = H + np.diag(lam)
         Ainv = np.linalg.inv(A)
         edf = float(np.trace(Ainv @ H))
-        if self.dispersion_override is not None:
-            phi = self.dispersion_override
-        elif self.family.dispersion_is_fixed:
+        if self.dispersion_override is not None and self.dispersion_override != "pearson":
+            phi = float(self.dispersion_override)
+        elif self.family.dispersion_is_fixed and self.dispersion_override is None:
             phi = 1.0
         else:  # Pearson, on the effective residual degrees of freedom n − tr(H(H + Λ)⁻¹)
             p = self.problem
@@ -345,7 +345,8 @@ class PenalizedGLMResult:
         self._check_inference("p_values", wald=True)
         se = self.std_err.to_numpy()
         stat = inference.wald_statistic(self.coef_array, se)
-        est = not self.family.dispersion_is_fixed and self.dispersion_override is None
+        est = self.dispersion_override == "pearson" or (not self.family.dispersion_is_fixed
+                                                          and self.dispersion_override is None)
         return pd.Series(inference.wald_p_values(stat, est, self.n_obs - self.problem.n_features),
                          index=self.names, name="p_value")
 
@@ -462,7 +463,7 @@ def half_deviance_of(state: Any, coef: Array) -> float | None:
 
 def build_result(problem: Problem, setup: PenaltySetup, penalty: ElasticNet, res: Any, null_dev: float,
                  objective: Objective | None = None, relaxed: bool = False,
-                 dispersion: float | None = None) -> PenalizedGLMResult:
+                 dispersion: float | str | None = None) -> PenalizedGLMResult:
     """The result of a penalised solve (the deviance from the solver's loss where it has it)."""
     objective = objective or problem.objective()
     coef = np.asarray(res.coef, dtype=float)

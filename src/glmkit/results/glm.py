@@ -42,8 +42,9 @@ class GLMResult(PortableResult, Diagnostics):
     ----------
     model : FittedModel
         The numerical core (the problem fitted, coefficients, information matrix).
-    dispersion_override : float or None
-        A dispersion fixed by the user (as R's ``summary(fit, dispersion = ...)``).
+    dispersion_override : float, "pearson" or None
+        A dispersion fixed by the user (as R's ``summary(fit, dispersion = ...)``), or
+        ``"pearson"``: estimated by Pearson's X²/df_resid whatever the family (t and F tests).
 
     The problem's ``names`` (one per coefficient), ``data_spec`` (how ``predict`` encodes
     new data), ``formula``, ``n_dropped`` (rows dropped for missing values), ``index`` (row
@@ -66,7 +67,7 @@ class GLMResult(PortableResult, Diagnostics):
     """
 
     model: FittedModel
-    dispersion_override: float | None = None
+    dispersion_override: float | str | None = None
 
     # -- the problem fitted -----------------------------------------------------------------
     @property
