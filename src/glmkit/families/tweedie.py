@@ -2,7 +2,9 @@
 
 The log-likelihood is closed-form for p ∈ {0, 1, 2, 3}; for 1 < p < 2 it is the
 series of Dunn & Smyth (2005, Statistics and Computing 15:267–280), summed in log
-space around its largest term. For other p > 2 the density has no practical series
+space around its largest term. The series needs ~φ^{-1/2} terms, so where they spread
+over many indices (small φ: a near-saturated fit) it is replaced by its integral, found by
+Gauss–Hermite quadrature at a fixed cost and equal to the sum to rounding error there. For other p > 2 the density has no practical series
 here and the log-likelihood is NaN (the fit and inference are unaffected).
 """
 
@@ -16,6 +18,10 @@ from ..variance import PowerVariance
 from ._base import Array, Family, gamma_sample, gaussian_sample, inverse_gaussian_sample, normal_sample
 
 __all__ = ["Tweedie", "tweedie_logpdf"]
+
+# Beyond this spread of the series' terms (in indices), the series is replaced by its integral.
+_SERIES_SIGMA = 8.0
+_HERMITE_NODES = 64
 
 
 class Tweedie(Family):
@@ -173,7 +179,7 @@ def tweedie_logpdf(y: Array, mu: Array, dispersion: float, power: float) -> Arra
     return _compound_poisson_logpdf(y, mu, phi, p)
 
 
-def _compound_poisson_logpdf(y: Array, mu: Array, phi: float, p: float) -> Array:
+def _compound_poisson_logpdf(y: Array, mu: Array, phi: float, p: float, max_terms: float = _SERIES_SIGMA) -> Array:
     out = -np.power(mu, 2.0 - p) / (phi * (2.0 - p))  # log P(y = 0)
     pos = y > 0
     if not np.any(pos):
@@ -183,25 +189,55 @@ def _compound_poisson_logpdf(y: Array, mu: Array, phi: float, p: float) -> Array
     theta = np.power(mp, 1.0 - p) / (1.0 - p)
     kappa = np.power(mp, 2.0 - p) / (2.0 - p)
     log_z = -alpha * np.log(yp) + alpha * np.log(p - 1.0) - (1.0 - alpha) * np.log(phi) - np.log(2.0 - p)
-    # The terms peak near j* = y^{2-p} / (φ(2-p)); sum outwards until they drop by e^-37.
-    j_peak = np.maximum(1.0, np.round(np.power(yp, 2.0 - p) / (phi * (2.0 - p))))
+    # The terms peak near j* = y^{2-p} / (φ(2-p)), with a spread σ ≈ √(j*/(1-α)) terms.
+    j_star = np.power(yp, 2.0 - p) / (phi * (2.0 - p))
+    sigma = np.sqrt(np.maximum(j_star, 1.0) / (1.0 - alpha))
+    wide = sigma > max_terms
+    log_series = np.empty_like(yp)
+    if np.any(~wide):
+        log_series[~wide] = _series_sum(log_z[~wide], j_star[~wide], alpha)
+    if np.any(wide):
+        log_series[wide] = _series_integral(log_z[wide], j_star[wide], sigma[wide], alpha)
+    out[pos] = -np.log(yp) + log_series + (yp * theta - kappa) / phi
+    return out
 
-    def log_w(j: Array) -> Array:
-        return j * log_z - nx.gammaln(j + 1.0) - nx.gammaln(-j * alpha)
 
-    peak = log_w(j_peak)
-    total = np.ones_like(yp)  # the peak term, relative to itself
+def _log_w(j: Array, log_z: Array, alpha: float) -> Array:
+    return j * log_z - nx.gammaln(j + 1.0) - nx.gammaln(-j * alpha)
+
+
+def _series_sum(log_z: Array, j_star: Array, alpha: float) -> Array:
+    """log Σⱼ Wⱼ summed outwards from the largest term until the terms drop by e⁻³⁷."""
+    j_peak = np.maximum(1.0, np.round(j_star))
+    peak = _log_w(j_peak, log_z, alpha)
+    total = np.ones_like(j_star)  # the peak term, relative to itself
     for direction in (1.0, -1.0):
         j = j_peak.copy()
-        active = np.ones_like(yp, dtype=bool)
+        active = np.ones_like(j_star, dtype=bool)
         while np.any(active):
             j = j + direction
             valid = active & (j >= 1.0)
             if not np.any(valid):
                 break
-            rel = np.where(valid, log_w(np.where(valid, j, 1.0)) - peak, -np.inf)
+            rel = np.where(valid, _log_w(np.where(valid, j, 1.0), log_z, alpha) - peak, -np.inf)
             total += np.exp(rel)
             active = valid & (rel > -37.0)
-    log_series = peak + np.log(total)
-    out[pos] = -np.log(yp) + log_series + (yp * theta - kappa) / phi
-    return out
+    return peak + np.log(total)
+
+
+def _series_integral(log_z: Array, j_star: Array, sigma: Array, alpha: float) -> Array:
+    """log Σⱼ Wⱼ as ∫ W(j) dj, by Gauss–Hermite quadrature centred on the peak.
+
+    When the terms spread over σ ≫ 1 indices, the sum over the integers equals the integral
+    of the smooth W(j) up to a relative error of order exp(−2π²σ²) (Poisson summation), and
+    log W is a quadratic in j plus terms of relative size 1/j*, which the quadrature
+    integrates to rounding error. The cost is a fixed number of terms, however small φ is
+    (the sum itself needs ~17σ ∝ φ^{-1/2} terms).
+    """
+    nodes, weights = np.polynomial.hermite.hermgauss(_HERMITE_NODES)
+    j = j_star[:, None] + np.sqrt(2.0) * sigma[:, None] * nodes[None, :]
+    ok = j > 0.5
+    log_w = np.where(ok, _log_w(np.where(ok, j, 1.0), log_z[:, None], alpha), -np.inf)
+    peak = _log_w(j_star, log_z, alpha)
+    terms = np.exp(log_w - peak[:, None] + nodes[None, :] ** 2) * weights[None, :]
+    return peak + np.log(np.sqrt(2.0) * sigma * np.sum(terms, axis=1))
