@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._require import require_fitted
 from ..errors import InputError
 from .terms import model_terms
 
@@ -132,7 +133,11 @@ def wald_test(
     2
     """
     from scipy import stats
+    require_fitted(result, "wald_test")
     names = list(result.names)
+    if terms is None and (isinstance(hypothesis, str) or (isinstance(hypothesis, (list, tuple)) and hypothesis
+                                                          and all(isinstance(h, str) for h in hypothesis))):
+        hypothesis, terms = None, hypothesis  # names of coefficients or terms: the same as terms=
     if (hypothesis is None) == (terms is None):
         raise InputError("give either a hypothesis matrix L or terms=, not both (and not neither).")
     if terms is not None:
@@ -185,6 +190,8 @@ def score_test(small: Any, big: Any, dispersion: float | None = None) -> TestRes
     """
     from .anova import anova_models
 
+    require_fitted(small, "score_test")
+    require_fitted(big, "score_test")
     table = anova_models([small, big], test="Rao", dispersion=dispersion)
     df = int(table["Df"].iloc[1])
     if df <= 0:

@@ -120,8 +120,15 @@ def prediction_interval(
     kept = model.kept
     n_new = sub.shape[0]
     w = np.ones(n_new) if weights is None else np.asarray(weights, dtype=float)
-    if np.any(w <= 0):
-        raise InputError("weights of new observations must be positive.")
+    if w.shape != (n_new,) or not np.all(np.isfinite(w)) or np.any(w <= 0):
+        raise InputError(f"weights of new observations must be {n_new} positive finite numbers, one per row; "
+                         f"got {np.asarray(weights).ravel()[:5].tolist()}{' ...' if w.size > 5 else ''}.")
+    if trials is not None:
+        tr_all = np.asarray(trials, dtype=float)
+        if tr_all.shape != (n_new,) or not np.all(np.isfinite(tr_all)) or np.any(tr_all < 0) or np.any(
+                tr_all != np.round(tr_all)):
+            raise InputError(f"trials of new observations must be {n_new} whole numbers ≥ 0, one per row; got "
+                             f"{tr_all.ravel()[:5].tolist()}{' ...' if tr_all.size > 5 else ''}.")
     beta = model.coef[kept]
     cov = dispersion * unscaled_covariance(model)
     draws = rng.multivariate_normal(beta, cov, size=n_draws, method="eigh") if beta.size else np.zeros((n_draws, 0))

@@ -309,6 +309,7 @@ class GLMResult(PortableResult, Diagnostics):
         trials: Any = None,
         n_draws: int = 4000,
         seed: int | None = 0,
+        unseen: Literal["error", "nan"] = "error",
     ) -> Any:
         """Predictions on the link or response scale, with delta-method standard errors and intervals.
 
@@ -338,6 +339,10 @@ class GLMResult(PortableResult, Diagnostics):
             Simulation size for prediction intervals.
         seed : int or None, default 0
             Seed of the simulation (fixed by default, so results are reproducible).
+        unseen : {"error", "nan"}, default "error"
+            Rows of ``newdata`` with a factor level not seen when fitting: refused with an
+            :class:`~glmkit.errors.UnseenLevelError` naming the levels, or predicted as NaN
+            (every column) while the other rows are predicted as usual.
 
         Returns
         -------
@@ -355,7 +360,7 @@ class GLMResult(PortableResult, Diagnostics):
         from .predict import predict
 
         return predict(self, newdata, kind, se, offset, interval, level, weights=weights, trials=trials,
-                       n_draws=n_draws, seed=seed)
+                       n_draws=n_draws, seed=seed, unseen=unseen)
 
     def summary_notes(self) -> list[str]:
         """Lines the summary prints after the AIC (none here; θ for a negative binomial fit).
