@@ -6,6 +6,8 @@ Aliased coefficients get NaN rows and columns.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -17,10 +19,20 @@ __all__ = ["unscaled_covariance", "model_covariance"]
 def unscaled_covariance(model: FittedModel) -> NDArray[np.floating]:
     """(XᵀWX)⁻¹ over the non-aliased columns, shape (rank, rank)."""
     import scipy.linalg as sla
+    if isinstance(model, FittedModel) and model.column_scale is not None:
+        s = model.column_scale  # columns fitted in scaled units (fit/scaling.py)
+        inner = unscaled_covariance(replace(model, column_scale=None))
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            return inner / s[:, None] / s[None, :]
     info = model.fisher_information
     if info.size == 0:
         return np.zeros((0, 0))
     d = np.sqrt(np.diag(info))
+    if not np.all(np.isfinite(d) & (d > 0)):
+        underflow = d == 0
+        overflow = ~np.isfinite(d)
+        if np.any(underflow | overflow):
+            return _with_extreme_columns(info, underflow, overflow)
     d[d == 0] = 1.0
     scaled = info / d[:, None] / d[None, :]
     try:
@@ -30,6 +42,26 @@ def unscaled_covariance(model: FittedModel) -> NDArray[np.floating]:
         inv = np.linalg.pinv(scaled)
     inv = inv / d[:, None] / d[None, :]
     return 0.5 * (inv + inv.T)
+
+
+def _with_extreme_columns(info: NDArray[np.floating], underflow: NDArray[np.bool_],
+                          overflow: NDArray[np.bool_]) -> NDArray[np.floating]:
+    """Columns whose information under- or overflowed (a column × 1e∓300): variance inf or 0.
+
+    Their coefficients' variances are of order 1e±600, beyond floating point, as in R
+    (whose ``vcov`` gives Inf, or 0); the other coefficients' block is inverted as usual.
+    """
+    ordinary = ~(underflow | overflow)
+    out = np.full(info.shape, np.nan)
+    if np.any(ordinary):
+        sub = info[np.ix_(ordinary, ordinary)]
+        d = np.sqrt(np.diag(sub))
+        inv = np.linalg.pinv(sub / d[:, None] / d[None, :]) / d[:, None] / d[None, :]
+        out[np.ix_(ordinary, ordinary)] = 0.5 * (inv + inv.T)
+    out[overflow, :] = 0.0
+    out[:, overflow] = 0.0
+    out[underflow, underflow] = np.inf
+    return out
 
 
 def model_covariance(model: FittedModel, dispersion: float) -> NDArray[np.floating]:

@@ -194,8 +194,17 @@ def negative_binomial_ml(start: GLMResult | FittedModel, init_theta: float | Non
         warn("theta diverges (no overdispersion relative to the Poisson); consider the Poisson family.",
                       ConvergenceWarning)
     elif not converged:
-        warn(f"the theta/beta alternation did not converge in {max_iter} rounds.", ConvergenceWarning)
+        warn(f"the theta/beta alternation did not converge in {max_iter} rounds (last relative change in θ "
+             f"{change / theta:.2g}); the result reports converged=False. Try init_theta= near the estimate, "
+             "or solver='newton'.", ConvergenceWarning)
     final = _fit_at_theta(m.problem, theta, fitted.coef, options)
+    if not final.converged:
+        warn(f"the negative binomial fit at θ = {theta:.6g} did not converge ({final.solver}: {final.message}); "
+             "β is not the maximum-likelihood estimate. Try solver='newton' or a larger max_iter.",
+             ConvergenceWarning)
+    elif not converged and theta <= 1e10:
+        final = replace(final, converged=False,
+                        message=f"the θ/β alternation did not converge in {max_iter} rounds")
     _, se, _ = theta_ml(final.y, final.mu, final.weights, start=theta, max_iter=0)
     return NegBinResult(model=final, dispersion_override=options.dispersion, theta=theta, theta_se=se,
                         twologlik=_twologlik(theta, final.y, final.mu, final.weights), theta_iterations=rounds)
