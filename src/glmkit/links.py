@@ -312,7 +312,7 @@ class Power(Link):
         self.power = power
 
     def __new__(cls, power: float = 1.0) -> Any:
-        if cls is Power and float(power) == 0.0:
+        if cls is Power and isinstance(power, (int, float, np.number)) and float(power) == 0.0:
             return Log()
         return super().__new__(cls)
 

@@ -11,6 +11,8 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import NDArray
 
+from .._warnings import warn
+from ..errors import NumericalWarning
 from ..fit import FittedModel
 
 __all__ = ["unscaled_covariance", "model_covariance"]
@@ -27,6 +29,11 @@ def unscaled_covariance(model: FittedModel) -> NDArray[np.floating]:
     info = model.fisher_information
     if info.size == 0:
         return np.zeros((0, 0))
+    if np.any(np.isnan(info)):
+        warn("The information matrix holds NaN (the fit ended at means outside the family's domain, or "
+             f"did not converge: {model.message}); standard errors and covariances are NaN. Refit with "
+             "another solver or start values.", NumericalWarning)
+        return np.full(info.shape, np.nan)
     d = np.sqrt(np.diag(info))
     if not np.all(np.isfinite(d) & (d > 0)):
         underflow = d == 0
