@@ -168,7 +168,7 @@ def factor_codes(series: Any, name: str, levels: tuple) -> NDArray[np.intp]:
     nw = _narwhals()
     native = series.to_native()
     if isinstance(native, pd.Series):
-        codes = pd.Categorical(native, categories=list(levels)).codes.astype(np.intp)
+        codes = pd.Index(list(levels)).get_indexer(native).astype(np.intp)  # -1: unseen or missing
         missing = native.isna().to_numpy()
     else:
         import pyarrow as pa
