@@ -61,6 +61,7 @@ def leverage_one():
     n = 30
     X = rng.normal(size=(n, 2))
     y = rng.poisson(np.exp(0.3 + 0.3 * X[:, 0])).astype(float)
+    y[0] = 3.0  # a positive count: the row's own coefficient is finite
     dummy = np.r_[1.0, np.zeros(n - 1)]  # row 0 alone determines its coefficient: hat value 1
     return X, y, dummy
 
@@ -68,7 +69,9 @@ def leverage_one():
 @pytest.mark.parametrize("kind", ["HC2", "HC3"])
 def test_hc_with_a_leverage_one_row(leverage_one, kind):
     X, y, dummy = leverage_one
-    fit = gk.glm_fit(np.column_stack([X, dummy]), y, family="poisson")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", gk.GLMWarning)
+        fit = gk.glm_fit(np.column_stack([X, dummy]), y, family="poisson")
     with pytest.warns(NumericalWarning, match=rf"{kind} covariances are not defined where hat values are 1, "
                                               r"as for rows 0.*determine 1 coefficient"):
         cov = hc_covariance(fit.model, kind)

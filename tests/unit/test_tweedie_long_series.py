@@ -23,8 +23,8 @@ def test_integral_form_equals_the_exact_series(power, phi):
     rng = np.random.default_rng(7)
     y = rng.gamma(2.0, 1.0, 200)
     mu = y * np.exp(rng.normal(0.0, 0.3, 200))
-    exact = _compound_poisson_logpdf(y, mu, phi, power, max_terms=np.inf)  # every term summed
-    integral = _compound_poisson_logpdf(y, mu, phi, power, max_terms=3.0)  # integral wherever σ > 3
+    exact = _compound_poisson_logpdf(y, mu, phi, power, max_spread=np.inf)  # every term summed
+    integral = _compound_poisson_logpdf(y, mu, phi, power, max_spread=3.0)  # integral wherever σ > 3
     default = _compound_poisson_logpdf(y, mu, phi, power)
     np.testing.assert_allclose(integral, exact, rtol=1e-11, atol=1e-9)
     np.testing.assert_allclose(default, exact, rtol=1e-11, atol=1e-9)

@@ -179,7 +179,7 @@ def tweedie_logpdf(y: Array, mu: Array, dispersion: float, power: float) -> Arra
     return _compound_poisson_logpdf(y, mu, phi, p)
 
 
-def _compound_poisson_logpdf(y: Array, mu: Array, phi: float, p: float, max_terms: float = _SERIES_SIGMA) -> Array:
+def _compound_poisson_logpdf(y: Array, mu: Array, phi: float, p: float, max_spread: float = _SERIES_SIGMA) -> Array:
     out = -np.power(mu, 2.0 - p) / (phi * (2.0 - p))  # log P(y = 0)
     pos = y > 0
     if not np.any(pos):
@@ -192,7 +192,7 @@ def _compound_poisson_logpdf(y: Array, mu: Array, phi: float, p: float, max_term
     # The terms peak near j* = y^{2-p} / (φ(2-p)), with a spread σ ≈ √(j*/(1-α)) terms.
     j_star = np.power(yp, 2.0 - p) / (phi * (2.0 - p))
     sigma = np.sqrt(np.maximum(j_star, 1.0) / (1.0 - alpha))
-    wide = sigma > max_terms
+    wide = sigma > max_spread  # the series would need ~17σ terms: its integral instead
     log_series = np.empty_like(yp)
     if np.any(~wide):
         log_series[~wide] = _series_sum(log_z[~wide], j_star[~wide], alpha)

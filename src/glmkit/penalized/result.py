@@ -205,7 +205,7 @@ class PenalizedGLMResult:
         return pd.Series(self.eta, index=self.problem.index, name="linear_predictor")
 
     def predict(self, newdata: Any = None, kind: Literal["link", "response"] = "response",
-                offset: Any = None, *, se: bool = False, unseen: str = "error") -> Any:
+                offset: Any = None, *, se: bool = False, unseen: Literal["error", "nan"] = "error") -> Any:
         """Predictions on the link or response scale.
 
         Parameters
