@@ -88,3 +88,17 @@ def test_standardize_with_an_underflowing_sd_warns(data):
     Xs = np.column_stack([X, 1e-300 * np.arange(40.0)])
     with pytest.warns(NumericalWarning, match=r"x3 vary but their standard deviation underflows.*Rescale"):
         gk.glm_fit(Xs, y, family="poisson", alpha=0.01, standardize=True)
+
+
+@pytest.mark.parametrize("call,parts", [
+    (lambda X, y: gk.glm(3, pd.DataFrame({"y": y})), ["formula must be a string", "int 3", "glm_fit"]),
+    (lambda X, y: gk.glm_fit(X, y, family="poisson", start=["a", "b", "c"]), ["start must be numbers", "'a'"]),
+    (lambda X, y: gk.glm_fit(X, y, family="poisson", alpha="x"), ["alpha must be a finite number ≥ 0", "'x'"]),
+    (lambda X, y: gk.glm_fit(X, y, family="poisson", alpha=0.1, l1_ratio=None), ["l1_ratio", "None"]),
+], ids=["formula-not-a-string", "start-strings", "alpha-string", "l1_ratio-None"])
+def test_arguments_of_the_wrong_type(data, call, parts):
+    X, y = data
+    with pytest.raises(InputError) as err:
+        call(X, y)
+    for part in parts:
+        assert part in str(err.value)

@@ -123,3 +123,9 @@ def test_profile_under_separation_is_infinite_with_a_warning():
         table = fit.conf_int(method="profile")
     assert table.loc["x1", "upper"] == np.inf and np.isfinite(table.loc["x1", "lower"])
     assert any("x1 never falls to the interval's cut-off" in str(w.message) for w in caught)
+
+
+def test_wald_rhs_of_the_wrong_length(warp):
+    fit = gk.glm("breaks ~ wool + tension", warp, family="poisson")
+    with pytest.raises(InputError, match=r"rhs must have one value per restriction \(2\); got shape \(3,\)"):
+        gk.wald_test(fit, np.eye(4)[2:], rhs=[1.0, 2.0, 3.0])

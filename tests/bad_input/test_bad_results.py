@@ -125,3 +125,10 @@ def test_information_with_nan_gives_nan_covariance_with_a_warning(poisson_fit):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NumericalWarning)
         assert "Std. Error" in str(broken.summary())
+
+
+@pytest.mark.parametrize("n_draws", [10, "many", 1000.5], ids=["too-few", "string", "fraction"])
+def test_prediction_interval_n_draws(poisson_fit, n_draws):
+    fit, X = poisson_fit
+    with pytest.raises(InputError, match=r"n_draws must be a whole number ≥ 100.*got"):
+        fit.predict(X, interval="prediction", n_draws=n_draws)

@@ -79,7 +79,11 @@ class FitOptions:
         _count("max_iter", self.max_iter)
         _count("n_threads", self.n_threads)
         if self.start is not None:
-            object.__setattr__(self, "start", np.asarray(self.start, dtype=float))
+            try:
+                start = np.asarray(self.start, dtype=float)
+            except (TypeError, ValueError):
+                raise InputError(f"start must be numbers, one per coefficient; got {self.start!r}.") from None
+            object.__setattr__(self, "start", start)
 
     def solver_settings(self) -> dict[str, Any]:
         """The solver's options with ``tol`` and ``max_iter`` where given."""

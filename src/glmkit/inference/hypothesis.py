@@ -152,6 +152,8 @@ def wald_test(
     if np.any(L[:, aliased] != 0):
         raise InputError("the hypothesis puts weight on aliased coefficients, which are not estimable.")
     c = np.zeros(L.shape[0]) if rhs is None else np.atleast_1d(np.asarray(rhs, dtype=float))
+    if c.shape != (L.shape[0],):
+        raise InputError(f"rhs must have one value per restriction ({L.shape[0]}); got shape {c.shape}.")
     kept = ~aliased
     b = result.model.coef[kept]
     V, robust = _covariance(result, cov, cluster)

@@ -113,8 +113,8 @@ def prediction_interval(
     seed : int or None
     """
     _check_level(level)
-    if n_draws < 100:
-        raise InputError(f"n_draws must be at least 100 for stable quantiles; got {n_draws}.")
+    if isinstance(n_draws, bool) or not isinstance(n_draws, (int, np.integer)) or n_draws < 100:
+        raise InputError(f"n_draws must be a whole number ≥ 100 for stable quantiles; got {n_draws!r}.")
     rng = np.random.default_rng(seed)
     sub = _kept_design(design, model)
     kept = model.kept
