@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import glmkit as gk
-from glmkit.families.tweedie import _compound_poisson_logpdf
+from glmkit.families.tweedie import _compound_poisson_logpdf, _series_sum, _series_walk
 
 
 @pytest.mark.parametrize("power", [1.1, 1.5, 1.9])
@@ -28,6 +28,19 @@ def test_integral_form_equals_the_exact_series(power, phi):
     default = _compound_poisson_logpdf(y, mu, phi, power)
     np.testing.assert_allclose(integral, exact, rtol=1e-11, atol=1e-9)
     np.testing.assert_allclose(default, exact, rtol=1e-11, atol=1e-9)
+
+
+@pytest.mark.parametrize("power", [1.05, 1.5, 1.95])
+def test_block_sum_equals_the_term_by_term_walk(power):
+    rng = np.random.default_rng(11)
+    p = power
+    alpha = (2.0 - p) / (1.0 - p)
+    y = rng.gamma(1.5, 2.0, 300)
+    phi = np.exp(rng.uniform(np.log(1e-3), np.log(20.0), 300))  # from ~one term to hundreds
+    log_z = -alpha * np.log(y) + alpha * np.log(p - 1.0) - (1.0 - alpha) * np.log(phi) - np.log(2.0 - p)
+    j_star = y ** (2.0 - p) / (phi * (2.0 - p))
+    np.testing.assert_allclose(_series_sum(log_z, j_star, alpha), _series_walk(log_z, j_star, alpha),
+                               rtol=1e-13, atol=1e-10)
 
 
 def test_density_integrates_to_one_with_small_dispersion():

@@ -10,6 +10,8 @@ here and the log-likelihood is NaN (the fit and inference are unaffected).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .. import _numerics as nx
@@ -22,6 +24,7 @@ __all__ = ["Tweedie", "tweedie_logpdf"]
 # Beyond this spread of the series' terms (in indices), the series is replaced by its integral.
 _SERIES_SIGMA = 8.0
 _HERMITE_NODES = 64
+_SERIES_CHUNK = 2048  # rows per block of series terms
 
 
 class Tweedie(Family):
@@ -195,7 +198,7 @@ def _compound_poisson_logpdf(y: Array, mu: Array, phi: float, p: float, max_spre
     wide = sigma > max_spread  # the series would need ~17σ terms: its integral instead
     log_series = np.empty_like(yp)
     if np.any(~wide):
-        log_series[~wide] = _series_sum(log_z[~wide], j_star[~wide], alpha)
+        log_series[~wide] = _series_sum(log_z[~wide], j_star[~wide], alpha, sigma[~wide])
     if np.any(wide):
         log_series[wide] = _series_integral(log_z[wide], j_star[wide], sigma[wide], alpha)
     out[pos] = -np.log(yp) + log_series + (yp * theta - kappa) / phi
@@ -206,7 +209,32 @@ def _log_w(j: Array, log_z: Array, alpha: float) -> Array:
     return j * log_z - nx.gammaln(j + 1.0) - nx.gammaln(-j * alpha)
 
 
-def _series_sum(log_z: Array, j_star: Array, alpha: float) -> Array:
+def _series_sum(log_z: Array, j_star: Array, alpha: float, sigma: Array | None = None) -> Array:
+    """log Σⱼ Wⱼ over the terms within e⁻³⁷ of the largest.
+
+    The terms within ±(12σ + 20) of the peak are summed as one block (rows in chunks); rows
+    whose block edges are not yet below e⁻³⁷ of the peak are summed outwards term by term.
+    """
+    out = np.empty_like(j_star)
+    spread = np.sqrt(np.maximum(j_star, 1.0) / (1.0 - alpha)) if sigma is None else sigma
+    half = int(np.ceil(12.0 * float(np.max(spread, initial=0.0)) + 20.0))
+    offsets = np.arange(-half, half + 1, dtype=float)
+    for start in range(0, j_star.size, _SERIES_CHUNK):
+        rows = slice(start, min(start + _SERIES_CHUNK, j_star.size))
+        j_peak = np.maximum(1.0, np.round(j_star[rows]))
+        peak = _log_w(j_peak, log_z[rows], alpha)
+        j = j_peak[:, None] + offsets[None, :]
+        valid = j >= 1.0
+        rel = np.where(valid, _log_w(np.where(valid, j, 1.0), log_z[rows, None], alpha) - peak[:, None], -np.inf)
+        edges_small = (rel[:, 0] <= -37.0) & (rel[:, -1] <= -37.0)
+        out[rows] = peak + np.log(np.sum(np.exp(rel), axis=1))
+        if not np.all(edges_small):
+            slow = np.flatnonzero(~edges_small) + start
+            out[slow] = _series_walk(log_z[slow], j_star[slow], alpha)
+    return out
+
+
+def _series_walk(log_z: Array, j_star: Array, alpha: float) -> Array:
     """log Σⱼ Wⱼ summed outwards from the largest term until the terms drop by e⁻³⁷."""
     j_peak = np.maximum(1.0, np.round(j_star))
     peak = _log_w(j_peak, log_z, alpha)
@@ -225,6 +253,12 @@ def _series_sum(log_z: Array, j_star: Array, alpha: float) -> Array:
     return peak + np.log(total)
 
 
+@functools.cache
+def _hermite_rule() -> tuple[Array, Array]:
+    """Gauss–Hermite nodes and weights (computed once: an eigenvalue problem)."""
+    return np.polynomial.hermite.hermgauss(_HERMITE_NODES)
+
+
 def _series_integral(log_z: Array, j_star: Array, sigma: Array, alpha: float) -> Array:
     """log Σⱼ Wⱼ as ∫ W(j) dj, by Gauss–Hermite quadrature centred on the peak.
 
@@ -234,7 +268,7 @@ def _series_integral(log_z: Array, j_star: Array, sigma: Array, alpha: float) ->
     integrates to rounding error. The cost is a fixed number of terms, however small φ is
     (the sum itself needs ~17σ ∝ φ^{-1/2} terms).
     """
-    nodes, weights = np.polynomial.hermite.hermgauss(_HERMITE_NODES)
+    nodes, weights = _hermite_rule()
     j = j_star[:, None] + np.sqrt(2.0) * sigma[:, None] * nodes[None, :]
     ok = j > 0.5
     log_w = np.where(ok, _log_w(np.where(ok, j, 1.0), log_z[:, None], alpha), -np.inf)
