@@ -53,28 +53,17 @@ def unscaled_covariance(model: FittedModel) -> NDArray[np.floating]:
 
 def _with_extreme_columns(info: NDArray[np.floating], underflow: NDArray[np.bool_],
                           overflow: NDArray[np.bool_]) -> NDArray[np.floating]:
-    """Columns whose information under- or overflowed (a column × 1e∓300): variance inf or 0.
+    """Information that under- or overflowed (a column × 1e∓300, in a model without its scales).
 
-    Their coefficients' variances are of order 1e±600, beyond floating point, as in R
-    (whose ``vcov`` gives Inf, or 0); the other coefficients' block is inverted as usual.
+    The extreme coefficients' own variances are of order 1e±600, beyond floating point, as in
+    R (whose ``vcov`` gives Inf, or 0). The others' need the lost diagonal entry (their
+    marginal variance is a Schur complement through it), so they are NaN, with a warning —
+    a fit made here keeps its scales (``FittedModel.column_scale``) and has them all.
     """
-    ordinary = ~(underflow | overflow)
     out = np.full(info.shape, np.nan)
-    if np.any(ordinary):
-        sub = info[np.ix_(ordinary, ordinary)]
-        d = np.sqrt(np.diag(sub))
-        inv = np.linalg.pinv(sub / d[:, None] / d[None, :]) / d[:, None] / d[None, :]
-        out[np.ix_(ordinary, ordinary)] = 0.5 * (inv + inv.T)
-    out[overflow, :] = 0.0
-    out[:, overflow] = 0.0
+    out[overflow, overflow] = 0.0
     out[underflow, underflow] = np.inf
+    warn("The information matrix under- or overflowed for columns of extreme scale (×1e∓300); their "
+         "variances are infinite (or 0) and the other covariances cannot be recovered (NaN). Refit on the "
+         "data (a fit keeps the columns' scales), or rescale those columns.", NumericalWarning)
     return out
-
-
-def model_covariance(model: FittedModel, dispersion: float) -> NDArray[np.floating]:
-    """φ · (XᵀWX)⁻¹ embedded in a full (n_features, n_features) matrix with NaN for aliased columns."""
-    p = model.coef.shape[0]
-    full = np.full((p, p), np.nan)
-    kept = model.kept
-    full[np.ix_(kept, kept)] = dispersion * unscaled_covariance(model)
-    return full
