@@ -67,3 +67,12 @@ def _with_extreme_columns(info: NDArray[np.floating], underflow: NDArray[np.bool
          "variances are infinite (or 0) and the other covariances cannot be recovered (NaN). Refit on the "
          "data (a fit keeps the columns' scales), or rescale those columns.", NumericalWarning)
     return out
+
+
+def model_covariance(model: FittedModel, dispersion: float) -> NDArray[np.floating]:
+    """φ · (XᵀWX)⁻¹ embedded in a full (n_features, n_features) matrix with NaN for aliased columns."""
+    p = model.coef.shape[0]
+    full = np.full((p, p), np.nan)
+    kept = model.kept
+    full[np.ix_(kept, kept)] = dispersion * unscaled_covariance(model)
+    return full
