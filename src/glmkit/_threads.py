@@ -11,8 +11,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from .errors import InputError
-
 __all__ = ["blas_threads", "SMALL_PROBLEM"]
 
 SMALL_PROBLEM = 2_000_000  # n_samples · n_features at or below which one thread is used
@@ -41,7 +39,7 @@ def blas_threads(n_threads: int | None, size: int) -> Iterator[None]:
         n_samples × n_features of the problem.
     """
     if n_threads is not None and n_threads < 1:
-        raise InputError(f"n_threads must be a positive integer or None; got {n_threads!r}.")
+        raise ValueError(f"n_threads must be a positive integer or None; got {n_threads!r}.")
     limit = n_threads if n_threads is not None else (1 if size <= SMALL_PROBLEM else None)
     if limit is None:
         yield
