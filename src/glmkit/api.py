@@ -101,13 +101,8 @@ def glm(
     tol, max_iter : optional
         Solver tolerance (> 0) and iteration limit (≥ 1).
     dispersion : float or {"pearson"}, optional
-        A number fixes the dispersion (as R's ``summary(fit, dispersion = ...)``): z and χ²
-        tests. ``"pearson"`` estimates it by Pearson's X²/df_resid for any family: t tests
-        on df_resid and F(df, df_resid) tests, as R does for every family but binomial and
-        Poisson — e.g. ``family=NegativeBinomial(theta), dispersion="pearson"`` gives R's
-        ``glm(..., family = MASS::negative.binomial(theta))``. Default: the family's own
-        (1 for binomial, Poisson and the negative binomial, as MASS's ``glm.nb``; Pearson
-        otherwise).
+        A number fixes φ (z, χ² tests); ``"pearson"`` estimates it for any family (t, F tests),
+        e.g. R's ``negative.binomial(θ)`` numbers (see :class:`~glmkit.fit.FitOptions`).
     alpha, l1_ratio, penalty_factor, lower, upper, standardize : optional
         Elastic-net penalty and box bounds (see :mod:`glmkit.penalties`): with ``alpha > 0``
         or bounds the fit is penalised and a :class:`~glmkit.penalized.PenalizedGLMResult`

@@ -135,8 +135,7 @@ def wald_test(
     from scipy import stats
     require_fitted(result, "wald_test")
     names = list(result.names)
-    if terms is None and (isinstance(hypothesis, str) or (isinstance(hypothesis, (list, tuple)) and hypothesis
-                                                          and all(isinstance(h, str) for h in hypothesis))):
+    if terms is None and _are_names(hypothesis):
         hypothesis, terms = None, hypothesis  # names of coefficients or terms: the same as terms=
     if (hypothesis is None) == (terms is None):
         raise InputError("give either a hypothesis matrix L or terms=, not both (and not neither).")
@@ -171,6 +170,13 @@ def wald_test(
     if test != "Chisq":
         raise InputError(f"test must be 'Chisq' or 'F'; got {test!r}.")
     return TestResult(W, q, np.inf, float(stats.chi2.sf(W, q)), "Chisq", "Wald test")
+
+
+def _are_names(hypothesis: Any) -> bool:
+    """A coefficient or term name, or a list of them (rather than a matrix L)."""
+    if isinstance(hypothesis, str):
+        return True
+    return isinstance(hypothesis, (list, tuple)) and bool(hypothesis) and all(isinstance(h, str) for h in hypothesis)
 
 
 def score_test(small: Any, big: Any, dispersion: float | None = None) -> TestResult:
