@@ -10,7 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["Interval", "REAL", "POSITIVE", "NONNEGATIVE", "UNIT_OPEN", "UNIT_CLOSED"]
+from .errors import InputError
+
+__all__ = ["Interval", "REAL", "POSITIVE", "NONNEGATIVE", "UNIT_OPEN", "UNIT_CLOSED", "check_level"]
 
 
 @dataclass(frozen=True)
@@ -56,3 +58,23 @@ POSITIVE = Interval(0.0, np.inf)
 NONNEGATIVE = Interval(0.0, np.inf, low_inclusive=True)
 UNIT_OPEN = Interval(0.0, 1.0)
 UNIT_CLOSED = Interval(0.0, 1.0, low_inclusive=True, high_inclusive=True)
+
+
+def check_level(level: object, name: str = "level") -> float:
+    """A confidence level in (0, 1), as a float; an :class:`~glmkit.errors.InputError` otherwise.
+
+    Examples
+    --------
+    >>> check_level(0.9)
+    0.9
+    >>> check_level(95)
+    Traceback (most recent call last):
+    ...
+    glmkit.errors.InputError: level must be a number in (0, 1), e.g. level=0.95; got 95. ...
+    """
+    ok = isinstance(level, (int, float, np.number)) and not isinstance(level, bool) and 0.0 < float(level) < 1.0
+    if not ok:
+        hint = " (a percentage? divide it by 100)" if isinstance(level, (int, float)) and 1.0 < level < 100.0 else ""
+        raise InputError(f"{name} must be a number in (0, 1), e.g. {name}=0.95; got {level!r}. "
+                         f"Give the coverage as a fraction{hint}.")
+    return float(level)

@@ -67,7 +67,7 @@ def _recorded(result: Any, function: Any, arguments: dict[str, Any]) -> Any:
 
 
 def _options(function: str, solver: Any, solver_options: Mapping[str, Any] | None, tol: float | None,
-             max_iter: int | None, start: Any, n_threads: int | None, dispersion: float | None,
+             max_iter: int | None, start: Any, n_threads: int | None, dispersion: float | str | None,
              loose: Mapping[str, Any]) -> FitOptions:
     merged = {**legacy_solver_options(function, loose, _SOLVER_OPTION_NAMES), **(solver_options or {})}
     return FitOptions(solver=solver, solver_options=merged, tol=tol, max_iter=max_iter, start=start,
@@ -79,7 +79,7 @@ def glm(
     weights: str | ArrayLike | None = None, offset: str | ArrayLike | None = None,
     trials: str | ArrayLike | None = None, na_action: Literal["drop", "raise"] = "drop",
     solver: Any = "auto", solver_options: Mapping[str, Any] | None = None, start: ArrayLike | None = None,
-    tol: float | None = None, max_iter: int | None = None, dispersion: float | None = None,
+    tol: float | None = None, max_iter: int | None = None, dispersion: float | str | None = None,
     alpha: float = 0.0, l1_ratio: float = 0.0, penalty_factor: Any = None, lower: Any = None,
     upper: Any = None, standardize: bool = False, n_threads: int | None = None,
     **deprecated_solver_options: Any,
@@ -115,8 +115,9 @@ def glm(
         Starting coefficients.
     tol, max_iter : optional
         Solver tolerance (> 0) and iteration limit (≥ 1).
-    dispersion : float, optional
-        Fix the dispersion (as R's ``summary(fit, dispersion = ...)``); z tests then.
+    dispersion : float or {"pearson"}, optional
+        A number fixes φ (z, χ² tests); ``"pearson"`` estimates it for any family (t, F tests),
+        e.g. R's ``negative.binomial(θ)`` numbers (see :class:`~glmkit.fit.FitOptions`).
     alpha, l1_ratio, penalty_factor, lower, upper, standardize : optional
         Elastic-net penalty and box bounds (see :mod:`glmkit.penalties`): with ``alpha > 0``
         or bounds the fit is penalised and a :class:`~glmkit.penalized.PenalizedGLMResult`
@@ -159,7 +160,7 @@ def glm_fit(
     intercept: bool = True, weights: ArrayLike | None = None, offset: ArrayLike | None = None,
     trials: ArrayLike | None = None, solver: Any = "auto", solver_options: Mapping[str, Any] | None = None,
     start: ArrayLike | None = None, tol: float | None = None, max_iter: int | None = None,
-    dispersion: float | None = None, feature_names: list[str] | None = None, alpha: float = 0.0,
+    dispersion: float | str | None = None, feature_names: list[str] | None = None, alpha: float = 0.0,
     l1_ratio: float = 0.0, penalty_factor: Any = None, lower: Any = None, upper: Any = None,
     standardize: bool = False, n_threads: int | None = None, **deprecated_solver_options: Any,
 ) -> GLMResult:

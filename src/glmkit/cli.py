@@ -76,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--se", action="store_true", help="add standard errors (column se)")
     predict.add_argument("--interval", type=float, metavar="LEVEL", help="add confidence limits (lower, upper)")
     predict.add_argument("--offset", metavar="COL", help="the offset column, where the fit took one as an array")
+    predict.add_argument("--unseen", choices=("error", "nan"), default="error",
+                         help="rows with a factor level not seen when fitting: refuse them (default) or predict NaN")
     predict.add_argument("--output", "-o", required=True, metavar="OUT", help="a .csv or .parquet file")
     summary = _add(commands, "summary", "print the summary of a model file", "Print a saved model's summary.")
     summary.add_argument("model", metavar="MODEL")
@@ -152,11 +154,12 @@ def _run_predict(args: argparse.Namespace) -> None:
     if isinstance(model, gk.PenalizedGLMResult):
         if args.se or args.interval is not None:
             raise _CommandError("standard errors and intervals are not available for a penalised model")
-        out = model.predict(data, kind=args.kind, offset=offset).to_frame("fit")
+        out = model.predict(data, kind=args.kind, offset=offset, unseen=args.unseen).to_frame("fit")
     else:
         interval = None if args.interval is None else "confidence"
         level = 0.95 if args.interval is None else args.interval
-        out = model.predict(data, kind=args.kind, se=args.se, offset=offset, interval=interval, level=level)
+        out = model.predict(data, kind=args.kind, se=args.se, offset=offset, interval=interval, level=level,
+                            unseen=args.unseen)
         out = out.to_frame("fit") if args.se is False and interval is None else out
     _write_table(out.reset_index(drop=True), args.output)
 

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _numerics as nx
-from .errors import UnknownNameError
+from .errors import DomainError, UnknownNameError
 
 __all__ = [
     "Link",
@@ -302,13 +302,17 @@ class Power(Link):
     name = "power"
 
     def __init__(self, power: float = 1.0) -> None:
-        power = float(power)
+        try:
+            power = float(power)
+        except (TypeError, ValueError):
+            raise DomainError(f"Power link needs a number as its exponent; got {power!r}.") from None
         if not math.isfinite(power):
-            raise ValueError(f"Power link needs a finite exponent; got {power!r}.")
+            raise DomainError(f"Power link needs a finite exponent; got {power!r}. Use e.g. "
+                              f"links.Power(0.5) (square root) or links.Power(1/3).")
         self.power = power
 
     def __new__(cls, power: float = 1.0) -> Any:
-        if cls is Power and float(power) == 0.0:
+        if cls is Power and isinstance(power, (int, float, np.number)) and float(power) == 0.0:
             return Log()
         return super().__new__(cls)
 

@@ -87,7 +87,7 @@ def decode_penalized(record: dict[str, Any]) -> PenalizedGLMResult:
             problem=problem, coef_array=coef, eta=None, mu=None, penalty=spec, setup=setup,  # type: ignore[arg-type]
             **{name: decode_float(record[name], name) for name in _FLOATS},
             n_iter=int(record["n_iter"]), converged=bool(record["converged"]), message=str(record["message"]),
-            relaxed=bool(record["relaxed"]), dispersion_override=None if override is None else decode_float(override))
+            relaxed=bool(record["relaxed"]), dispersion_override=override if override is None or override == "pearson" else decode_float(override))
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         if isinstance(exc, CorruptModelFileError):
             raise

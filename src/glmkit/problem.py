@@ -234,6 +234,9 @@ def problem_from_formula(
     """
     fam = get_family(family, link)
     data = eager(data)
+    if not isinstance(formula, str):
+        raise InputError(f"formula must be a string such as 'y ~ x1 + x2'; got {type(formula).__name__} {formula!r}. "
+                         "For arrays use glm_fit(X, y).")
     frame = build_model_frame(formula, data, weights=weights, offset=offset, trials=trials, na_action=na_action)
     check_weights(frame.weights)
     check_finite(frame.y, "response")

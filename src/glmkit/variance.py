@@ -14,7 +14,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _numerics as nx
 from ._domain import NONNEGATIVE, POSITIVE, REAL, UNIT_CLOSED, UNIT_OPEN, Interval
-from .errors import UnknownNameError
+from .errors import DomainError, UnknownNameError
 
 __all__ = [
     "VarianceFunction",
@@ -141,11 +141,12 @@ class PowerVariance(VarianceFunction):
     """
 
     def __init__(self, power: float) -> None:
-        power = float(power)
+        power = _parameter_value("The variance power p", power)
         if not np.isfinite(power) or 0.0 < power < 1.0:
-            raise ValueError(
+            raise DomainError(
                 f"A power variance needs p = 0 or p >= 1 (no exponential-dispersion model "
-                f"exists for 0 < p < 1); got p = {power!r}."
+                f"exists for 0 < p < 1); got p = {power!r}. Use e.g. power=1.5 (compound "
+                f"Poisson-gamma), or estimate it with glmkit.tweedie_power."
             )
         self.power = power
         self.name = {0.0: "constant", 1.0: "mu", 2.0: "mu^2", 3.0: "mu^3"}.get(power, f"mu^{power:g}")
@@ -209,9 +210,11 @@ class NegativeBinomialVariance(VarianceFunction):
     y_domain = NONNEGATIVE
 
     def __init__(self, theta: float) -> None:
-        theta = float(theta)
+        theta = _parameter_value("The negative binomial θ", theta)
         if not (np.isfinite(theta) and theta > 0):
-            raise ValueError(f"The negative binomial θ must be positive and finite; got {theta!r}.")
+            raise DomainError(f"The negative binomial θ must be positive and finite; got {theta!r}. "
+                              f"Give e.g. theta=2.0, or leave θ out (family='negative_binomial', "
+                              f"glmkit.glm_nb) to estimate it.")
         self.theta = theta
         self.name = f"mu + mu^2/{theta:g}"
 
@@ -262,3 +265,11 @@ def get_variance(variance: str | VarianceFunction) -> VarianceFunction:
         if not callable(getattr(variance, m, None)):
             raise UnknownNameError(f"{variance!r} is not a variance function: it lacks {m}.")
     return variance
+
+
+def _parameter_value(what: str, value: object) -> float:
+    """``float(value)``, or a :class:`~glmkit.errors.DomainError` naming the parameter."""
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise DomainError(f"{what} must be a number; got {value!r}.") from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import InputError
 from ._base import DesignBase
 
 __all__ = ["CategoricalDesign"]
@@ -41,9 +42,9 @@ class CategoricalDesign(DesignBase):
     def __init__(self, codes: NDArray[np.integer], n_levels: int, columns: NDArray[np.intp] | None = None) -> None:
         codes = np.asarray(codes)
         if codes.ndim != 1 or codes.dtype.kind not in "iu":
-            raise ValueError("codes must be a one-dimensional integer array.")
+            raise InputError("codes must be a one-dimensional integer array.")
         if codes.size and (codes.min() < 0 or codes.max() >= n_levels):
-            raise ValueError(f"codes must lie in [0, {n_levels}); got [{codes.min()}, {codes.max()}].")
+            raise InputError(f"codes must lie in [0, {n_levels}); got [{codes.min()}, {codes.max()}].")
         self.codes = codes.astype(np.intp, copy=False)
         self.n_levels = int(n_levels)
         self.columns = np.arange(n_levels, dtype=np.intp) if columns is None else np.asarray(columns, dtype=np.intp)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import InputError
 from ._base import BlockTerms, DesignBase, StepPass
 from ._gram import GramAccumulator, gram_block_rows
 
@@ -51,7 +52,7 @@ class DenseDesign(DesignBase):
         if X.dtype not in (np.float32, np.float64):
             X = X.astype(np.float64)
         if X.ndim != 2:
-            raise ValueError(f"X must be 2-dimensional; got shape {X.shape}.")
+            raise InputError(f"X must be 2-dimensional; got shape {X.shape}.")
         self.X = X
         self.intercept = bool(intercept)
         self._full: Array | None = None  # X with its intercept column, for small data only

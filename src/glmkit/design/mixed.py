@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import InputError
 from ._base import DesignBase, is_sparse
 from .categorical import CategoricalDesign
 from .dense import DenseDesign
@@ -43,13 +44,13 @@ class MixedDesign(DesignBase):
 
     def __init__(self, blocks: list, intercept: bool = False) -> None:  # type: ignore[type-arg]
         if not blocks:
-            raise ValueError("a MixedDesign needs at least one block")
+            raise InputError("a MixedDesign needs at least one block")
         n = {b.shape[0] for b in blocks}
         if len(n) != 1:
-            raise ValueError(f"blocks have different numbers of rows: {sorted(n)}")
+            raise InputError(f"blocks have different numbers of rows: {sorted(n)}")
         for b in blocks:
             if b.intercept:
-                raise ValueError("blocks of a MixedDesign must not carry their own intercept")
+                raise InputError("blocks of a MixedDesign must not carry their own intercept")
         self.blocks = list(blocks)
         self.intercept = bool(intercept)
         widths = [b.shape[1] for b in self.blocks]

@@ -55,8 +55,8 @@ class NegativeBinomial(Family):
     extra_parameter = "theta"
 
     def __init__(self, theta: float | None = None, link=None) -> None:  # type: ignore[no-untyped-def]
+        self.variance = _ThetaToBeEstimated() if theta is None else NegativeBinomialVariance(theta)  # checks θ
         self.theta = None if theta is None else float(theta)
-        self.variance = _ThetaToBeEstimated() if theta is None else NegativeBinomialVariance(theta)
         super().__init__(link)
 
     @property

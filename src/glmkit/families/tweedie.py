@@ -2,11 +2,15 @@
 
 The log-likelihood is closed-form for p ∈ {0, 1, 2, 3}; for 1 < p < 2 it is the
 series of Dunn & Smyth (2005, Statistics and Computing 15:267–280), summed in log
-space around its largest term. For other p > 2 the density has no practical series
+space around its largest term. The series needs ~φ^{-1/2} terms, so where they spread
+over many indices (small φ: a near-saturated fit) it is replaced by its integral, found by
+Gauss–Hermite quadrature at a fixed cost and equal to the sum to rounding error there. For other p > 2 the density has no practical series
 here and the log-likelihood is NaN (the fit and inference are unaffected).
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -16,6 +20,11 @@ from ..variance import PowerVariance
 from ._base import Array, Family, gamma_sample, gaussian_sample, inverse_gaussian_sample, normal_sample
 
 __all__ = ["Tweedie", "tweedie_logpdf"]
+
+# Beyond this spread of the series' terms (in indices), the series is replaced by its integral.
+_SERIES_SIGMA = 8.0
+_HERMITE_NODES = 64
+_SERIES_CHUNK = 2048  # rows per block of series terms
 
 
 class Tweedie(Family):
@@ -173,7 +182,7 @@ def tweedie_logpdf(y: Array, mu: Array, dispersion: float, power: float) -> Arra
     return _compound_poisson_logpdf(y, mu, phi, p)
 
 
-def _compound_poisson_logpdf(y: Array, mu: Array, phi: float, p: float) -> Array:
+def _compound_poisson_logpdf(y: Array, mu: Array, phi: float, p: float, max_spread: float = _SERIES_SIGMA) -> Array:
     out = -np.power(mu, 2.0 - p) / (phi * (2.0 - p))  # log P(y = 0)
     pos = y > 0
     if not np.any(pos):
@@ -183,25 +192,86 @@ def _compound_poisson_logpdf(y: Array, mu: Array, phi: float, p: float) -> Array
     theta = np.power(mp, 1.0 - p) / (1.0 - p)
     kappa = np.power(mp, 2.0 - p) / (2.0 - p)
     log_z = -alpha * np.log(yp) + alpha * np.log(p - 1.0) - (1.0 - alpha) * np.log(phi) - np.log(2.0 - p)
-    # The terms peak near j* = y^{2-p} / (φ(2-p)); sum outwards until they drop by e^-37.
-    j_peak = np.maximum(1.0, np.round(np.power(yp, 2.0 - p) / (phi * (2.0 - p))))
+    # The terms peak near j* = y^{2-p} / (φ(2-p)), with a spread σ ≈ √(j*/(1-α)) terms.
+    j_star = np.power(yp, 2.0 - p) / (phi * (2.0 - p))
+    sigma = np.sqrt(np.maximum(j_star, 1.0) / (1.0 - alpha))
+    wide = sigma > max_spread  # the series would need ~17σ terms: its integral instead
+    log_series = np.empty_like(yp)
+    if np.any(~wide):
+        log_series[~wide] = _series_sum(log_z[~wide], j_star[~wide], alpha, sigma[~wide])
+    if np.any(wide):
+        log_series[wide] = _series_integral(log_z[wide], j_star[wide], sigma[wide], alpha)
+    out[pos] = -np.log(yp) + log_series + (yp * theta - kappa) / phi
+    return out
 
-    def log_w(j: Array) -> Array:
-        return j * log_z - nx.gammaln(j + 1.0) - nx.gammaln(-j * alpha)
 
-    peak = log_w(j_peak)
-    total = np.ones_like(yp)  # the peak term, relative to itself
+def _log_w(j: Array, log_z: Array, alpha: float) -> Array:
+    return j * log_z - nx.gammaln(j + 1.0) - nx.gammaln(-j * alpha)
+
+
+def _series_sum(log_z: Array, j_star: Array, alpha: float, sigma: Array | None = None) -> Array:
+    """log Σⱼ Wⱼ over the terms within e⁻³⁷ of the largest.
+
+    The terms within ±(12σ + 20) of the peak are summed as one block (rows in chunks); rows
+    whose block edges are not yet below e⁻³⁷ of the peak are summed outwards term by term.
+    """
+    out = np.empty_like(j_star)
+    spread = np.sqrt(np.maximum(j_star, 1.0) / (1.0 - alpha)) if sigma is None else sigma
+    half = int(np.ceil(12.0 * float(np.max(spread, initial=0.0)) + 20.0))
+    offsets = np.arange(-half, half + 1, dtype=float)
+    for start in range(0, j_star.size, _SERIES_CHUNK):
+        rows = slice(start, min(start + _SERIES_CHUNK, j_star.size))
+        j_peak = np.maximum(1.0, np.round(j_star[rows]))
+        peak = _log_w(j_peak, log_z[rows], alpha)
+        j = j_peak[:, None] + offsets[None, :]
+        valid = j >= 1.0
+        rel = np.where(valid, _log_w(np.where(valid, j, 1.0), log_z[rows, None], alpha) - peak[:, None], -np.inf)
+        edges_small = (rel[:, 0] <= -37.0) & (rel[:, -1] <= -37.0)
+        out[rows] = peak + np.log(np.sum(np.exp(rel), axis=1))
+        if not np.all(edges_small):
+            slow = np.flatnonzero(~edges_small) + start
+            out[slow] = _series_walk(log_z[slow], j_star[slow], alpha)
+    return out
+
+
+def _series_walk(log_z: Array, j_star: Array, alpha: float) -> Array:
+    """log Σⱼ Wⱼ summed outwards from the largest term until the terms drop by e⁻³⁷."""
+    j_peak = np.maximum(1.0, np.round(j_star))
+    peak = _log_w(j_peak, log_z, alpha)
+    total = np.ones_like(j_star)  # the peak term, relative to itself
     for direction in (1.0, -1.0):
         j = j_peak.copy()
-        active = np.ones_like(yp, dtype=bool)
+        active = np.ones_like(j_star, dtype=bool)
         while np.any(active):
             j = j + direction
             valid = active & (j >= 1.0)
             if not np.any(valid):
                 break
-            rel = np.where(valid, log_w(np.where(valid, j, 1.0)) - peak, -np.inf)
+            rel = np.where(valid, _log_w(np.where(valid, j, 1.0), log_z, alpha) - peak, -np.inf)
             total += np.exp(rel)
             active = valid & (rel > -37.0)
-    log_series = peak + np.log(total)
-    out[pos] = -np.log(yp) + log_series + (yp * theta - kappa) / phi
-    return out
+    return peak + np.log(total)
+
+
+@functools.cache
+def _hermite_rule() -> tuple[Array, Array]:
+    """Gauss–Hermite nodes and weights (computed once: an eigenvalue problem)."""
+    return np.polynomial.hermite.hermgauss(_HERMITE_NODES)
+
+
+def _series_integral(log_z: Array, j_star: Array, sigma: Array, alpha: float) -> Array:
+    """log Σⱼ Wⱼ as ∫ W(j) dj, by Gauss–Hermite quadrature centred on the peak.
+
+    When the terms spread over σ ≫ 1 indices, the sum over the integers equals the integral
+    of the smooth W(j) up to a relative error of order exp(−2π²σ²) (Poisson summation), and
+    log W is a quadratic in j plus terms of relative size 1/j*, which the quadrature
+    integrates to rounding error. The cost is a fixed number of terms, however small φ is
+    (the sum itself needs ~17σ ∝ φ^{-1/2} terms).
+    """
+    nodes, weights = _hermite_rule()
+    j = j_star[:, None] + np.sqrt(2.0) * sigma[:, None] * nodes[None, :]
+    ok = j > 0.5
+    log_w = np.where(ok, _log_w(np.where(ok, j, 1.0), log_z[:, None], alpha), -np.inf)
+    peak = _log_w(j_star, log_z, alpha)
+    terms = np.exp(log_w - peak[:, None] + nodes[None, :] ** 2) * weights[None, :]
+    return peak + np.log(np.sqrt(2.0) * sigma * np.sum(terms, axis=1))

@@ -28,6 +28,7 @@ from .boundary import warn_boundary
 from .null import null_deviance
 from .options import FitOptions
 from .solver_choice import WIDE_PROBLEM, plain_solver
+from .scaling import extreme_column_scales, fit_in_scaled_units
 from .start import NO_VALID_START, StartSystem, intercept_only_coef, start_system, valid_start_eta
 
 __all__ = ["FittedModel", "ModelCounts", "fit_model"]
@@ -98,6 +99,10 @@ class FittedModel(ModelCounts):
         computes it on first use (inference only).
     objective : Objective or None
         The objective of the non-aliased columns.
+    column_scale : ndarray of shape (rank,) or None
+        Where columns of extreme scale were fitted in scaled units (``fit/scaling.py``): the
+        scales s of the kept columns, ``information_at_solution`` then being in those units
+        (SᵀIS would under- or overflow); None otherwise.
     """
 
     problem: Problem
@@ -114,6 +119,7 @@ class FittedModel(ModelCounts):
     history: tuple[IterationRecord, ...] = field(default_factory=tuple)
     information_at_solution: Array | None = None
     objective: Objective | None = field(default=None, repr=False, compare=False)
+    column_scale: Array | None = None
 
     family = property(lambda self: self.problem.family, doc="The family, with its link.")
     design = property(lambda self: self.problem.design, doc="The full design (aliased columns included).")
@@ -131,7 +137,11 @@ class FittedModel(ModelCounts):
     def fisher_information(self) -> Array:
         """XᵀWX over the non-aliased columns at the solution, W the Fisher weights (rank × rank)."""
         if self.information_at_solution is not None:
-            return self.information_at_solution
+            if self.column_scale is None:
+                return self.information_at_solution
+            s = self.column_scale
+            with np.errstate(over="ignore", under="ignore"):
+                return self.information_at_solution * s[:, None] * s[None, :]
         kept = self.kept
         if kept.size == 0:
             return np.zeros((0, 0))
@@ -173,6 +183,9 @@ def fit_model(problem: Problem, options: FitOptions | None = None) -> FittedMode
     ([1.0, 2.0], 'closed_form')
     """
     options = options or FitOptions()
+    scales = extreme_column_scales(problem)
+    if scales is not None:  # columns × 1e±300: fitted in scaled units (fit/scaling.py)
+        return fit_in_scaled_units(problem, options, scales, fit_model)
     objective = problem.objective()
     eta0 = valid_start_eta(problem.family, problem.y, problem.weights) if options.start is None else None
     system = _start_system_if_narrow(problem, objective, eta0)

@@ -19,7 +19,10 @@ import numpy as np
 from .._warnings import warn
 from ..errors import InputError
 
-__all__ = ["FitOptions", "legacy_solver_options"]
+__all__ = ["FitOptions", "DISPERSION_ESTIMATORS", "legacy_solver_options"]
+
+# Names ``dispersion=`` takes for an estimated dispersion (t and F tests).
+DISPERSION_ESTIMATORS = ("pearson",)
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,8 +42,12 @@ class FitOptions:
         Starting coefficients.
     n_threads : int, optional
         Cap on BLAS threads (≥ 1).
-    dispersion : float, optional
-        A fixed dispersion (> 0) for inference, as R's ``summary(fit, dispersion = ...)``.
+    dispersion : float or {"pearson"}, optional
+        A fixed dispersion (> 0) for inference, as R's ``summary(fit, dispersion = ...)``
+        (z and χ² tests), or the name of an estimator: ``"pearson"`` estimates φ by
+        Pearson's X²/df_resid for any family (t tests on df_resid, F tests), as R's
+        ``summary.glm`` does for every family but binomial and Poisson. None: the family's
+        default (1 for binomial, Poisson and the negative binomial; Pearson otherwise).
 
     Examples
     --------
@@ -58,7 +65,7 @@ class FitOptions:
     max_iter: int | None = None
     start: Any = None
     n_threads: int | None = None
-    dispersion: float | None = None
+    dispersion: float | str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.solver_options, Mapping):
@@ -66,11 +73,17 @@ class FitOptions:
                              f"{type(self.solver_options).__name__}.")
         object.__setattr__(self, "solver_options", MappingProxyType(dict(self.solver_options)))
         _positive("tol", self.tol, "e.g. tol=1e-10")
-        _positive("dispersion", self.dispersion, "a dispersion is a variance scale, e.g. dispersion=1.5")
+        if not (isinstance(self.dispersion, str) and self.dispersion in DISPERSION_ESTIMATORS):
+            _positive("dispersion", self.dispersion, "a dispersion is a variance scale: give a number, e.g. "
+                      "dispersion=1.5, or an estimator name, e.g. dispersion='pearson'")
         _count("max_iter", self.max_iter)
         _count("n_threads", self.n_threads)
         if self.start is not None:
-            object.__setattr__(self, "start", np.asarray(self.start, dtype=float))
+            try:
+                start = np.asarray(self.start, dtype=float)
+            except (TypeError, ValueError):
+                raise InputError(f"start must be numbers, one per coefficient; got {self.start!r}.") from None
+            object.__setattr__(self, "start", start)
 
     def solver_settings(self) -> dict[str, Any]:
         """The solver's options with ``tol`` and ``max_iter`` where given."""

@@ -15,8 +15,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..design import Design
-from ..errors import AliasingWarning
+from ..errors import AliasingWarning, GLMError
 from ..fit import FitOptions, FittedModel, fit_model
+from ..fit.start import start_coef
 
 __all__ = ["refit", "working_quantities", "kept_design", "column", "position_in"]
 
@@ -38,6 +39,7 @@ def refit(
     design: Design | None = None,
     extra_offset: Array | None = None,
     start: Array | None = None,
+    start_eta: Array | None = None,
     intercept_index: int | None = None,
     quiet_aliasing: bool = True,
 ) -> FittedModel:
@@ -54,6 +56,10 @@ def refit(
     extra_offset : ndarray of shape (n_samples,), optional
         Added to the model's offset (profile likelihood holds a coefficient fixed this way).
     start : ndarray of shape (len(columns),), optional
+    start_eta : ndarray of shape (n_samples,), optional
+        Start from this linear predictor instead (R's ``etastart``): the first step is the
+        weighted least-squares fit of the working response there, as ``glm.fit`` does.
+        Ignored where its mean is invalid.
     intercept_index : int, optional
         Position of the intercept among ``columns`` (None: no intercept in the refit).
     quiet_aliasing : bool, default True
@@ -62,10 +68,24 @@ def refit(
     problem = model.problem.with_columns(columns, design=design, intercept_index=intercept_index)
     if extra_offset is not None:
         problem = problem.with_offset(extra_offset)
+    if start is None and start_eta is not None:
+        start = _start_from_eta(problem, start_eta)
     with warnings.catch_warnings():
         if quiet_aliasing:
             warnings.simplefilter("ignore", AliasingWarning)
         return fit_model(problem, FitOptions(start=start))
+
+
+def _start_from_eta(problem, eta: Array) -> Array | None:  # type: ignore[no-untyped-def]
+    """R's first IRLS step from ``etastart``: coefficients of the refit's columns, or None."""
+    fam = problem.family
+    if problem.n_features == 0 or not (fam.link.valid_eta(eta) and fam.valid_mu(fam.link.inverse(eta))):
+        return None
+    try:
+        coef = start_coef(problem.objective(), eta)
+    except GLMError:
+        return None
+    return coef if np.all(np.isfinite(coef)) else None
 
 
 def kept_design(model: FittedModel) -> Design:

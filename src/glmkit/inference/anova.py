@@ -31,6 +31,7 @@ from .._warnings import warn
 from ..design import DenseDesign
 from ..errors import InputError, UnknownNameError
 from ..fit import FittedModel
+from ._require import require_fitted
 from ._refit import refit, working_quantities
 from .terms import Term, addable, droppable, model_terms, split_terms
 
@@ -147,6 +148,7 @@ def anova_sequential(result: Any, test: str | None = None, dispersion: float | N
     DataFrame with rows ``NULL`` and one per term; columns Df, Deviance, Resid. Df,
     Resid. Dev, then Rao (test="Rao") and Pr(>Chi), or F and Pr(>F).
     """
+    require_fitted(result, "anova")
     import pandas as pd
     test = _check_test(test)
     model = result.model
@@ -205,6 +207,8 @@ def _design_array(result: Any) -> Array:
 
 def anova_models(results: list[Any], test: str | None = None, dispersion: float | None = None) -> pd.DataFrame:
     """Comparison of nested models fitted to the same data, as R's ``anova(m1, m2, ...)``."""
+    for r in results:
+        require_fitted(r, "anova")
     import pandas as pd
     test = _check_test(test)
     n = {r.model.y.shape[0] for r in results}
@@ -328,6 +332,7 @@ def drop1(result: Any, scope: str | list[str] | None = None, test: str | None = 
     wool     1.0   226.431  16.039
     tension  2.0   281.333  70.942
     """
+    require_fitted(result, "drop1")
     test = _check_test(test)
     model = result.model
     terms, intercept = model_terms(result)
@@ -419,6 +424,7 @@ def add1(result: Any, scope: str | list[str], test: str | None = None, scale: fl
     <none>   NaN   281.333     NaN
     tension  2.0   210.392  70.942
     """
+    require_fitted(result, "add1")
     import pandas as pd
     from ..intake.formula import build_model_frame, split_offsets
 

@@ -46,8 +46,14 @@ def pearson_dispersion(model: FittedModel) -> float:
     return pearson_chi2(model) / model.df_resid
 
 
-def dispersion_for(model: FittedModel, override: float | None) -> tuple[float, bool]:
-    """The dispersion to use and whether it was estimated (R's ``est.disp``)."""
+def dispersion_for(model: FittedModel, override: float | str | None) -> tuple[float, bool]:
+    """The dispersion to use and whether it was estimated (R's ``est.disp``).
+
+    ``override``: a number (fixed), ``"pearson"`` (estimated for any family) or None (the
+    family's default: 1 where it is fixed, Pearson's estimate otherwise).
+    """
+    if override == "pearson":
+        return pearson_dispersion(model), True
     if override is not None:
         return float(override), False
     if model.family.dispersion_is_fixed:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._require import require_fitted
 from ..errors import InputError
 from .terms import model_terms
 
@@ -132,7 +133,10 @@ def wald_test(
     2
     """
     from scipy import stats
+    require_fitted(result, "wald_test")
     names = list(result.names)
+    if terms is None and _are_names(hypothesis):
+        hypothesis, terms = None, hypothesis  # names of coefficients or terms: the same as terms=
     if (hypothesis is None) == (terms is None):
         raise InputError("give either a hypothesis matrix L or terms=, not both (and not neither).")
     if terms is not None:
@@ -147,6 +151,8 @@ def wald_test(
     if np.any(L[:, aliased] != 0):
         raise InputError("the hypothesis puts weight on aliased coefficients, which are not estimable.")
     c = np.zeros(L.shape[0]) if rhs is None else np.atleast_1d(np.asarray(rhs, dtype=float))
+    if c.shape != (L.shape[0],):
+        raise InputError(f"rhs must have one value per restriction ({L.shape[0]}); got shape {c.shape}.")
     kept = ~aliased
     b = result.model.coef[kept]
     V, robust = _covariance(result, cov, cluster)
@@ -164,6 +170,13 @@ def wald_test(
     if test != "Chisq":
         raise InputError(f"test must be 'Chisq' or 'F'; got {test!r}.")
     return TestResult(W, q, np.inf, float(stats.chi2.sf(W, q)), "Chisq", "Wald test")
+
+
+def _are_names(hypothesis: Any) -> bool:
+    """A coefficient or term name, or a list of them (rather than a matrix L)."""
+    if isinstance(hypothesis, str):
+        return True
+    return isinstance(hypothesis, (list, tuple)) and bool(hypothesis) and all(isinstance(h, str) for h in hypothesis)
 
 
 def score_test(small: Any, big: Any, dispersion: float | None = None) -> TestResult:
@@ -185,6 +198,8 @@ def score_test(small: Any, big: Any, dispersion: float | None = None) -> TestRes
     """
     from .anova import anova_models
 
+    require_fitted(small, "score_test")
+    require_fitted(big, "score_test")
     table = anova_models([small, big], test="Rao", dispersion=dispersion)
     df = int(table["Df"].iloc[1])
     if df <= 0:

@@ -5,12 +5,18 @@ family uses for it (deviance/n for the Gaussian, deviance/Σw for the Gamma and 
 Gaussian) and k counts that dispersion for those three families. ``logLik`` is the same
 log-likelihood; BIC replaces 2 by log(n) with n the number of rows of positive weight.
 Quasi-families have none of these (NaN).
+
+A fit whose likelihood dispersion is 0 (saturated: no residual degrees of freedom, or a
+zero deviance) has an unbounded likelihood: NaN with a warning, as R's NaN from
+``dgamma`` with an infinite shape.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .._warnings import warn
+from ..errors import NumericalWarning
 from ..fit import FittedModel
 
 __all__ = ["loglik", "n_parameters", "aic", "bic"]
@@ -22,6 +28,12 @@ def loglik(model: FittedModel) -> float:
     if not fam.has_likelihood:
         return float("nan")
     disp = fam.aic_dispersion(model.y, model.mu, model.weights, model.deviance)
+    if fam.aic_counts_dispersion and (model.df_resid <= 0 or not np.isfinite(disp) or disp <= 0):
+        warn(f"The log-likelihood is not defined: the fit is saturated (residual df {model.df_resid}, "
+             f"deviance {model.deviance:.3g}), so the {fam.name} dispersion's estimate is 0 and the likelihood "
+             "unbounded; logLik, AIC and BIC are NaN. Compare models with fewer parameters than rows.",
+             NumericalWarning)
+        return float("nan")
     return fam.loglik(model.y, model.mu, model.weights, disp, trials=model.trials)
 
 

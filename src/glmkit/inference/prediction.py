@@ -30,6 +30,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from .._domain import check_level
+
 from ..design import Design
 from ..errors import InputError
 from ..families import Family
@@ -66,8 +68,7 @@ def confidence_interval(model: FittedModel, design: Design, offset: Array, dispe
 
 
 def _check_level(level: float) -> None:
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level must be in (0, 1); got {level!r}.")
+    check_level(level)
 
 
 def simulate_outcomes(family: Family, mu: Array, dispersion: Array | float, weights: Array, trials: Array | None,
@@ -112,15 +113,22 @@ def prediction_interval(
     seed : int or None
     """
     _check_level(level)
-    if n_draws < 100:
-        raise InputError(f"n_draws must be at least 100 for stable quantiles; got {n_draws}.")
+    if isinstance(n_draws, bool) or not isinstance(n_draws, (int, np.integer)) or n_draws < 100:
+        raise InputError(f"n_draws must be a whole number ≥ 100 for stable quantiles; got {n_draws!r}.")
     rng = np.random.default_rng(seed)
     sub = _kept_design(design, model)
     kept = model.kept
     n_new = sub.shape[0]
     w = np.ones(n_new) if weights is None else np.asarray(weights, dtype=float)
-    if np.any(w <= 0):
-        raise InputError("weights of new observations must be positive.")
+    if w.shape != (n_new,) or not np.all(np.isfinite(w)) or np.any(w <= 0):
+        raise InputError(f"weights of new observations must be {n_new} positive finite numbers, one per row; "
+                         f"got {np.asarray(weights).ravel()[:5].tolist()}{' ...' if w.size > 5 else ''}.")
+    if trials is not None:
+        tr_all = np.asarray(trials, dtype=float)
+        if tr_all.shape != (n_new,) or not np.all(np.isfinite(tr_all)) or np.any(tr_all < 0) or np.any(
+                tr_all != np.round(tr_all)):
+            raise InputError(f"trials of new observations must be {n_new} whole numbers ≥ 0, one per row; got "
+                             f"{tr_all.ravel()[:5].tolist()}{' ...' if tr_all.size > 5 else ''}.")
     beta = model.coef[kept]
     cov = dispersion * unscaled_covariance(model)
     draws = rng.multivariate_normal(beta, cov, size=n_draws, method="eigh") if beta.size else np.zeros((n_draws, 0))

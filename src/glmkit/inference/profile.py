@@ -14,14 +14,25 @@ its end points therefore carry interpolation error (about 1e-6 relative on well-
 fits, more on skewed profiles). We bracket each root by doubling steps of one standard error
 and solve it with ``scipy.optimize.brentq`` to 1e-12 relative, so the result is the exact
 root; where the profile never reaches the cut-off (e.g. under separation) the end point is
-±inf.
+±inf, and where a refit finds no valid fit it is NaN — both with a warning, never a lost
+table.
+
+Each refit starts, as MASS's ``profile.glm`` does (``etastart``), from the linear predictor
+of the previous refit (the first from the fit's own): a start from coefficients would move
+η by (b − β̂ⱼ)·xⱼ at once and, with an identity or cloglog link, leave the mean's domain.
 """
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from numpy.typing import NDArray
 
+from .._domain import check_level
+
+from .._warnings import warn
+from ..errors import GLMError, GLMWarning, NumericalWarning
 from ..fit import FittedModel
 from ._refit import column, position_in, refit
 from .covariance import unscaled_covariance
@@ -33,7 +44,7 @@ _MAX_DOUBLINGS = 40
 
 
 class _Profile:
-    """z(b) for one coefficient, with warm starts between evaluations."""
+    """z(b) for one coefficient; each refit starts from the last good refit's linear predictor."""
 
     def __init__(self, model: FittedModel, j: int, dispersion: float, intercept: int | None) -> None:
         self.model = model
@@ -44,39 +55,61 @@ class _Profile:
         self.intercept = position_in(self.others, intercept)
         self.xj = column(model.design, j)
         self.bhat = float(model.coef[j])
-        self.start = model.coef[self.others].copy()
+        self.start_eta = model.eta
 
     def deviance(self, b: float) -> float:
-        fit = refit(self.model, self.others, extra_offset=b * self.xj, start=self.start,
-                    intercept_index=self.intercept)
-        if fit.converged and np.all(np.isfinite(fit.coef)):
-            self.start = np.where(np.isnan(fit.coef), 0.0, fit.coef)
+        """D(b), NaN where the refit fails (no valid start, or no convergence)."""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", GLMWarning)
+                fit = refit(self.model, self.others, extra_offset=b * self.xj, start_eta=self.start_eta,
+                            intercept_index=self.intercept)
+        except GLMError:
+            return float("nan")
+        if not (fit.converged and np.isfinite(fit.deviance)):
+            return float("nan")
+        self.start_eta = fit.eta
         return fit.deviance
 
     def z(self, b: float) -> float:
-        d = max(self.deviance(b) - self.model.deviance, 0.0)
-        return float(np.sign(b - self.bhat) * np.sqrt(d / self.dispersion))
+        d = self.deviance(b)
+        if not np.isfinite(d):
+            return float("nan")
+        return float(np.sign(b - self.bhat) * np.sqrt(max(d - self.model.deviance, 0.0) / self.dispersion))
 
 
 def profile_statistic(model: FittedModel, j: int, values: Array, dispersion: float,
                       names: list[str]) -> Array:
-    """The signed-root statistic z(b) at each b in ``values`` for coefficient j."""
+    """The signed-root statistic z(b) at each b in ``values`` for coefficient j (NaN where a refit fails)."""
     prof = _Profile(model, j, dispersion, model.problem.intercept_index)
     return np.array([prof.z(float(b)) for b in np.asarray(values, dtype=float)])
 
 
 def _end_point(prof: _Profile, side: float, target: float, se: float) -> float:
+    """The root of z(b) = side·target beyond β̂ⱼ; ±inf if z never gets there, NaN if a refit fails."""
     from scipy import optimize
     step = se if np.isfinite(se) and se > 0 else max(1.0, abs(prof.bhat))
     inner = prof.bhat
-    prof.start = prof.model.coef[prof.others].copy()
+    prof.start_eta = prof.model.eta
     for _ in range(_MAX_DOUBLINGS):
         outer = prof.bhat + side * step
-        if side * prof.z(outer) >= target:
+        z_outer = prof.z(outer)
+        if not np.isfinite(z_outer):
+            # The refit failed this far out: halve back towards the last good point once
+            # (a refit that fails only because the step was long), then give up.
+            outer = 0.5 * (inner + outer)
+            z_outer = prof.z(outer)
+            if not np.isfinite(z_outer):
+                return float("nan")
+        if side * z_outer >= target:
             lo, hi = sorted((inner, outer))
             scale = max(abs(prof.bhat), se, 1e-300)
-            return float(optimize.brentq(lambda b: prof.z(b) - side * target, lo, hi,
-                                         xtol=1e-13 * scale, rtol=4 * np.finfo(float).eps, maxiter=200))
+            f = lambda b: prof.z(b) - side * target  # noqa: E731
+            try:
+                return float(optimize.brentq(f, lo, hi, xtol=1e-13 * scale, rtol=4 * np.finfo(float).eps,
+                                             maxiter=200))
+            except ValueError:  # a refit failed inside the bracket (NaN), or no sign change
+                return float("nan")
         inner = outer
         step *= 2.0
     return float(side * np.inf)
@@ -99,8 +132,7 @@ def profile_intervals(model: FittedModel, dispersion: float, level: float, names
     (lower, upper), each of shape (n_features,)
     """
     from scipy import stats
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level must be in (0, 1); got {level!r}.")
+    check_level(level)
     target = float(stats.norm.ppf(0.5 + level / 2.0))
     p = model.coef.shape[0]
     lower = np.full(p, np.nan)
@@ -111,4 +143,18 @@ def profile_intervals(model: FittedModel, dispersion: float, level: float, names
         prof = _Profile(model, int(j), dispersion, intercept)
         lower[j] = _end_point(prof, -1.0, target, float(se_kept[pos]))
         upper[j] = _end_point(prof, 1.0, target, float(se_kept[pos]))
+    _warn_incomplete(lower, upper, model.kept, names)
     return lower, upper
+
+
+def _warn_incomplete(lower: Array, upper: Array, kept: Array, names: list[str]) -> None:
+    """One warning naming the coefficients whose profile could not be completed."""
+    undefined = [names[j] for j in kept if np.isnan(lower[j]) or np.isnan(upper[j])]
+    unbounded = [names[j] for j in kept if np.isinf(lower[j]) or np.isinf(upper[j])]
+    if undefined:
+        warn(f"The profile of {', '.join(undefined)} could not be completed (a refit with the coefficient "
+             "held fixed found no valid fit): those end points are NaN. Use Wald intervals "
+             "(method='wald') for them.", NumericalWarning)
+    if unbounded:
+        warn(f"The profile likelihood of {', '.join(unbounded)} never falls to the interval's cut-off on "
+             "one side (e.g. separation): those end points are infinite.", NumericalWarning)

@@ -36,7 +36,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..errors import InputError, UnknownNameError
+from .._warnings import warn
+from ..errors import InputError, NumericalWarning, UnknownNameError
 from ..fit import FittedModel
 from ._refit import kept_design, working_quantities
 from .covariance import unscaled_covariance
@@ -96,14 +97,43 @@ def hc_covariance(model: FittedModel, kind: HCKind = "HC0") -> Array:
     omega = u * u
     if kind == "HC1":
         omega = omega * n / (n - k)
-    elif kind in ("HC2", "HC3"):
+    lev1 = np.zeros(model.y.shape[0], dtype=bool)
+    if kind in ("HC2", "HC3"):
         h = hat_values(model)
-        one_minus = np.where(model.weights > 0, 1.0 - h, 1.0)
-        omega = omega / (one_minus if kind == "HC2" else one_minus**2)
+        lev1 = (model.weights > 0) & (h > 1.0 - np.sqrt(np.finfo(float).eps))
+        one_minus = np.where((model.weights > 0) & ~lev1, 1.0 - h, 1.0)
+        omega = np.where(lev1, 0.0, omega / (one_minus if kind == "HC2" else one_minus**2))
     bread = unscaled_covariance(model)
     meat = kept_design(model).sandwich(omega)
     cov = bread @ meat @ bread
-    return _embed(model, 0.5 * (cov + cov.T))
+    cov = 0.5 * (cov + cov.T)
+    if np.any(lev1):
+        cov = _undefined_by_leverage(model, cov, bread, lev1, kind)
+    return _embed(model, cov)
+
+
+def _undefined_by_leverage(model: FittedModel, cov: Array, bread: Array, lev1: NDArray[np.bool_],
+                           kind: str) -> Array:
+    """NaN for the coefficients that rows with hat value 1 determine alone, with sandwich's warning.
+
+    Such a row is fitted exactly (residual 0) and its HC2/HC3 weight is 0/0; the
+    coefficients it moves (its column of the influence (XᵀWX)⁻¹xᵢwᵢ) have no estimable
+    variance. The other coefficients do not depend on it and keep theirs.
+    """
+    w, _ = working_quantities(model)
+    rows = np.flatnonzero(lev1)
+    X = kept_design(model).toarray()[rows]
+    influence = np.abs(bread @ (X * w[rows, None]).T)  # (rank, rows)
+    undefined = np.any(influence > 1e-8 * np.maximum(influence.max(axis=0), 1e-300), axis=1)
+    cov = cov.copy()
+    cov[undefined, :] = np.nan
+    cov[:, undefined] = np.nan
+    shown = ", ".join(str(r) for r in rows[:10]) + (", ..." if rows.size > 10 else "")
+    warn(f"{kind} covariances are not defined where hat values are 1, as for rows {shown} (0-based): "
+         f"those rows are fitted exactly and alone determine {int(undefined.sum())} coefficient(s), whose "
+         f"variances are NaN (R's sandwich warns and gives NaN throughout). Use HC0/HC1, or drop those rows.",
+         NumericalWarning)
+    return cov
 
 
 def _cluster_codes(cluster: ArrayLike, n: int) -> list[NDArray[np.intp]]:
@@ -120,6 +150,11 @@ def _cluster_codes(cluster: ArrayLike, n: int) -> list[NDArray[np.intp]]:
         if pd.isna(pd.Series(c)).any():
             raise InputError("cluster has missing values; every row used in the fit needs a cluster label.")
         codes.append(pd.factorize(pd.Series(c), sort=True)[0].astype(np.intp))
+        if codes[-1].size and codes[-1].max() == 0:
+            raise InputError("cluster has a single cluster (every row has the same label); a cluster-robust "
+                             "covariance needs at least 2 clusters (its meat is then a single outer product "
+                             "and the variances collapse; R's vcovCL fails too). Give the cluster labels, or "
+                             "use a heteroskedasticity-consistent covariance (cov='HC0'...'HC3').")
     return codes
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from .._domain import check_level
+
 __all__ = ["wald_statistic", "wald_p_values", "wald_intervals"]
 
 Array = NDArray[np.floating]
@@ -35,7 +37,6 @@ def wald_p_values(statistic: Array, estimated_dispersion: bool, df_resid: int) -
 def wald_intervals(coef: Array, std_err: Array, level: float) -> tuple[Array, Array]:
     """β̂ ± z_{(1+level)/2} · SE."""
     from scipy import stats
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level must be in (0, 1); got {level!r}.")
+    check_level(level)
     q = stats.norm.ppf(0.5 + level / 2.0)
     return coef - q * std_err, coef + q * std_err

@@ -88,7 +88,14 @@ def _checked_sparse(X: Any) -> Any:
 
 
 def _checked_dense(X: Any) -> np.ndarray:
-    X = np.asarray(X)
+    try:
+        X = np.asarray(X)
+    except ValueError:  # numpy refuses rows of different lengths
+        lengths = sorted({len(row) for row in X}) if isinstance(X, (list, tuple)) else []
+        raise InputError(f"X has rows of different lengths {lengths[:5]}; every row needs one value per "
+                         "column. Pad or fix the rows, or pass a 2-D array or a DataFrame.") from None
+    if X.dtype == object and isinstance(X, np.ndarray) and X.ndim == 1 and X.size and np.ndim(X[0]) > 0:
+        raise InputError("X has rows of different lengths; every row needs one value per column.")
     if X.ndim == 1:
         X = X.reshape(-1, 1)
     if X.ndim != 2:

@@ -25,7 +25,10 @@ def as_vector(values: ArrayLike, name: str, n: int | None = None) -> Array:
     """
     from .frames import series_values
 
-    arr = np.asarray(series_values(values))
+    try:
+        arr = np.asarray(series_values(values))
+    except ValueError:
+        raise InputError(f"{name} must be a flat sequence of numbers, one per row; got a ragged sequence.") from None
     if arr.dtype == bool:
         arr = arr.astype(np.float64)
     if arr.dtype.kind not in "fiu":

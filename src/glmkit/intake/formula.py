@@ -205,8 +205,9 @@ class FormulaSpec:
             text = str(w.message)
             if "categories outside" in text or "not seen" in text:
                 raise UnseenLevelError(
-                    f"New data has factor levels not seen when fitting: {text.split(':', 1)[-1].strip()} "
-                    "The model has no coefficient for them; drop those rows or refit with them included."
+                    f"New data has factor levels not seen when fitting: {_unseen_levels(text)}. The model has "
+                    "no coefficient for them: drop those rows, pass unseen='nan' to predict NaN for them, or "
+                    "refit with them included."
                 )
             warn(w.message, w.category)
         off = np.zeros(len(data))
@@ -469,3 +470,9 @@ def _bare_numeric_columns(rhs: str, data: pd.DataFrame) -> tuple[list[str], bool
             return None
         columns.append(tok)
     return (columns, intercept) if columns or intercept else None
+
+
+def _unseen_levels(text: str) -> str:
+    """The levels formulaic's warning names (its text goes on to say they are cast to NaN)."""
+    found = re.search(r"\{.*?\}", text)
+    return found.group(0) if found else text.split(":", 1)[-1].split(".")[0].strip()

@@ -168,7 +168,7 @@ def factor_codes(series: Any, name: str, levels: tuple) -> NDArray[np.intp]:
     nw = _narwhals()
     native = series.to_native()
     if isinstance(native, pd.Series):
-        codes = pd.Categorical(native, categories=list(levels)).codes.astype(np.intp)
+        codes = pd.Index(list(levels)).get_indexer(native).astype(np.intp)  # -1: unseen or missing
         missing = native.isna().to_numpy()
     else:
         import pyarrow as pa
@@ -191,7 +191,8 @@ def factor_codes(series: Any, name: str, levels: tuple) -> NDArray[np.intp]:
         bad = series.filter(nw.new_series("m", codes < 0, backend=series.implementation)).unique().to_list()
         raise UnseenLevelError(
             f"Column {name!r} has levels not seen when fitting: {sorted(map(str, bad))[:10]}. "
-            "The model has no coefficient for them; drop those rows or refit with them included."
+            "The model has no coefficient for them: drop those rows, pass unseen='nan' to predict NaN for them, "
+            "or refit with them included."
         )
     return codes
 

@@ -207,8 +207,17 @@ def negative_binomial_ml(start: GLMResult | FittedModel, init_theta: float | Non
         warn("theta diverges (no overdispersion relative to the Poisson); consider the Poisson family.",
                       ConvergenceWarning)
     elif not converged:
-        warn(f"the theta/beta alternation did not converge in {max_iter} rounds.", ConvergenceWarning)
+        warn(f"the theta/beta alternation did not converge in {max_iter} rounds (last relative change in θ "
+             f"{change / theta:.2g}); the result reports converged=False. Try init_theta= near the estimate, "
+             "or solver='newton'.", ConvergenceWarning)
     final = _fit_at_theta(m.problem, theta, fitted.coef, options)
+    if not final.converged:
+        warn(f"the negative binomial fit at θ = {theta:.6g} did not converge ({final.solver}: {final.message}); "
+             "β is not the maximum-likelihood estimate. Try solver='newton' or a larger max_iter.",
+             ConvergenceWarning)
+    elif not converged and theta <= 1e10:
+        final = replace(final, converged=False,
+                        message=f"the θ/β alternation did not converge in {max_iter} rounds")
     _, se, _ = theta_ml(final.y, final.mu, final.weights, start=theta, max_iter=0)
     return NegBinResult(model=final, dispersion_override=options.dispersion, theta=theta, theta_se=se,
                         twologlik=_twologlik(theta, final.y, final.mu, final.weights), theta_iterations=rounds)
@@ -225,7 +234,7 @@ def _fit_at_theta(problem: Problem, theta: float, coef: Array, options: FitOptio
 def glm_nb(formula: str, data: Any, *, link: Any = "log", init_theta: float | None = None, weights: Any = None,
            offset: Any = None, na_action: Literal["drop", "raise"] = "drop", solver: Any = "auto",
            solver_options: dict[str, Any] | None = None, tol: float | None = None, max_iter: int | None = None,
-           n_threads: int | None = None, dispersion: float | None = None) -> NegBinResult:
+           n_threads: int | None = None, dispersion: float | str | None = None) -> NegBinResult:
     """Negative binomial GLM with θ estimated by maximum likelihood (``MASS::glm.nb``).
 
     Parameters

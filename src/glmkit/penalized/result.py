@@ -126,7 +126,7 @@ class PenalizedGLMResult:
     converged: bool
     message: str = ""
     relaxed: bool = False
-    dispersion_override: float | None = None
+    dispersion_override: float | str | None = None
 
     # -- coefficients and fit statistics --------------------------------------------------
     @property
@@ -205,7 +205,7 @@ class PenalizedGLMResult:
         return pd.Series(self.eta, index=self.problem.index, name="linear_predictor")
 
     def predict(self, newdata: Any = None, kind: Literal["link", "response"] = "response",
-                offset: Any = None) -> Any:
+                offset: Any = None, *, se: bool = False, unseen: Literal["error", "nan"] = "error") -> Any:
         """Predictions on the link or response scale.
 
         Parameters
@@ -216,10 +216,15 @@ class PenalizedGLMResult:
         kind : {"response", "link"}
         offset : array, optional
             Offset for the new rows where one was given as an array when fitting.
+        se : bool, default False
+            Also return standard errors from :attr:`cov` (ridge only; refused, with the
+            reason, where the fit offers no covariance: an L1 part, active bounds, relaxed).
+        unseen : {"error", "nan"}, default "error"
+            New factor levels: refused, or those rows predicted as NaN.
 
         Returns
         -------
-        Series of shape (n_rows,)
+        Series of shape (n_rows,), or a DataFrame with ``fit`` and ``se``
             In the kind of ``newdata`` (polars, pyarrow, pandas for arrays), or of the
             training data when it is None.
 
@@ -230,20 +235,33 @@ class PenalizedGLMResult:
         >>> fit.predict(df.head(2)).round(3).tolist()
         [39.665, 39.665]
         """
-        from ..intake.frames import eager, native_series, prediction_kind
+        from ..intake.frames import eager, native_frame, native_series, prediction_kind
+        from ..intake.unseen import check_unseen, encode_with_policy, scatter_rows
 
         if kind not in ("link", "response"):
             raise UnknownNameError(f"Unknown prediction kind {kind!r}; valid: 'link', 'response'.")
+        check_unseen(unseen)
+        if se:
+            self._check_inference("prediction standard errors", wald=False)
         newdata = eager(newdata)
+        kept = None
         if newdata is None:
-            eta, index = self.eta, self.problem.index
+            design, eta, index = self.problem.design, self.eta, self.problem.index
         else:
             if self.problem.data_spec is None:
                 raise InputError("This result keeps no data specification; predict needs newdata encoded as in fit.")
-            design, off, index = self.problem.data_spec.encode(newdata, offset)
-            eta = design.matvec(self.coef_array) + off
-        out = eta if kind == "link" else self.family.link.inverse(eta)
-        return native_series(out, index, kind, prediction_kind(newdata, self.problem.frame_kind))
+            design, off, index, kept = encode_with_policy(self.problem.data_spec, newdata, offset, unseen)
+            eta = design.matvec(self.coef_array) + off if design is not None else np.zeros(0)
+        out = {"fit": eta if kind == "link" else self.family.link.inverse(eta)}
+        if se:
+            quad = design.row_quadratic_form(self._ridge_cov[0]) if design is not None else np.zeros(0)
+            se_link = np.sqrt(np.maximum(quad, 0.0))
+            out["se"] = se_link if kind == "link" else np.abs(self.family.link.inverse_derivative(eta)) * se_link
+        out = {k: scatter_rows(v, kept, len(index)) for k, v in out.items()}
+        out_kind = prediction_kind(newdata, self.problem.frame_kind)
+        if not se:
+            return native_series(out["fit"], index, kind, out_kind)
+        return native_frame(out, index, out_kind)
 
     # -- relaxed lasso ----------------------------------------------------------------------
     def relax(self) -> "PenalizedGLMResult":
@@ -290,9 +308,9 @@ class PenalizedGLMResult:
         A = H + np.diag(lam)
         Ainv = np.linalg.inv(A)
         edf = float(np.trace(Ainv @ H))
-        if self.dispersion_override is not None:
-            phi = self.dispersion_override
-        elif self.family.dispersion_is_fixed:
+        if self.dispersion_override is not None and self.dispersion_override != "pearson":
+            phi = float(self.dispersion_override)
+        elif self.family.dispersion_is_fixed and self.dispersion_override is None:
             phi = 1.0
         else:  # Pearson, on the effective residual degrees of freedom n − tr(H(H + Λ)⁻¹)
             p = self.problem
@@ -327,7 +345,8 @@ class PenalizedGLMResult:
         self._check_inference("p_values", wald=True)
         se = self.std_err.to_numpy()
         stat = inference.wald_statistic(self.coef_array, se)
-        est = not self.family.dispersion_is_fixed and self.dispersion_override is None
+        est = self.dispersion_override == "pearson" or (not self.family.dispersion_is_fixed
+                                                          and self.dispersion_override is None)
         return pd.Series(inference.wald_p_values(stat, est, self.n_obs - self.problem.n_features),
                          index=self.names, name="p_value")
 
@@ -444,7 +463,7 @@ def half_deviance_of(state: Any, coef: Array) -> float | None:
 
 def build_result(problem: Problem, setup: PenaltySetup, penalty: ElasticNet, res: Any, null_dev: float,
                  objective: Objective | None = None, relaxed: bool = False,
-                 dispersion: float | None = None) -> PenalizedGLMResult:
+                 dispersion: float | str | None = None) -> PenalizedGLMResult:
     """The result of a penalised solve (the deviance from the solver's loss where it has it)."""
     objective = objective or problem.objective()
     coef = np.asarray(res.coef, dtype=float)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from .._warnings import warn
+from ..errors import NumericalWarning
 from ..penalties import ElasticNet, Penalty
 from ..problem import Problem
 
@@ -57,6 +59,7 @@ class PenaltySetup:
             scale = column_scale(problem)
             feats = problem.feature_index
             const = feats[scale[feats] == 0]
+            _warn_unstandardisable(problem, const)
             fixed_zero[const] = True  # a constant column has no standardised coefficient (glmnet: 0)
             scale[const] = 1.0
         unit = replace(spec, alpha=1.0).resolve(p, problem.intercept_index, scale, problem.feature_names)
@@ -112,3 +115,24 @@ def column_scale(problem: Problem) -> Array:
     if problem.intercept_index is not None:
         s[problem.intercept_index] = 1.0
     return s
+
+
+def _warn_unstandardisable(problem: Problem, columns: NDArray[np.intp]) -> None:
+    """Warn about columns held at 0 as constant whose values in fact vary (an sd that underflows).
+
+    The weighted variance is Σw x²/Σw − x̄²: for a column of order 1e-300 its terms underflow
+    to 0, so the column looks constant. Such columns are read once more, divided by their
+    largest |x| first, and named if they vary.
+    """
+    if columns.size == 0:
+        return
+    X = problem.design.select_columns(columns).toarray()
+    top = np.max(np.abs(X), axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        Z = X / np.where(top > 0, top, 1.0)
+    varies = np.ptp(Z[problem.weights > 0], axis=0) > 1e-12 if Z.shape[0] else np.zeros(columns.size, bool)
+    if np.any(varies):
+        names = ", ".join(problem.names[j] for j in columns[varies][:10])
+        warn(f"standardize=True: column(s) {names} vary but their standard deviation underflows (values of "
+             f"order {float(top[varies].max()):.1g}); they are held at 0 as constant columns would be. "
+             "Rescale them (e.g. multiply by a power of 10) or fit with standardize=False.", NumericalWarning)

@@ -40,7 +40,9 @@ def encode_penalized(result: Any) -> dict[str, Any]:
         **{name: encode_float(getattr(result, name)) for name in _FLOATS},
         "n_iter": int(result.n_iter), "converged": bool(result.converged), "message": result.message,
         "relaxed": bool(result.relaxed),
-        "dispersion_override": None if result.dispersion_override is None else encode_float(result.dispersion_override),
+        "dispersion_override": (result.dispersion_override if result.dispersion_override is None
+                                or isinstance(result.dispersion_override, str)
+                                else encode_float(result.dispersion_override)),
         "n_obs": int(p.n_obs), "n_samples": int(p.n_samples if isinstance(p, StoredProblem) else p.y.shape[0]),
         "n_dropped": int(p.n_dropped), "formula": p.formula, "intercept_index": p.intercept_index,
         "encoding": encode_spec(p.data_spec, list(p.names)),

@@ -79,10 +79,10 @@ class ElasticNet:
     upper: Any = None
 
     def __post_init__(self) -> None:
-        a = float(self.alpha)
+        a = _number(self.alpha)
         if not np.isfinite(a) or a < 0:
             raise InputError(f"alpha must be a finite number ≥ 0; got {self.alpha!r}.")
-        r = float(self.l1_ratio)
+        r = _number(self.l1_ratio)
         if not (0.0 <= r <= 1.0):
             raise InputError(f"l1_ratio must lie in [0, 1] (0 = ridge, 1 = lasso); got {self.l1_ratio!r}.")
         object.__setattr__(self, "alpha", a)
@@ -256,3 +256,10 @@ def glmnet_to_glmkit(lam: float, glmnet_alpha: float, family: str = "binomial",
         raise InputError("The Gaussian mapping needs y_scale, glmnet's standard deviation of y (> 0).")
     alpha = lam * (glmnet_alpha + (1.0 - glmnet_alpha) / y_scale)
     return float(alpha), float(lam * glmnet_alpha / alpha) if alpha > 0 else 0.0
+
+
+def _number(value: object) -> float:
+    """``float(value)`` for a real number; NaN (refused by the caller's check) for anything else."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        return float("nan")
+    return float(value)

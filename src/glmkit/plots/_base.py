@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import InputError
+
 __all__ = ["require_matplotlib", "new_figure", "new_axes", "as_coef", "as_history"]
 
 
@@ -60,7 +62,7 @@ def as_history(source: Any) -> Sequence[Any]:
     history = getattr(source, "history", source)
     records = list(history)
     if not records:
-        raise ValueError(
+        raise InputError(
             "No iteration history to plot: fit with record_history=True "
             "(e.g. gk.glm_fit(X, y, solver='gd', record_history=True))."
         )

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..errors import InputError
 from ._base import as_coef, new_axes, new_figure
 
 __all__ = ["plot_coefficients", "coefficient_figure"]
@@ -61,7 +62,7 @@ def plot_coefficients(
     for i, (label, estimate) in enumerate(estimates.items()):
         coef = as_coef(estimate)
         if coef.shape != truth.shape:
-            raise ValueError(
+            raise InputError(
                 f"estimate {label!r} has {coef.size} coefficients but true_coef has {truth.size}."
             )
         style = dict(_STYLES[i % len(_STYLES)])
@@ -105,7 +106,7 @@ def coefficient_figure(panels: Mapping[str, tuple[ArrayLike, Mapping[str, Any]]]
     """
     n = len(panels)
     if n == 0:
-        raise ValueError("coefficient_figure needs at least one panel.")
+        raise InputError("coefficient_figure needs at least one panel.")
     ncols = ncols or n
     nrows = -(-n // ncols)
     fig, axes = new_figure(nrows, ncols)

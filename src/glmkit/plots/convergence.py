@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ..errors import InputError
 from ._base import as_history, new_axes, new_figure
 
 __all__ = ["plot_convergence", "convergence_figure"]
@@ -62,7 +63,7 @@ def plot_convergence(
     2
     """
     if quantity not in ("loss", "gradient_norm"):
-        raise ValueError(f"quantity must be 'loss' or 'gradient_norm'; got {quantity!r}.")
+        raise InputError(f"quantity must be 'loss' or 'gradient_norm'; got {quantity!r}.")
     records = {label: as_history(source) for label, source in histories.items()}
     counts = {label: getattr(source, "n_iter", None) for label, source in histories.items()}
     if ax is None:
@@ -118,7 +119,7 @@ def convergence_figure(
         Not attached to pyplot; save it with ``fig.savefig("convergence.png")``.
     """
     if not panels:
-        raise ValueError("convergence_figure needs at least one panel.")
+        raise InputError("convergence_figure needs at least one panel.")
     fig, axes = new_figure(len(quantities), len(panels), panel_size=(5.2, 3.8))
     for col, (title, histories) in enumerate(panels.items()):
         for row, quantity in enumerate(quantities):

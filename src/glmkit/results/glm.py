@@ -43,8 +43,9 @@ class GLMResult(PortableResult, Diagnostics):
     ----------
     model : FittedModel
         The numerical core (the problem fitted, coefficients, information matrix).
-    dispersion_override : float or None
-        A dispersion fixed by the user (as R's ``summary(fit, dispersion = ...)``).
+    dispersion_override : float, "pearson" or None
+        A dispersion fixed by the user (as R's ``summary(fit, dispersion = ...)``), or
+        ``"pearson"``: estimated by Pearson's X²/df_resid whatever the family (t and F tests).
 
     The problem's ``names`` (one per coefficient), ``data_spec`` (how ``predict`` encodes
     new data), ``formula``, ``n_dropped`` (rows dropped for missing values), ``index`` (row
@@ -67,7 +68,7 @@ class GLMResult(PortableResult, Diagnostics):
     """
 
     model: FittedModel
-    dispersion_override: float | None = None
+    dispersion_override: float | str | None = None
 
     # -- the problem fitted -----------------------------------------------------------------
     @property
@@ -323,6 +324,7 @@ class GLMResult(PortableResult, Diagnostics):
         trials: Any = None,
         n_draws: int = 4000,
         seed: int | None = 0,
+        unseen: Literal["error", "nan"] = "error",
     ) -> Any:
         """Predictions on the link or response scale, with delta-method standard errors and intervals.
 
@@ -352,6 +354,10 @@ class GLMResult(PortableResult, Diagnostics):
             Simulation size for prediction intervals.
         seed : int or None, default 0
             Seed of the simulation (fixed by default, so results are reproducible).
+        unseen : {"error", "nan"}, default "error"
+            Rows of ``newdata`` with a factor level not seen when fitting: refused with an
+            :class:`~glmkit.errors.UnseenLevelError` naming the levels, or predicted as NaN
+            (every column) while the other rows are predicted as usual.
 
         Returns
         -------
@@ -369,7 +375,7 @@ class GLMResult(PortableResult, Diagnostics):
         from .predict import predict
 
         return predict(self, newdata, kind, se, offset, interval, level, weights=weights, trials=trials,
-                       n_draws=n_draws, seed=seed)
+                       n_draws=n_draws, seed=seed, unseen=unseen)
 
     # -- how it was fitted, and fitted again ------------------------------------------------
     @property

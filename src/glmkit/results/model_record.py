@@ -24,8 +24,8 @@ def _extra_fields(result: Any) -> dict[str, Any]:
         if f.name == "model":
             continue
         value = getattr(result, f.name)
-        if value is None or isinstance(value, (bool, int, np.integer)):
-            out[f.name] = value if value is None or isinstance(value, bool) else int(value)
+        if value is None or isinstance(value, (bool, int, np.integer, str)):
+            out[f.name] = value if value is None or isinstance(value, (bool, str)) else int(value)
         else:
             out[f.name] = {"float": encode_float(value)}
     return out

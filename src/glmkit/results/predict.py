@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from ..design import Design
 from ..errors import InputError, UnknownNameError
 from ..inference.prediction import confidence_interval, prediction_interval
+from ..intake.unseen import check_unseen, encode_with_policy, scatter_rows
 from ..intake.frames import column_values, eager, native_frame, native_series, prediction_kind
 from .._lazy import lazy_module
 
@@ -32,15 +33,21 @@ Array = NDArray[np.floating]
 
 def predict(result: Any, newdata: Any, kind: Literal["link", "response"], se: bool, offset: Any,
             interval: Literal["confidence", "prediction"] | None, level: float, *, weights: Any, trials: Any,
-            n_draws: int, seed: int | None) -> Any:
+            n_draws: int, seed: int | None, unseen: str = "error") -> Any:
     """:meth:`glmkit.GLMResult.predict` (see there for the parameters)."""
+    check_unseen(unseen)
     newdata = eager(newdata)
     out_kind = prediction_kind(newdata, result.model.problem.frame_kind)
     if kind not in ("link", "response"):
         raise UnknownNameError(f"Unknown prediction kind {kind!r}; valid: 'link', 'response'.")
     if interval not in (None, "confidence", "prediction"):
         raise UnknownNameError(f"Unknown interval {interval!r}; valid: 'confidence', 'prediction'.")
-    design, off, index = _encoded(result, newdata, offset)
+    design, off, index, kept_rows = _encoded(result, newdata, offset, unseen)
+    if design is None:  # every row has an unseen level
+        columns = ["fit"] + (["se"] if se else []) + (["lower", "upper"] if interval else [])
+        if len(columns) == 1:
+            return native_series(np.full(len(index), np.nan), index, kind, out_kind)
+        return native_frame({c: np.full(len(index), np.nan) for c in columns}, index, out_kind)
     model = result.model
     kept = model.kept
     sub = design if kept.size == design.shape[1] else design.select_columns(kept)
@@ -48,7 +55,7 @@ def predict(result: Any, newdata: Any, kind: Literal["link", "response"], se: bo
     link = model.family.link
     fit = eta if kind == "link" else link.inverse(eta)
     if not se and interval is None:
-        return native_series(fit, index, kind, out_kind)
+        return native_series(scatter_rows(fit, kept_rows, len(index)), index, kind, out_kind)
     out: dict[str, Array] = {"fit": fit}
     if se:
         cov = result.cov.to_numpy()[np.ix_(kept, kept)]
@@ -64,18 +71,23 @@ def predict(result: Any, newdata: Any, kind: Literal["link", "response"], se: bo
         by_row = index if newdata is None else None
         _, out["lower"], out["upper"] = prediction_interval(
             model, design, off, result.dispersion, result.dispersion_is_estimated, level,
-            weights=_column(weights, "weights", source, by_row), trials=_column(trials, "trials", source, by_row),
-            n_draws=n_draws, seed=seed)
-    return native_frame(out, index, out_kind)
+            weights=_rows(_column(weights, "weights", source, by_row), kept_rows),
+            trials=_rows(_column(trials, "trials", source, by_row), kept_rows), n_draws=n_draws, seed=seed)
+    return native_frame({k: scatter_rows(v, kept_rows, len(index)) for k, v in out.items()}, index, out_kind)
 
 
 
-def _encoded(result: Any, newdata: Any, offset: Any) -> tuple[Design, Array, pd.Index]:
+def _encoded(result: Any, newdata: Any, offset: Any, unseen: str) -> tuple[Design, Array, pd.Index, Any]:
     if newdata is None:
-        return result.model.design, result.model.offset, result.index
+        return result.model.design, result.model.offset, result.index, None
     if result.data_spec is None:
         raise InputError("This result keeps no data specification; predict needs newdata encoded as in fit.")
-    return result.data_spec.encode(newdata, offset)
+    return encode_with_policy(result.data_spec, newdata, offset, unseen)
+
+
+def _rows(values: Array | None, kept: Any) -> Array | None:
+    """The values of the rows that were encoded (all of them when ``kept`` is None)."""
+    return values if values is None or kept is None else values[kept]
 
 
 def _column(value: Any, what: str, source: Any, rows: pd.Index | None) -> Array | None:

@@ -128,7 +128,7 @@ class GLMEstimatorBase(BaseEstimator):
         check_is_fitted(self)
         X = self._check_X(X, reset=False)
         offset = _vector(offset, "offset", X.shape[0])
-        return np.asarray(self.result_.predict(X, kind="link", offset=offset), dtype=float)
+        return np.asarray(self.result_.predict(X, kind="link", offset=offset, unseen=self.unseen), dtype=float)
 
     def _mean(self, X: Any, offset: Any) -> Array:
         eta = self._linear_predictor(X, offset)  # checks first that the model is fitted

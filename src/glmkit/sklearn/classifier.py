@@ -12,7 +12,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight
 
-from ..errors import InputError
+from ..errors import InputError, UnseenLevelError
 from ._base import GLMEstimatorBase
 
 __all__ = ["GLMClassifier", "ClassifierMethods", "encode_binary"]
@@ -71,6 +71,9 @@ class ClassifierMethods(ClassifierMixin):
     def predict(self, X: Any, offset: ArrayLike | None = None) -> NDArray[Any]:
         """The class with fitted probability above 0.5, shape (n_samples,)."""
         p = self._mean(X, offset)  # type: ignore[attr-defined]
+        if np.any(np.isnan(p)):
+            raise UnseenLevelError(f"{int(np.isnan(p).sum())} row(s) have a category not seen in fit, so no "
+                                   "class; predict_proba gives NaN for them (unseen='nan').")
         return self.classes_[(p > 0.5).astype(int)]  # type: ignore[attr-defined]
 
     def score(self, X: Any, y: ArrayLike, sample_weight: ArrayLike | None = None,
@@ -93,8 +96,9 @@ class GLMClassifier(ClassifierMethods, GLMEstimatorBase):
     link : {"logit", "probit", "cloglog", "cauchit", "loglog", "log"} or Link, default "logit"
         Any link the binomial family allows.
     alpha, l1_ratio, penalty_factor, lower, upper, fit_intercept, solver, solver_options, tol,
-    max_iter, standardize, n_threads :
-        As in :class:`~glmkit.sklearn.GLMRegressor`.
+    max_iter, standardize, n_threads, unseen :
+        As in :class:`~glmkit.sklearn.GLMRegressor` (with ``unseen="nan"``, ``predict_proba``
+        gives NaN for rows with an unseen category and ``predict`` refuses them: they have no class).
 
     Attributes
     ----------
@@ -127,7 +131,8 @@ class GLMClassifier(ClassifierMethods, GLMEstimatorBase):
     def __init__(self, link: Any = "logit", alpha: float = 0.0, l1_ratio: float = 0.0, penalty_factor: Any = None,
                  lower: Any = None, upper: Any = None, fit_intercept: bool = True, solver: Any = "auto",
                  solver_options: Mapping[str, Any] | None = None, tol: float | None = None,
-                 max_iter: int | None = None, standardize: bool = False, n_threads: int | None = None) -> None:
+                 max_iter: int | None = None, standardize: bool = False, n_threads: int | None = None,
+                 unseen: str = "error") -> None:
         self.link = link
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -141,6 +146,7 @@ class GLMClassifier(ClassifierMethods, GLMEstimatorBase):
         self.max_iter = max_iter
         self.standardize = standardize
         self.n_threads = n_threads
+        self.unseen = unseen
 
     def _family_and_link(self) -> tuple[Any, Any]:
         return "binomial", self.link

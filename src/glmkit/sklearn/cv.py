@@ -103,7 +103,7 @@ _CV_DOC = """
         The α with the smallest CV error, or the largest within one standard error of it.
     random_state : int, RandomState or Generator, optional
     penalty_factor, lower, upper, fit_intercept, standardize, solver, solver_options, tol,
-    max_iter, n_threads :
+    max_iter, n_threads, unseen :
         As in :class:`~glmkit.sklearn.GLMRegressor`.
 
     Attributes
@@ -144,12 +144,14 @@ class GLMRegressorCV(RegressorMixin, _CVFit):
                  cv: Any = 5, measure: str = "deviance", alpha_choice: str = "min", random_state: Any = None,
                  penalty_factor: Any = None, lower: Any = None, upper: Any = None, fit_intercept: bool = True,
                  standardize: bool = False, solver: Any = "auto", solver_options: Mapping[str, Any] | None = None,
-                 tol: float | None = None, max_iter: int | None = None, n_threads: int | None = None) -> None:
+                 tol: float | None = None, max_iter: int | None = None, n_threads: int | None = None,
+                 unseen: str = "error") -> None:
         self.family, self.link, self.l1_ratio, self.alphas, self.n_alphas = family, link, l1_ratio, alphas, n_alphas
         self.alpha_min_ratio, self.cv, self.measure, self.alpha_choice = alpha_min_ratio, cv, measure, alpha_choice
         self.random_state, self.penalty_factor, self.lower, self.upper = random_state, penalty_factor, lower, upper
         self.fit_intercept, self.standardize, self.solver = fit_intercept, standardize, solver
         self.solver_options, self.tol, self.max_iter, self.n_threads = solver_options, tol, max_iter, n_threads
+        self.unseen = unseen
 
     def _family_and_link(self) -> tuple[Any, Any]:
         return self.family, self.link
@@ -196,12 +198,13 @@ class GLMClassifierCV(ClassifierMethods, _CVFit):
                  alpha_choice: str = "min", random_state: Any = None, penalty_factor: Any = None, lower: Any = None,
                  upper: Any = None, fit_intercept: bool = True, standardize: bool = False, solver: Any = "auto",
                  solver_options: Mapping[str, Any] | None = None, tol: float | None = None,
-                 max_iter: int | None = None, n_threads: int | None = None) -> None:
+                 max_iter: int | None = None, n_threads: int | None = None, unseen: str = "error") -> None:
         self.link, self.l1_ratio, self.alphas, self.n_alphas = link, l1_ratio, alphas, n_alphas
         self.alpha_min_ratio, self.cv, self.measure, self.alpha_choice = alpha_min_ratio, cv, measure, alpha_choice
         self.random_state, self.penalty_factor, self.lower, self.upper = random_state, penalty_factor, lower, upper
         self.fit_intercept, self.standardize, self.solver = fit_intercept, standardize, solver
         self.solver_options, self.tol, self.max_iter, self.n_threads = solver_options, tol, max_iter, n_threads
+        self.unseen = unseen
 
     def _family_and_link(self) -> tuple[Any, Any]:
         return "binomial", self.link

@@ -40,6 +40,9 @@ class GLMRegressor(RegressorMixin, GLMEstimatorBase):
         Penalise the standardised columns (coefficients are reported on the original scale).
     n_threads : int, optional
         Cap on BLAS threads.
+    unseen : {"error", "nan"}, default "error"
+        At prediction, rows of a DataFrame X with a category not seen in ``fit``: refused
+        (:class:`~glmkit.errors.UnseenLevelError`), or predicted as NaN.
 
     Attributes
     ----------
@@ -87,7 +90,8 @@ class GLMRegressor(RegressorMixin, GLMEstimatorBase):
     def __init__(self, family: Any = "gaussian", link: Any = None, alpha: float = 0.0, l1_ratio: float = 0.0,
                  penalty_factor: Any = None, lower: Any = None, upper: Any = None, fit_intercept: bool = True,
                  solver: Any = "auto", solver_options: Mapping[str, Any] | None = None, tol: float | None = None,
-                 max_iter: int | None = None, standardize: bool = False, n_threads: int | None = None) -> None:
+                 max_iter: int | None = None, standardize: bool = False, n_threads: int | None = None,
+                 unseen: str = "error") -> None:
         self.family = family
         self.link = link
         self.alpha = alpha
@@ -102,6 +106,7 @@ class GLMRegressor(RegressorMixin, GLMEstimatorBase):
         self.max_iter = max_iter
         self.standardize = standardize
         self.n_threads = n_threads
+        self.unseen = unseen
 
     def _family_and_link(self) -> tuple[Any, Any]:
         return self.family, self.link

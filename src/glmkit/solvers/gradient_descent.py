@@ -29,6 +29,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from ..errors import InputError
 from ._base import Array, IterationRecord, SolverResult
 
 __all__ = ["GradientDescent"]
@@ -80,15 +81,15 @@ class GradientDescent:
 
     def __post_init__(self) -> None:
         if self.learning_rate is not None and not (np.isfinite(self.learning_rate) and self.learning_rate > 0):
-            raise ValueError(
+            raise InputError(
                 f"learning_rate must be a positive number, or None for the line search; got {self.learning_rate!r}."
             )
         if not self.tol > 0:
-            raise ValueError(f"tol must be positive; got {self.tol!r}.")
+            raise InputError(f"tol must be positive; got {self.tol!r}.")
         if not (isinstance(self.max_iter, (int, np.integer)) and self.max_iter >= 0):
-            raise ValueError(f"max_iter must be a non-negative integer; got {self.max_iter!r}.")
+            raise InputError(f"max_iter must be a non-negative integer; got {self.max_iter!r}.")
         if not 0 < self.armijo < 0.5:
-            raise ValueError(f"armijo must lie in (0, 0.5); got {self.armijo!r}.")
+            raise InputError(f"armijo must lie in (0, 0.5); got {self.armijo!r}.")
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
         """Minimise ``objective`` from ``start`` (shape (n_features,)).

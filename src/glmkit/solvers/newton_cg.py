@@ -16,6 +16,7 @@ from typing import Any, Callable, ClassVar
 
 import numpy as np
 
+from ..errors import InputError
 from ..penalties import Penalty
 from ._base import Array, PenalizedSolverResult, WarmState, relative_kkt
 
@@ -140,7 +141,7 @@ class NewtonCG:
         p = objective.n_features
         pen = penalty if penalty is not None else Penalty.none(p)
         if not pen.is_smooth:
-            raise ValueError("NewtonCG needs a smooth penalty (no L1 part, no bounds); use ProximalGradient "
+            raise InputError("NewtonCG needs a smooth penalty (no L1 part, no bounds); use ProximalGradient "
                              "or CoordinateDescent.")
         run = _Run(self, objective, pen)
         coef = np.asarray(start, dtype=float).copy()
