@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .design import Design
+from .design import AbsorbedDesign, Design
 from .errors import InputError
 from .families import Family, get_family
 from .intake.arrays import array_columns
 from .intake.checks import DefaultNames, as_vector, check_finite, check_weights, response_weights_offset
+from .intake.absorb import AbsorbedTerms, absorbed_effects, check_absorbed_columns, separated_rows, split_absorbed
 from .intake.formula import build_model_frame
-from .intake.frames import eager, frame_kind
+from .intake.frames import eager, frame_kind, pandas_columns
 from .intake.response import prepare_response
 from .links import Link
 from .loss import GLMLoss
@@ -234,6 +235,9 @@ def problem_from_formula(
     """
     fam = get_family(family, link)
     data = eager(data)
+    left, absorbed = split_absorbed(formula)
+    if absorbed is not None:
+        return _absorbed_problem(formula, left, absorbed, data, fam, weights, offset, trials, na_action)
     frame = build_model_frame(formula, data, weights=weights, offset=offset, trials=trials, na_action=na_action)
     check_weights(frame.weights)
     check_finite(frame.y, "response")
@@ -241,3 +245,38 @@ def problem_from_formula(
     y, w, tr = prepare_response(fam, frame.y, frame.weights, frame.trials, y_is_proportion=trials is None)
     return Problem(frame.design, y, w, frame.offset, fam, frame.column_names, frame.intercept_index, tr,
                    frame.spec, formula, frame.index, frame.n_dropped, data, frame_kind(data))
+
+
+def _absorbed_problem(formula: str, left: str, absorbed: AbsorbedTerms, data: Any, fam: Family, weights: Any,
+                      offset: Any, trials: Any, na_action: Literal["drop", "raise"]) -> Problem:
+    """The formula door for ``y ~ x | firm + year``: the covariates before ``|``, the factors
+    after it absorbed (rows with a missing factor dropped as R's ``na.omit``, or refused)."""
+    frame_data = pandas_columns(data, [formula, *absorbed.columns,
+                                       *(a for a in (weights, offset, trials) if isinstance(a, str))])
+    check_absorbed_columns(absorbed, list(frame_data.attrs.get("columns", frame_data.columns)))
+    labels = frame_data.index
+    frame_data = frame_data.reset_index(drop=True)
+    missing = frame_data[absorbed.columns].isna().any(axis=1).to_numpy()
+    if missing.any() and na_action == "raise":
+        bad = [c for c in absorbed.columns if frame_data[c].isna().any()]
+        raise InputError(f"The absorbed factor column(s) {', '.join(bad)} have {int(missing.sum())} missing "
+                         "value(s); drop those rows or use na_action='drop'.")
+    frame = build_model_frame(left, frame_data[~missing], weights=weights, offset=offset, trials=trials,
+                              na_action=na_action)
+    rows = np.asarray(frame.index, dtype=np.intp)
+    y, w, tr = prepare_response(fam, frame.y, frame.weights, frame.trials, y_is_proportion=trials is None)
+    effects = absorbed_effects({c: frame_data[c].to_numpy()[rows] for c in absorbed.columns}, absorbed)
+    keep = np.flatnonzero(~separated_rows(effects, y, w, fam))
+    if keep.size == 0:
+        raise InputError(f"Every row was dropped: in every group of {' + '.join(absorbed.names)} the outcome "
+                         "sits at the edge of the family's range (e.g. all 0 for Poisson), so no effect has a "
+                         "finite estimate. Check the outcome, or absorb fewer factors.")
+    X = frame.design.toarray()
+    if frame.intercept_index is not None:  # the factors absorb the intercept
+        X = np.delete(X, frame.intercept_index, axis=1)
+    names = [n for j, n in enumerate(frame.column_names) if j != frame.intercept_index]
+    design = AbsorbedDesign(X[keep], effects.subset(keep) if keep.size < rows.size else effects)
+    n_dropped = int(missing.sum()) + frame.n_dropped + int(rows.size - keep.size)
+    return Problem(design, y[keep], w[keep], frame.offset[keep], fam, names, None,
+                   None if tr is None else tr[keep], None, formula, labels[rows[keep]], n_dropped, data,
+                   frame_kind(data))

@@ -1,0 +1,79 @@
+"""What a plain fit does differently when the design absorbs factors (fixed effects).
+
+Aliasing is judged on the covariates with the factors projected out: a covariate that the
+factors explain (constant within a firm, say) is aliased (NaN, as R's ``glm`` with
+``factor()`` reports it), as are covariates dependent on others after projection. After
+the solver, the fitted model holds the solution problem: the covariates projected under
+the Fisher weights at the solution, and the effects in the offset (see
+:mod:`glmkit.design.absorbed`), so inference needs nothing over the levels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..design import DenseDesign
+from ..loss import GLMLoss
+from ..problem import Problem
+from .aliasing import detect_aliased
+
+__all__ = ["absorbed_aliased", "solution_problem", "EXPLAINED_BELOW"]
+
+Array = NDArray[np.floating]
+
+EXPLAINED_BELOW = 1e-9  # a covariate whose projected weighted norm is below this share of its own is aliased
+
+
+def absorbed_aliased(problem: Problem) -> NDArray[np.bool_]:
+    """Covariates aliased with the absorbed factors or with covariates before them.
+
+    Examples
+    --------
+    >>> from glmkit.design import AbsorbedDesign, FixedEffects
+    >>> fe = FixedEffects((np.array([0, 0, 1, 1]),), (2,), ("g",))
+    >>> X = np.array([[1.0, 0.5], [1.0, 0.1], [2.0, 0.3], [2.0, 0.9]])  # column 0 constant within g
+    >>> from glmkit.problem import Problem
+    >>> import glmkit as gk
+    >>> p = Problem(AbsorbedDesign(X, fe), np.ones(4), np.ones(4), np.zeros(4), gk.Poisson(), ["a", "b"], None)
+    >>> absorbed_aliased(p).tolist()
+    [True, False]
+    """
+    design, w = problem.design, problem.weights
+    X = np.asarray(design.toarray(), dtype=np.float64)
+    if X.shape[1] == 0:
+        return np.zeros(0, dtype=bool)
+    used = np.where(w > 0, 1.0, 0.0)
+    projected = design.absorbed.demean(X, used).residual
+    before = np.sum(used[:, None] * X * X, axis=0)
+    after = np.sum(used[:, None] * projected * projected, axis=0)
+    explained = after <= EXPLAINED_BELOW * np.where(before > 0, before, 1.0)
+    aliased = explained.copy()
+    rest = np.flatnonzero(~explained)
+    if rest.size:
+        aliased[rest] = detect_aliased(DenseDesign(projected[:, rest]), used)
+    return aliased
+
+
+def solution_problem(problem: Problem, eta: Array, coef: Array) -> Problem:
+    """The problem a fitted model holds: covariates projected under the Fisher weights at
+    η, the effects in the offset (η = X̃β + offset′). ``coef`` over all columns (NaN: aliased).
+
+    Examples
+    --------
+    >>> from glmkit.design import AbsorbedDesign, FixedEffects
+    >>> fe = FixedEffects((np.array([0, 0, 1, 1]),), (2,), ("g",))
+    >>> from glmkit.problem import Problem
+    >>> import glmkit as gk
+    >>> p = Problem(AbsorbedDesign(np.array([[0.0], [1.0], [0.0], [1.0]]), fe), np.ones(4), np.ones(4),
+    ...             np.zeros(4), gk.Gaussian(), ["x"], None)
+    >>> solution_problem(p, np.ones(4), np.zeros(1)).design.is_projected
+    True
+    """
+    weights = GLMLoss(problem.family).terms(problem.y, eta, problem.weights, "expected").hessian
+    projected = problem.design.projected(weights, problem.offset)
+    kept = np.isfinite(coef)
+    fitted = projected.X[:, kept] @ coef[kept] if np.any(kept) else np.zeros_like(eta)
+    return replace(problem, design=projected, offset=eta - fitted)

@@ -1,0 +1,179 @@
+"""Absorbed factors at the doors: fixest's ``y ~ x | firm + year`` and ``absorb=``.
+
+The part of a formula after a top-level ``|`` names factors to absorb: ``firm``,
+``firm + year``, combined effects ``firm^year`` (one factor whose levels are the observed
+combinations). The part before it goes to the ordinary formula machinery.
+
+Rows in a group where the maximum-likelihood estimate of the group's effect does not exist
+are dropped before the fit, with a message, and the check repeated until none is left
+(fixest's convention; its ``nobs`` counts the rows used): every used y of the group is the
+same value at the edge of the family's mean domain (Poisson and negative binomial: all 0;
+binomial: all 0 or all 1). The rule reads the family's declared domains; it names no family.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._warnings import warn
+from ..design.effects import FixedEffects
+from ..errors import DataWarning, FormulaError, InputError
+from ..families import Family
+
+__all__ = ["split_absorbed", "AbsorbedTerms", "absorbed_effects", "separated_rows", "ABSORB_LEVELS"]
+
+ABSORB_LEVELS = 100  # a C(g) term with more levels than this, in an unpenalised fit, is absorbed
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+
+
+@dataclass(frozen=True)
+class AbsorbedTerms:
+    """The factors after ``|``: each a tuple of column names (several: combined with ``^``).
+
+    Examples
+    --------
+    >>> split_absorbed("y ~ x | firm + firm^year")[1].names
+    ('firm', 'firm^year')
+    """
+
+    terms: tuple[tuple[str, ...], ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """One name per absorbed factor (``a^b`` for a combination)."""
+        return tuple("^".join(t) for t in self.terms)
+
+    @property
+    def columns(self) -> list[str]:
+        """Every data column the factors use."""
+        return list(dict.fromkeys(c for t in self.terms for c in t))
+
+
+def _top_level(text: str, char: str) -> list[int]:
+    depth, found = 0, []
+    for i, c in enumerate(text):
+        depth += c in "([{"
+        depth -= c in ")]}"
+        if c == char and depth == 0:
+            found.append(i)
+    return found
+
+
+def split_absorbed(formula: str) -> tuple[str, AbsorbedTerms | None]:
+    """(the formula before a top-level ``|``, the factors after it or None).
+
+    Examples
+    --------
+    >>> split_absorbed("y ~ x1 + x2 | firm + year")
+    ('y ~ x1 + x2 ', AbsorbedTerms(terms=(('firm',), ('year',))))
+    >>> split_absorbed("y ~ x")
+    ('y ~ x', None)
+    """
+    bars = _top_level(formula, "|")
+    if not bars:
+        return formula, None
+    if len(bars) > 1:
+        raise FormulaError(f"The formula {formula!r} has {len(bars)} '|' parts; give one, with the factors to "
+                           "absorb after it: 'y ~ x1 + x2 | firm + year'.")
+    left, right = formula[:bars[0]], formula[bars[0] + 1:]
+    terms = []
+    for part in right.split("+"):
+        part = part.strip()
+        names = tuple(p.strip() for p in part.split("^"))
+        if not part or not all(_NAME.match(n) for n in names):
+            raise FormulaError(
+                f"Cannot read the absorbed factor {part!r} in {formula!r}: after '|' give column names "
+                "joined by '+', or combined with '^' (firm^year); varying slopes (firm[x]) are not offered.")
+        terms.append(names)
+    return left, AbsorbedTerms(tuple(terms))
+
+
+def absorbed_effects(columns: dict[str, NDArray], absorbed: AbsorbedTerms) -> FixedEffects:
+    """The factors' integer codes from their columns (all of the same length, no missing).
+
+    Examples
+    --------
+    >>> fe = absorbed_effects({"a": np.array(["x", "y", "x"]), "b": np.array([1, 1, 2])},
+    ...                       AbsorbedTerms((("a",), ("a", "b"))))
+    >>> fe.n_levels, fe.codes[1].tolist()
+    ((2, 3), [0, 1, 2])
+    """
+    import pandas as pd
+    codes, n_levels, levels = [], [], []
+    for term in absorbed.terms:
+        if len(term) == 1:
+            c, uniques = pd.factorize(pd.Series(columns[term[0]]), sort=True)
+            labels = np.asarray(uniques)
+        else:
+            index = pd.MultiIndex.from_arrays([pd.Series(columns[t]).to_numpy() for t in term])
+            c, uniques = pd.factorize(index, sort=True)
+            labels = np.array(["^".join(str(v) for v in u) for u in uniques], dtype=object)
+        codes.append(np.asarray(c, dtype=np.intp))
+        n_levels.append(int(len(uniques)))
+        levels.append(labels)
+    return FixedEffects(tuple(codes), tuple(n_levels), absorbed.names, tuple(levels))
+
+
+def separated_rows(effects: FixedEffects, y: NDArray, weights: NDArray, family: Family) -> NDArray[np.bool_]:
+    """Rows to drop: groups whose effect has no maximum-likelihood estimate, found repeatedly
+    until none is left; warns with how many rows and groups (:class:`~glmkit.errors.DataWarning`).
+
+    Examples
+    --------
+    >>> import glmkit as gk, warnings
+    >>> fe = FixedEffects((np.array([0, 0, 1, 1]),), (2,), ("g",))
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     separated_rows(fe, np.array([0.0, 0.0, 1.0, 3.0]), np.ones(4), gk.Poisson()).tolist()
+    [True, True, False, False]
+    """
+    edge = ~family.mu_domain.contains(y)
+    drop = np.zeros(y.shape[0], dtype=bool)
+    groups = dict.fromkeys(effects.names, 0)
+    while True:
+        used = (weights > 0) & ~drop
+        new = np.zeros_like(drop)
+        for name, codes, g in zip(effects.names, effects.codes, effects.n_levels):
+            count = np.bincount(codes[used], minlength=g)
+            at_edge = np.bincount(codes[used & edge], minlength=g)
+            low = np.full(g, np.inf)
+            high = np.full(g, -np.inf)
+            np.minimum.at(low, codes[used], y[used])
+            np.maximum.at(high, codes[used], y[used])
+            bad = (count > 0) & (at_edge == count) & (low == high)
+            groups[name] += int(bad.sum())
+            new |= bad[codes] & ~drop
+        if not new.any():
+            break
+        drop |= new
+    if drop.any():
+        detail = ", ".join(f"{k} groups of {name}" for name, k in groups.items() if k)
+        warn(f"{int(drop.sum())} rows dropped ({detail}): their outcome is {_edge_text(family)} throughout, so "
+             "the group's effect has no finite estimate (fixest drops them too; n_obs counts the rows used).",
+             DataWarning)
+    return drop
+
+
+def _edge_text(family: Family) -> str:
+    domain = family.mu_domain
+    ends = [f"{v:g}" for v in (domain.low, domain.high) if np.isfinite(v)]
+    return " or ".join(f"all {e}" for e in ends) if ends else "at the edge of the mean's domain"
+
+
+def check_absorbed_columns(absorbed: AbsorbedTerms, available: list[str]) -> None:
+    """An :class:`~glmkit.errors.InputError` naming an absorbed column that the data lack.
+
+    Examples
+    --------
+    >>> check_absorbed_columns(AbsorbedTerms((("firm",),)), ["y", "firm"])
+    """
+    for name in absorbed.columns:
+        if name not in available:
+            shown = ", ".join(available[:30])
+            raise InputError(f"The absorbed factor {name!r} (after '|') names no column of the data; columns: "
+                             f"{shown}. Correct the name or add the column.")
