@@ -117,16 +117,18 @@ def test_covariate_constant_within_groups_is_aliased():
     assert np.isnan(absorbed.coef["size"]) and np.isfinite(absorbed.coef["x1"])
 
 
-def test_demeaning_is_the_weighted_projection():
+@pytest.mark.parametrize("levels", [(20, 7), (20, 7, 5)])  # exact two-way; accelerated projections
+def test_demeaning_is_the_weighted_projection(levels):
     rng = np.random.default_rng(6)
-    n, g1, g2 = 400, 20, 7
-    a, b = rng.integers(0, g1, n), rng.integers(0, g2, n)
+    n = 400
+    codes = tuple(rng.integers(0, g, n) for g in levels)
     M, w = rng.normal(size=(n, 3)), rng.uniform(0.2, 3.0, n)
-    D = np.column_stack([np.eye(g1)[a], np.eye(g2)[b]])
+    D = np.column_stack([np.eye(g)[c] for g, c in zip(levels, codes)])
     sw = np.sqrt(w)[:, None]
     expected = M - D @ np.linalg.lstsq(sw * D, sw * M, rcond=None)[0]
-    got = FixedEffects((a, b), (g1, g2), ("a", "b")).demean(M, w).residual
-    np.testing.assert_allclose(got, expected, atol=1e-10)
+    demeaned = FixedEffects(codes, levels, tuple("abc"[:len(levels)])).demean(M, w)
+    assert demeaned.converged
+    np.testing.assert_allclose(demeaned.residual, expected, atol=1e-10)
 
 
 def test_bad_input_names_the_column():

@@ -7,7 +7,10 @@ projection is computed by weighted alternating projections (Gaure 2013; Correia 
 Bergé 2018, fixest), never by a matrix over the levels:
 
 - one factor: exact in one pass (the weighted group means);
-- several: a Gauss–Seidel sweep over the factors maps the effects of factors 2…K to new
+- two, one of them with few levels (≤ ``SCHUR_LEVELS``, a year): exact, by eliminating the
+  large factor from the normal equations and solving the small factor's G₂ × G₂ system
+  (its Schur complement, formed from the G₁ × G₂ cross-tabulation of the weights);
+- otherwise: a Gauss–Seidel sweep over the factors maps the effects of factors 2…K to new
   ones (those of factor 1 follow from them); the sweep is a linear fixed-point map,
   accelerated by Irons and Tuck's (1969) extrapolation, as fixest does, and started from
   the previous call's effects (warm starts across IRLS iterations).
@@ -29,6 +32,7 @@ Array = NDArray[np.floating]
 
 DEMEAN_TOL = 1e-13  # stop when no effect moves by more than this × the column's scale
 DEMEAN_MAX_ITER = 10_000  # sweeps at most (each accelerated step counts two)
+SCHUR_LEVELS = 2_000  # two factors, one with at most this many levels: solved exactly (a small dense system)
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,8 @@ class FixedEffects:
         if len(self.codes) == 1:
             alpha = sweep.first(np.zeros_like(M))
             return Demeaned(M - alpha[self.codes[0]], (alpha,), 0, True)
+        if len(self.codes) == 2 and min(self.n_levels) <= SCHUR_LEVELS:
+            return sweep.two_way_exact()
         return sweep.solve(start, tol, max_iter)
 
 
@@ -179,6 +185,23 @@ class _Sweep:
         self.inv_sw = [np.divide(1.0, s, out=np.zeros_like(s), where=s > 0)[:, None] for s in sw]
         scale = np.max(np.abs(M), axis=0) if M.shape[0] else np.zeros(M.shape[1])
         self.scale = np.where(scale > 0, scale, 1.0)
+
+    def two_way_exact(self) -> Demeaned:
+        """Two factors, exactly: α₂ from the Schur complement S = diag(W₂) − Cᵀ diag(1/W₁) C
+        of the normal equations (C the cross-tabulated weights), then α₁ = group means."""
+        fe = self.fe
+        small = 0 if fe.n_levels[0] < fe.n_levels[1] else 1
+        big = 1 - small
+        cb, cs = fe.codes[big], fe.codes[small]
+        gb, gs = fe.n_levels[big], fe.n_levels[small]
+        cross = np.bincount(cb * gs + cs, weights=self.w, minlength=gb * gs).reshape(gb, gs)
+        inv_b = self.inv_sw[big]
+        schur = np.diag(np.bincount(cs, weights=self.w, minlength=gs)) - cross.T @ (inv_b * cross)
+        rb, rs = fe.group_sums(big, self.wM), fe.group_sums(small, self.wM)
+        alpha_s = np.linalg.lstsq(schur, rs - cross.T @ (inv_b * rb), rcond=1e-12)[0]
+        alpha_b = (rb - cross @ alpha_s) * inv_b
+        effects = (alpha_b, alpha_s) if big == 0 else (alpha_s, alpha_b)
+        return Demeaned(self.M - alpha_b[cb] - alpha_s[cs], effects, 0, True)
 
     def _mean(self, f: int, other: Array) -> Array:
         """α_f = weighted group means of M − ``other`` (other: the rows' sum of the other effects)."""
