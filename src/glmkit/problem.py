@@ -27,7 +27,7 @@ from .errors import InputError
 from .families import Family, get_family
 from .intake.arrays import array_columns
 from .intake.checks import DefaultNames, as_vector, check_finite, check_weights, response_weights_offset
-from .intake.absorb import AbsorbedTerms, absorbed_effects, check_absorbed_columns, separated_rows, split_absorbed
+from .intake.absorb import AbsorbedSpec, AbsorbedTerms, absorbed_effects, check_absorbed_columns, separated_rows, split_absorbed
 from .intake.formula import build_model_frame
 from .intake.frames import eager, frame_kind, pandas_columns
 from .intake.response import prepare_response
@@ -275,8 +275,10 @@ def _absorbed_problem(formula: str, left: str, absorbed: AbsorbedTerms, data: An
     if frame.intercept_index is not None:  # the factors absorb the intercept
         X = np.delete(X, frame.intercept_index, axis=1)
     names = [n for j, n in enumerate(frame.column_names) if j != frame.intercept_index]
-    design = AbsorbedDesign(X[keep], effects.subset(keep) if keep.size < rows.size else effects)
+    effects = effects.subset(keep) if keep.size < rows.size else effects
+    design = AbsorbedDesign(X[keep], effects)
     n_dropped = int(missing.sum()) + frame.n_dropped + int(rows.size - keep.size)
+    spec = AbsorbedSpec(frame.spec, frame.intercept_index, absorbed, effects.levels or ())
     return Problem(design, y[keep], w[keep], frame.offset[keep], fam, names, None,
-                   None if tr is None else tr[keep], None, formula, labels[rows[keep]], n_dropped, data,
+                   None if tr is None else tr[keep], spec, formula, labels[rows[keep]], n_dropped, data,
                    frame_kind(data))

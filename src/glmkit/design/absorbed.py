@@ -42,6 +42,8 @@ class AbsorbedDesign(DenseDesign):
     prior_offset : ndarray of shape (n_samples,), optional
         On a projected design: the model's own offset (the fitted model's offset then
         holds the effects as well; the null model uses this one).
+    fitted_effects : tuple of arrays, optional
+        On a projected design: each factor's estimated effects (``GLMResult.fixef``).
 
     Examples
     --------
@@ -53,13 +55,14 @@ class AbsorbedDesign(DenseDesign):
     """
 
     def __init__(self, X: Array, effects: FixedEffects, is_projected: bool = False,
-                 prior_offset: Array | None = None) -> None:
+                 prior_offset: Array | None = None, fitted_effects: tuple[Array, ...] | None = None) -> None:
         super().__init__(np.asarray(X, dtype=np.float64), intercept=False)
         if effects.n_samples != self.X.shape[0]:
             raise InputError(f"The absorbed factors have {effects.n_samples} rows; X has {self.X.shape[0]}.")
         self.effects = effects
         self.is_projected = bool(is_projected)
         self.prior_offset = prior_offset
+        self.fitted_effects = fitted_effects
 
     @property
     def absorbed(self) -> FixedEffects | None:
@@ -86,9 +89,10 @@ class AbsorbedDesign(DenseDesign):
         """False (see ``one_pass_evaluation``)."""
         return False
 
-    def projected(self, weights: Array, prior_offset: Array | None = None) -> "AbsorbedDesign":
+    def projected(self, weights: Array, prior_offset: Array | None = None,
+                  fitted_effects: tuple[Array, ...] | None = None) -> "AbsorbedDesign":
         """The covariates with the effects projected out under ``weights`` (n_samples,);
-        ``prior_offset``: the model's own offset (see the class parameters).
+        ``prior_offset`` and ``fitted_effects`` as in the class parameters.
 
         Examples
         --------
@@ -98,7 +102,7 @@ class AbsorbedDesign(DenseDesign):
         array([-0.5,  0.5, -1. ,  1. ])
         """
         demeaned = self.effects.demean(self.X, weights)
-        return AbsorbedDesign(demeaned.residual, self.effects, True, prior_offset)
+        return AbsorbedDesign(demeaned.residual, self.effects, True, prior_offset, fitted_effects)
 
     def select_columns(self, columns: NDArray[np.intp]) -> "AbsorbedDesign":
         """The design on some covariates, the same factors.
@@ -111,7 +115,7 @@ class AbsorbedDesign(DenseDesign):
         (2, 1)
         """
         return AbsorbedDesign(self.X[:, np.asarray(columns, dtype=np.intp)], self.effects, self.is_projected,
-                              self.prior_offset)
+                              self.prior_offset, self.fitted_effects)
 
     def take_rows(self, rows: NDArray[np.intp]) -> "AbsorbedDesign":
         """The design on some rows (levels recoded to those present).

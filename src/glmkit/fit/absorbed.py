@@ -16,11 +16,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..design import DenseDesign
+from ..intake.absorb import AbsorbedSpec
 from ..loss import GLMLoss
 from ..problem import Problem
 from .aliasing import detect_aliased
 
-__all__ = ["absorbed_aliased", "solution_problem", "EXPLAINED_BELOW"]
+__all__ = ["absorbed_aliased", "solution_problem", "level_effects", "EXPLAINED_BELOW"]
 
 Array = NDArray[np.floating]
 
@@ -73,7 +74,32 @@ def solution_problem(problem: Problem, eta: Array, coef: Array) -> Problem:
     True
     """
     weights = GLMLoss(problem.family).terms(problem.y, eta, problem.weights, "expected").hessian
-    projected = problem.design.projected(weights, problem.offset)
     kept = np.isfinite(coef)
+    raw = problem.design.X[:, kept] @ coef[kept] if np.any(kept) else np.zeros_like(eta)
+    effects = level_effects(problem.design.absorbed, eta - problem.offset - raw, problem.weights)
+    projected = problem.design.projected(weights, problem.offset, effects)
     fitted = projected.X[:, kept] @ coef[kept] if np.any(kept) else np.zeros_like(eta)
-    return replace(problem, design=projected, offset=eta - fitted)
+    spec = problem.data_spec.with_effects(effects) if isinstance(problem.data_spec, AbsorbedSpec) else problem.data_spec
+    return replace(problem, design=projected, offset=eta - fitted, data_spec=spec)
+
+
+def level_effects(factors, values: Array, weights: Array) -> tuple[Array, ...]:  # type: ignore[no-untyped-def]
+    """Each factor's effects whose sum over a row's levels is ``values`` (the fitted effects
+    part of η), with fixest's normalisation: the first level of every factor but the first
+    is 0 (one reference per extra factor; exact where the factors' levels are connected).
+
+    Examples
+    --------
+    >>> from glmkit.design import FixedEffects
+    >>> fe = FixedEffects((np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1])), (2, 2), ("a", "b"))
+    >>> [e.round(6).tolist() for e in level_effects(fe, np.array([1.0, 1.5, 2.0, 2.5]), np.ones(4))]
+    [[1.0, 2.0], [0.0, 0.5]]
+    """
+    used = np.where(weights > 0, 1.0, 0.0)
+    alphas = [a[:, 0].copy() for a in factors.demean(values, used).effects]
+    for f in range(1, len(alphas)):
+        if alphas[f].size:
+            shift = alphas[f][0]
+            alphas[f] -= shift
+            alphas[0] += shift
+    return tuple(alphas)

@@ -24,7 +24,7 @@ from ..design.effects import FixedEffects
 from ..errors import DataWarning, FormulaError, InputError
 from ..families import Family
 
-__all__ = ["split_absorbed", "AbsorbedTerms", "absorbed_effects", "separated_rows", "ABSORB_LEVELS"]
+__all__ = ["split_absorbed", "AbsorbedTerms", "AbsorbedSpec", "check_absorbed_columns", "absorbed_effects", "separated_rows", "ABSORB_LEVELS"]
 
 ABSORB_LEVELS = 100  # a C(g) term with more levels than this, in an unpenalised fit, is absorbed
 
@@ -177,3 +177,103 @@ def check_absorbed_columns(absorbed: AbsorbedTerms, available: list[str]) -> Non
             shown = ", ".join(available[:30])
             raise InputError(f"The absorbed factor {name!r} (after '|') names no column of the data; columns: "
                              f"{shown}. Correct the name or add the column.")
+
+
+@dataclass(frozen=True)
+class AbsorbedSpec:
+    """Encodes new data for a formula with absorbed factors: the covariates as in the fit,
+    and the estimated effects of the rows' levels added to the offset.
+
+    Attributes
+    ----------
+    formula_spec : object
+        The spec of the part before ``|`` (``encode(newdata, offset)``).
+    intercept_index : int or None
+        The intercept column that spec makes (the factors absorb it; dropped).
+    absorbed : AbsorbedTerms
+    levels : tuple of arrays
+        Each factor's level labels, in code order.
+    effects : tuple of arrays or None
+        Each factor's estimated effects (set by the fit).
+
+    Examples
+    --------
+    >>> AbsorbedSpec(None, None, AbsorbedTerms((("g",),)), (np.array([1, 2]),)).effects is None
+    True
+    """
+
+    formula_spec: object
+    intercept_index: int | None
+    absorbed: AbsorbedTerms
+    levels: tuple[NDArray, ...]
+    effects: tuple[NDArray, ...] | None = None
+
+    @property
+    def rhs_spec(self) -> object:
+        """Not offered: the terms of a fit with absorbed factors are not refitted one by one
+        (sequential anova, drop1, add1 would hold the effects fixed); an InputError says so.
+
+        Examples
+        --------
+        >>> AbsorbedSpec(None, None, AbsorbedTerms((("g",),)), ()).rhs_spec  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        glmkit.errors.InputError: This fit absorbs factors ...
+        """
+        raise InputError("This fit absorbs factors (fixed effects): term-by-term refits (sequential anova, drop1, "
+                         "add1) would hold the effects fixed. Fit the sub-model with gk.glm and compare the fits "
+                         "with gk.anova(small, large).")
+
+    def with_effects(self, effects: tuple[NDArray, ...]) -> "AbsorbedSpec":
+        """The spec with the fitted effects.
+
+        Examples
+        --------
+        >>> spec = AbsorbedSpec(None, None, AbsorbedTerms((("g",),)), (np.array([1, 2]),))
+        >>> spec.with_effects((np.array([0.5, 1.0]),)).effects[0].tolist()
+        [0.5, 1.0]
+        """
+        from dataclasses import replace
+        return replace(self, effects=effects)
+
+    def encode(self, newdata: object, offset: object = None) -> tuple:
+        """(design, offset with the rows' effects added, row index) for new data; a level not
+        seen in the fit raises :class:`~glmkit.errors.UnseenLevelError`.
+
+        Examples
+        --------
+        >>> import pandas as pd, glmkit as gk
+        >>> df = pd.DataFrame({"y": [1.0, 2, 4, 3, 5, 9], "x": [0.0, 1, 2, 0, 1, 2], "g": list("aaabbb")})
+        >>> fit = gk.glm("y ~ x | g", df, "poisson")
+        >>> fit.predict(df.head(2)).round(4).tolist()
+        [1.1409, 2.0918]
+        """
+        import pandas as pd
+        from ..design import DenseDesign
+        from ..errors import UnseenLevelError
+        from .frames import pandas_columns
+        design, off, index = self.formula_spec.encode(newdata, offset)  # type: ignore[attr-defined]
+        X = design.toarray()
+        if self.intercept_index is not None:
+            X = np.delete(X, self.intercept_index, axis=1)
+        data = pandas_columns(newdata, self.absorbed.columns).loc[index]
+        missing = [c for c in self.absorbed.columns if c not in data.columns]
+        if missing:
+            raise InputError(f"New data lack the absorbed factor column(s) {', '.join(missing)}; predictions "
+                             "need each row's level.")
+        off = np.array(off, dtype=float, copy=True)
+        for term, name, levels, effect in zip(self.absorbed.terms, self.absorbed.names, self.levels,
+                                              self.effects or ()):
+            if len(term) == 1:
+                values = data[term[0]].to_numpy()
+            else:
+                values = np.array(["^".join(str(v) for v in row) for row in zip(*(data[t] for t in term))],
+                                  dtype=object)
+            codes = pd.Index(levels).get_indexer(values)
+            if np.any(codes < 0):
+                unseen = pd.unique(pd.Series(values[codes < 0]))[:5]
+                raise UnseenLevelError(f"New data have levels of the absorbed factor {name} not seen in the fit "
+                                       f"(e.g. {', '.join(map(str, unseen))}): they have no estimated effect; "
+                                       "drop those rows.")
+            off += effect[codes]
+        return DenseDesign(X), off, index

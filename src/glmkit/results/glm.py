@@ -356,6 +356,19 @@ class GLMResult(PortableResult, Diagnostics):
         return predict(self, newdata, kind, se, offset, interval, level, weights=weights, trials=trials,
                        n_draws=n_draws, seed=seed)
 
+    def fixef(self) -> dict[str, pd.Series]:
+        """The estimated effects of the absorbed factors, one Series per factor (see
+        :func:`glmkit.results.fixef.fixef`).
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [1.0, 2, 4, 3, 5, 9], "x": [0.0, 1, 2, 0, 1, 2], "g": list("aaabbb")})
+        >>> gk.glm("y ~ x | g", df, "poisson").fixef()["g"].round(4).tolist()
+        [0.1318, 0.6818]
+        """
+        from .fixef import fixef
+        return fixef(self)
+
     def summary_notes(self) -> list[str]:
         """Lines the summary prints after the AIC (none here; θ for a negative binomial fit).
 
