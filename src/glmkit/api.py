@@ -48,6 +48,9 @@ def _route(problem_of: Any, family: str | Family, link: Any, penalty: ElasticNet
             )
         return fit_negative_binomial(problem_of(fam, False), options)
     problem: Problem = problem_of(fam, penalty.alpha > 0)
+    if penalized and problem.design.absorbed is not None:
+        raise InputError("A penalised fit does not absorb factors; drop alpha/lower/upper, or give the factors "
+                         "as ordinary terms (C(firm)) for a penalised fit.")
     with blas_threads(options.n_threads, problem.n_samples * problem.n_features):
         if penalized:
             return fit_penalized(problem, penalty, standardize=standardize, options=options)
@@ -144,7 +147,7 @@ def glm_fit(
     start: ArrayLike | None = None, tol: float | None = None, max_iter: int | None = None,
     dispersion: float | None = None, feature_names: list[str] | None = None, alpha: float = 0.0,
     l1_ratio: float = 0.0, penalty_factor: Any = None, lower: Any = None, upper: Any = None,
-    standardize: bool = False, n_threads: int | None = None, **deprecated_solver_options: Any,
+    standardize: bool = False, n_threads: int | None = None, absorb: Any = None, **deprecated_solver_options: Any,
 ) -> GLMResult:
     """Fit a GLM from a design matrix and a response.
 
@@ -165,6 +168,9 @@ def glm_fit(
         Elastic-net penalty and bounds, as in :func:`glm`; penalised fits return a
         :class:`~glmkit.penalized.PenalizedGLMResult` (a DataFrame's factors then get a
         column per level).
+    absorb : array of shape (n_samples,) or (n_samples, k), DataFrame or mapping, optional
+        Factors to absorb (fixed effects), as after ``|`` in :func:`glm`'s formula: no column
+        per level; the intercept is theirs (``intercept`` is ignored). Unpenalised fits only.
     **deprecated_solver_options
         As in :func:`glm`.
 
@@ -185,7 +191,7 @@ def glm_fit(
 
     def problem_of(fam: Family, all_levels: bool) -> Problem:
         return problem_from_arrays(X, y, fam, intercept=intercept, weights=weights, offset=offset, trials=trials,
-                                   feature_names=feature_names, all_levels=all_levels)
+                                   feature_names=feature_names, all_levels=all_levels, absorb=absorb)
 
     return _route(problem_of, family, link, ElasticNet(alpha, l1_ratio, penalty_factor, lower, upper),
                   standardize, options)  # type: ignore[return-value]

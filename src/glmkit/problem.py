@@ -27,7 +27,7 @@ from .errors import InputError
 from .families import Family, get_family
 from .intake.arrays import array_columns
 from .intake.checks import DefaultNames, as_vector, check_finite, check_weights, response_weights_offset
-from .intake.absorb import AbsorbedSpec, AbsorbedTerms, absorbed_effects, check_absorbed_columns, separated_rows, split_absorbed
+from .intake.absorb import AbsorbedSpec, AbsorbedTerms, absorb_columns, absorbed_effects, check_absorbed_columns, separated_rows, split_absorbed
 from .intake.formula import build_model_frame
 from .intake.frames import eager, frame_kind, pandas_columns
 from .intake.response import prepare_response
@@ -178,6 +178,7 @@ def problem_from_arrays(
     X: Any, y: ArrayLike, family: str | Family = "gaussian", *, link: str | Link | None = None,
     intercept: bool = True, weights: ArrayLike | None = None, offset: ArrayLike | None = None,
     trials: ArrayLike | None = None, feature_names: Sequence[str] | None = None, all_levels: bool = False,
+    absorb: Any = None,
 ) -> Problem:
     """The array door: check X, y, weights, offset and trials and hold them as a problem.
 
@@ -193,6 +194,9 @@ def problem_from_arrays(
     feature_names : list of str, optional
     all_levels : bool, default False
         A DataFrame's factors get a column per level (penalised fits).
+    absorb : array of shape (n_samples,) or (n_samples, k), DataFrame or mapping, optional
+        Factors to absorb (fixed effects, as after ``|`` in a formula): their levels get no
+        columns, and the intercept is theirs.
 
     Examples
     --------
@@ -201,6 +205,8 @@ def problem_from_arrays(
     'binomial'
     """
     fam = get_family(family, link)
+    if absorb is not None:
+        return _absorbed_arrays(X, y, fam, absorb, weights, offset, trials, feature_names)
     columns = array_columns(X, intercept=intercept, feature_names=feature_names, all_levels=all_levels)
     n = columns.design.shape[0]
     if n == 0:
@@ -282,3 +288,24 @@ def _absorbed_problem(formula: str, left: str, absorbed: AbsorbedTerms, data: An
     return Problem(design, y[keep], w[keep], frame.offset[keep], fam, names, None,
                    None if tr is None else tr[keep], spec, formula, labels[rows[keep]], n_dropped, data,
                    frame_kind(data))
+
+
+def _absorbed_arrays(X: Any, y: ArrayLike, fam: Family, absorb: Any, weights: Any, offset: Any, trials: Any,
+                     feature_names: Sequence[str] | None) -> Problem:
+    """The array door with ``absorb=``: X's columns as covariates, the factors absorbed."""
+    columns = array_columns(X, intercept=False, feature_names=feature_names)
+    n = columns.design.shape[0]
+    factors = absorb_columns(absorb, n)
+    yv, w, off = response_weights_offset(y, weights, offset, n)
+    tr = None if trials is None else as_vector(trials, "trials", n)
+    yv, w, tr = prepare_response(fam, yv, w, tr, y_is_proportion=False)
+    effects = absorbed_effects(factors, AbsorbedTerms(tuple((name,) for name in factors)))
+    keep = np.flatnonzero(~separated_rows(effects, yv, w, fam))
+    if keep.size == 0:
+        raise InputError("Every row was dropped: in every group of the absorbed factors the outcome sits at the "
+                         "edge of the family's range (e.g. all 0 for Poisson); check y or absorb fewer factors.")
+    effects = effects.subset(keep) if keep.size < n else effects
+    design = AbsorbedDesign(np.asarray(columns.design.toarray(), dtype=np.float64)[keep], effects)
+    return Problem(design, yv[keep], w[keep], off[keep], fam, list(columns.names), None,
+                   None if tr is None else tr[keep], None, index=pd.RangeIndex(n)[keep],
+                   n_dropped=int(n - keep.size), frame_kind=frame_kind(X))

@@ -148,3 +148,41 @@ def test_bad_input_names_the_column():
             gk.glm("y ~ x1 | firm", zero, "poisson")
     with pytest.raises(InputError, match="absorbed"):
         gk.glm("y ~ x1 | firm", df, "poisson", solver="lbfgs")
+
+
+def test_array_door_absorb_equals_formula():
+    df = _data("poisson", seed=7)
+    formula = gk.glm("y ~ x1 + x2 | firm + year", df, "poisson")
+    arrays = gk.glm_fit(df[["x1", "x2"]].to_numpy(), df.y.to_numpy(), "poisson", absorb=df[["firm", "year"]],
+                        feature_names=["x1", "x2"])
+    np.testing.assert_allclose(arrays.coef.to_numpy(), formula.coef.to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(arrays.std_err.to_numpy(), formula.std_err.to_numpy(), rtol=1e-12)
+    with pytest.raises(InputError, match="penalised"):
+        gk.glm_fit(df[["x1"]].to_numpy(), df.y.to_numpy(), "poisson", absorb=df.firm.to_numpy(), alpha=0.1)
+
+
+def test_fixef_and_predict_reproduce_the_linear_predictor():
+    df = _data("poisson", seed=8)
+    fit = gk.glm("y ~ x1 + x2 + offset(np.log(t)) | firm + year", df, "poisson")
+    effects = fit.fixef()
+    assert effects["year"].iloc[0] == 0.0  # fixest's reference: the first level of the second factor
+    eta = (df.x1 * fit.coef["x1"] + df.x2 * fit.coef["x2"] + np.log(df.t)
+           + effects["firm"].loc[df.firm].to_numpy() + effects["year"].loc[df.year].to_numpy())
+    np.testing.assert_allclose(eta.to_numpy(), fit.linear_predictor.to_numpy(), rtol=1e-10)
+    np.testing.assert_allclose(fit.predict(df.iloc[:50], kind="link").to_numpy(), eta.iloc[:50], rtol=1e-10)
+    unseen = df.iloc[:3].assign(firm=999)
+    with pytest.raises(gk.errors.UnseenLevelError, match="firm"):
+        fit.predict(unseen)
+
+
+def test_refits_are_refused_but_nested_fits_compare():
+    df = _data("poisson", seed=9)
+    small = gk.glm("y ~ x1 | firm + year", df, "poisson")
+    large = gk.glm("y ~ x1 + x2 | firm + year", df, "poisson")
+    table = gk.anova(small, large)
+    dummy = gk.anova(gk.glm("y ~ x1 + C(firm) + C(year)", df, "poisson"),
+                     gk.glm("y ~ x1 + x2 + C(firm) + C(year)", df, "poisson"))
+    np.testing.assert_allclose(table.to_numpy(dtype=float), dummy.to_numpy(dtype=float), rtol=1e-9)
+    for refit in (lambda: gk.anova(large), lambda: large.conf_int(method="profile")):
+        with pytest.raises(InputError, match="absorbs factors"):
+            refit()

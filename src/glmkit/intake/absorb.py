@@ -24,7 +24,7 @@ from ..design.effects import FixedEffects
 from ..errors import DataWarning, FormulaError, InputError
 from ..families import Family
 
-__all__ = ["split_absorbed", "AbsorbedTerms", "AbsorbedSpec", "check_absorbed_columns", "absorbed_effects", "separated_rows", "ABSORB_LEVELS"]
+__all__ = ["absorb_columns", "split_absorbed", "AbsorbedTerms", "AbsorbedSpec", "check_absorbed_columns", "absorbed_effects", "separated_rows", "ABSORB_LEVELS"]
 
 ABSORB_LEVELS = 100  # a C(g) term with more levels than this, in an unpenalised fit, is absorbed
 
@@ -277,3 +277,32 @@ class AbsorbedSpec:
                                        "drop those rows.")
             off += effect[codes]
         return DenseDesign(X), off, index
+
+
+def absorb_columns(absorb: object, n: int) -> dict[str, NDArray]:
+    """``absorb=`` of the array door as {name: labels}: a DataFrame or mapping (its names),
+    a 1-D array (one factor, ``absorbed1``) or a 2-D array (one factor per column).
+
+    Examples
+    --------
+    >>> list(absorb_columns(np.array([[0, 1], [1, 1]]), 2))
+    ['absorbed1', 'absorbed2']
+    """
+    import pandas as pd
+    if isinstance(absorb, pd.DataFrame):
+        out = {str(c): absorb[c].to_numpy() for c in absorb.columns}
+    elif isinstance(absorb, dict):
+        out = {str(k): np.asarray(v) for k, v in absorb.items()}
+    else:
+        arr = np.asarray(absorb.to_numpy() if hasattr(absorb, "to_numpy") else absorb)  # type: ignore[union-attr]
+        arr = arr[:, None] if arr.ndim == 1 else arr
+        out = {f"absorbed{j + 1}": arr[:, j] for j in range(arr.shape[1])}
+    for name, values in out.items():
+        if values.shape[0] != n:
+            raise InputError(f"absorb: the factor {name} has {values.shape[0]} values; X has {n} rows. Give one "
+                             "level per row.")
+        if pd.isna(pd.Series(values)).any():
+            raise InputError(f"absorb: the factor {name} has missing values; drop those rows first.")
+    if not out:
+        raise InputError("absorb= names no factor; give an array of levels, or a DataFrame of factor columns.")
+    return out
