@@ -82,6 +82,12 @@ def glm(
     formula : str
         ``"y ~ x1 + C(g) + x1:C(g) + I(x1**2) + np.log(x2) + offset(np.log(t))"``;
         ``- 1`` drops the intercept; ``cbind(s, f) ~ ...`` gives binomial successes and failures.
+        ``y ~ x1 + x2 | firm + year`` absorbs the factors after ``|`` (fixed effects, as
+        fixest: no column per level; ``firm^year`` for combinations; see
+        :mod:`glmkit.intake.absorb`); ``fit.fixef()`` gives their effects. A standalone
+        ``C(g)`` term of more than 200 levels in an unpenalised fit (solver "auto" or
+        "irls") is absorbed the same way: the other coefficients are the same, and
+        neither the intercept nor ``C(g)``'s levels are reported as coefficients.
     data : DataFrame or mapping of columns
     family : str or Family, default "gaussian"
         ``gaussian binomial poisson gamma inverse_gaussian negative_binomial tweedie
@@ -131,10 +137,13 @@ def glm(
     """
     options = _options("glm", solver, solver_options, tol, max_iter, start, n_threads, dispersion,
                        deprecated_solver_options)
+    # many-level C(g) terms of an unpenalised IRLS fit are absorbed (issue 18): same coefficients, no dummies
+    absorb_large = alpha == 0 and lower is None and upper is None and (
+        solver is None or (isinstance(solver, str) and solver in ("auto", "irls")))
 
     def problem_of(fam: Family, all_levels: bool) -> Problem:
         return problem_from_formula(formula, data, fam, weights=weights, offset=offset, trials=trials,
-                                    na_action=na_action)
+                                    na_action=na_action, absorb_large_factors=absorb_large)
 
     return _route(problem_of, family, link, ElasticNet(alpha, l1_ratio, penalty_factor, lower, upper),
                   standardize, options)  # type: ignore[return-value]

@@ -27,6 +27,7 @@ from .errors import InputError
 from .families import Family, get_family
 from .intake.arrays import array_columns
 from .intake.checks import DefaultNames, as_vector, check_finite, check_weights, response_weights_offset
+from .intake.absorb import absorb_large_factors as absorb_large
 from .intake.absorb import AbsorbedSpec, AbsorbedTerms, absorb_columns, absorbed_effects, check_absorbed_columns, separated_rows, split_absorbed
 from .intake.formula import build_model_frame
 from .intake.frames import eager, frame_kind, pandas_columns
@@ -222,7 +223,7 @@ def problem_from_arrays(
 def problem_from_formula(
     formula: str, data: Any, family: str | Family = "gaussian", *, link: str | Link | None = None,
     weights: Any = None, offset: Any = None, trials: Any = None,
-    na_action: Literal["drop", "raise"] = "drop",
+    na_action: Literal["drop", "raise"] = "drop", absorb_large_factors: bool = False,
 ) -> Problem:
     """The formula door: evaluate a formula on data (R's ``na.omit``) and hold it as a problem.
 
@@ -231,6 +232,10 @@ def problem_from_formula(
     formula : str
     data : DataFrame of any kind (pandas, polars eager or lazy, pyarrow Table, …) or mapping of columns
     family, link, weights, offset, trials, na_action : as in :func:`glmkit.glm`
+    absorb_large_factors : bool, default False
+        Absorb standalone ``C(g)`` terms of more than ``ABSORB_LEVELS`` levels (see
+        :func:`glmkit.intake.absorb.absorb_large_factors`): the same coefficients for the
+        other terms, without a column per level (unpenalised fits).
 
     Examples
     --------
@@ -242,6 +247,10 @@ def problem_from_formula(
     fam = get_family(family, link)
     data = eager(data)
     left, absorbed = split_absorbed(formula)
+    rewritten = absorb_large(formula, data) if absorbed is None and absorb_large_factors else None
+    if rewritten is not None:
+        formula = rewritten
+        left, absorbed = split_absorbed(rewritten)
     if absorbed is not None:
         return _absorbed_problem(formula, left, absorbed, data, fam, weights, offset, trials, na_action)
     frame = build_model_frame(formula, data, weights=weights, offset=offset, trials=trials, na_action=na_action)

@@ -186,3 +186,18 @@ def test_refits_are_refused_but_nested_fits_compare():
     for refit in (lambda: gk.anova(large), lambda: large.conf_int(method="profile")):
         with pytest.raises(InputError, match="absorbs factors"):
             refit()
+
+
+def test_many_level_factor_terms_take_the_absorbed_route():
+    df = _data("poisson", seed=10, n=3000, g1=250, g2=6)
+    auto = gk.glm("y ~ x1 + x2 + C(year) + C(firm)", df, "poisson")
+    assert "C(firm)[T.1]" not in auto.names and "C(year)[T.1]" in auto.names
+    assert auto.model.problem.design.absorbed.names == ("firm",)
+    dummies = [pd.get_dummies(df[c].astype("category"), prefix=c, drop_first=True, dtype=float) for c in ("year", "firm")]
+    X = pd.concat([df[["x1", "x2"]], *dummies], axis=1)
+    dummy = gk.glm_fit(X.to_numpy(), df.y.to_numpy(), "poisson")  # arrays: no automatic absorption
+    names = ["x1", "x2"] + [f"C(year)[T.{k}]" for k in range(1, 6)]
+    np.testing.assert_allclose(auto.coef[names].to_numpy(), dummy.coef.iloc[1:8].to_numpy(), rtol=RTOL)
+    np.testing.assert_allclose(auto.std_err[names].to_numpy(), dummy.std_err.iloc[1:8].to_numpy(), rtol=RTOL)
+    penalised = gk.glm("y ~ x1 + C(firm)", df, "poisson", alpha=1e-3)
+    assert "C(firm)[T.1]" in penalised.names

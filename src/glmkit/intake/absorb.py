@@ -24,9 +24,9 @@ from ..design.effects import FixedEffects
 from ..errors import DataWarning, FormulaError, InputError
 from ..families import Family
 
-__all__ = ["absorb_columns", "split_absorbed", "AbsorbedTerms", "AbsorbedSpec", "check_absorbed_columns", "absorbed_effects", "separated_rows", "ABSORB_LEVELS"]
+__all__ = ["absorb_columns", "absorb_large_factors", "split_absorbed", "AbsorbedTerms", "AbsorbedSpec", "check_absorbed_columns", "absorbed_effects", "separated_rows", "ABSORB_LEVELS"]
 
-ABSORB_LEVELS = 100  # a C(g) term with more levels than this, in an unpenalised fit, is absorbed
+ABSORB_LEVELS = 200  # a standalone C(g) term with more levels than this, in an unpenalised fit, is absorbed
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 
@@ -306,3 +306,36 @@ def absorb_columns(absorb: object, n: int) -> dict[str, NDArray]:
     if not out:
         raise InputError("absorb= names no factor; give an array of levels, or a DataFrame of factor columns.")
     return out
+
+
+_C_TERM = re.compile(r"^C\(\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\)$")
+
+
+def absorb_large_factors(formula: str, data: object, levels: int = ABSORB_LEVELS) -> str | None:
+    """The formula with its standalone ``C(g)`` terms of more than ``levels`` levels moved
+    after ``|`` (absorbed), or None when there is none. A factor also used elsewhere in the
+    formula (an interaction ``x:C(g)``) stays a term.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y": [1.0] * 300, "x": [0.0] * 300, "g": range(300), "h": [0, 1, 2] * 100})
+    >>> absorb_large_factors("y ~ x + C(g) + C(h)", df)
+    'y ~ x + C(h) | g'
+    """
+    from .frames import pandas_columns
+    if "~" not in formula:
+        return None
+    lhs, rhs = formula.split("~", 1)
+    cuts = [-1, *_top_level(rhs, "+"), len(rhs)]
+    terms = [rhs[a + 1:b].strip() for a, b in zip(cuts[:-1], cuts[1:])]
+    candidates = {m.group(1): t for t in terms if (m := _C_TERM.match(t))}
+    if not candidates:
+        return None
+    frame = pandas_columns(data, list(candidates))
+    big = [name for name, term in candidates.items() if name in frame.columns
+           and frame[name].nunique(dropna=True) > levels and rhs.count(name) == 1]
+    if not big:
+        return None
+    rest = [t for t in terms if t and not (_C_TERM.match(t) and _C_TERM.match(t).group(1) in big)]  # type: ignore[union-attr]
+    return f"{lhs.strip()} ~ {' + '.join(rest) if rest else '1'} | {' + '.join(big)}"
