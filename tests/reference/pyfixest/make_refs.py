@@ -30,7 +30,8 @@ OUT = ROOT / "expected" / "pyfixest.json"
 
 
 def make_data(seed: int = 18) -> pd.DataFrame:
-    """2,000 rows, 60 firms in 6 regions, 8 years; outcomes for Poisson and logit; 3 firms all-zero."""
+    """2,000 rows, 60 firms in 6 regions, 8 years; outcomes for Poisson (3 firms all zero),
+    binary (one firm all 1), negative binomial, Gamma and Gaussian fits."""
     rng = np.random.default_rng(seed)
     n, g1, g2 = 2000, 60, 8
     firm, year = rng.integers(0, g1, n), rng.integers(0, g2, n)
@@ -40,8 +41,11 @@ def make_data(seed: int = 18) -> pd.DataFrame:
     count[np.isin(firm, [3, 17, 42])] = 0.0
     binary = rng.binomial(1, 1 / (1 + np.exp(-eta))).astype(float)
     binary[firm == 9] = 1.0
+    overdispersed = rng.poisson(np.exp(eta) * rng.gamma(2.0, 0.5, n)).astype(float)
+    amount = rng.gamma(3.0, np.exp(eta) / 3.0)
+    level = eta + rng.normal(size=n)
     return pd.DataFrame({
-        "count": count, "binary": binary, "x1": x1, "x2": x2, "firm": [f"f{k:02d}" for k in firm],
+        "count": count, "binary": binary, "overdispersed": overdispersed, "amount": amount, "level": level, "x1": x1, "x2": x2, "firm": [f"f{k:02d}" for k in firm],
         "year": [f"y{k}" for k in year], "region": [f"r{k % 6}" for k in firm],
         "exposure": rng.uniform(0.5, 2.0, n), "w": rng.uniform(0.5, 2.0, n),
     })
