@@ -32,6 +32,7 @@ Array = NDArray[np.floating]
 
 DEMEAN_TOL = 1e-13  # stop when no effect moves by more than this × the column's scale
 DEMEAN_MAX_ITER = 10_000  # sweeps at most (each accelerated step counts two)
+SPARSE_SUMS_FROM = 4  # columns from which group sums are one sparse product, not a bincount each
 SCHUR_LEVELS = 2_000  # two factors, one with at most this many levels: solved exactly (a small dense system)
 
 
@@ -138,8 +139,18 @@ class FixedEffects:
         codes, g = self.codes[f], self.n_levels[f]
         if values.ndim == 1:
             return np.bincount(codes, weights=values, minlength=g)
+        if values.shape[1] >= SPARSE_SUMS_FROM:  # one pass over the rows for all columns
+            return np.asarray(self._indicators[f] @ values)
         return np.column_stack([np.bincount(codes, weights=values[:, j], minlength=g)
                                 for j in range(values.shape[1])]) if values.shape[1] else np.zeros((g, 0))
+
+    @cached_property
+    def _indicators(self) -> list:
+        """Each factor's levels × rows indicator matrix (CSR), for sums over many columns."""
+        import scipy.sparse as sp
+        n = self.n_samples
+        return [sp.csr_matrix((np.ones(n), (c, np.arange(n))), shape=(g, n))
+                for c, g in zip(self.codes, self.n_levels)]
 
     def demean(self, M: Array, weights: Array, start: tuple[Array, ...] | None = None,
                tol: float = DEMEAN_TOL, max_iter: int = DEMEAN_MAX_ITER) -> Demeaned:
@@ -166,10 +177,13 @@ class FixedEffects:
         """
         M = np.asarray(M, dtype=np.float64)
         M = M[:, None] if M.ndim == 1 else M
-        sweep = _Sweep(self, M, np.asarray(weights, dtype=np.float64))
-        if len(self.codes) == 1:
-            alpha = sweep.first(np.zeros_like(M))
+        weights = np.asarray(weights, dtype=np.float64)
+        if len(self.codes) == 1:  # exact: the weighted group means
+            sw = np.bincount(self.codes[0], weights=weights, minlength=self.n_levels[0])
+            inv = np.divide(1.0, sw, out=np.zeros_like(sw), where=sw > 0)[:, None]
+            alpha = self.group_sums(0, weights[:, None] * M) * inv
             return Demeaned(M - alpha[self.codes[0]], (alpha,), 0, True)
+        sweep = _Sweep(self, M, weights)
         if len(self.codes) == 2 and min(self.n_levels) <= SCHUR_LEVELS:
             return sweep.two_way_exact()
         return sweep.solve(start, tol, max_iter)
@@ -206,9 +220,6 @@ class _Sweep:
     def _mean(self, f: int, other: Array) -> Array:
         """α_f = weighted group means of M − ``other`` (other: the rows' sum of the other effects)."""
         return self.fe.group_sums(f, self.wM - self.w[:, None] * other) * self.inv_sw[f]
-
-    def first(self, other: Array) -> Array:
-        return self._mean(0, other)
 
     def _map(self, rest: list[Array]) -> tuple[list[Array], Array]:
         """One sweep: α₁ from α₂…α_K, then each α_f (f ≥ 2) from the newest others."""
