@@ -249,8 +249,7 @@ def problem_from_formula(
     left, absorbed = split_absorbed(formula)
     rewritten = absorb_large(formula, data) if absorbed is None and absorb_large_factors else None
     if rewritten is not None:
-        formula = rewritten
-        left, absorbed = split_absorbed(rewritten)
+        left, absorbed = rewritten
     if absorbed is not None:
         return _absorbed_problem(formula, left, absorbed, data, fam, weights, offset, trials, na_action)
     frame = build_model_frame(formula, data, weights=weights, offset=offset, trials=trials, na_action=na_action)

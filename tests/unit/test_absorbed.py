@@ -199,5 +199,8 @@ def test_many_level_factor_terms_take_the_absorbed_route():
     names = ["x1", "x2"] + [f"C(year)[T.{k}]" for k in range(1, 6)]
     np.testing.assert_allclose(auto.coef[names].to_numpy(), dummy.coef.iloc[1:8].to_numpy(), rtol=RTOL)
     np.testing.assert_allclose(auto.std_err[names].to_numpy(), dummy.std_err.iloc[1:8].to_numpy(), rtol=RTOL)
+    np.testing.assert_allclose(auto.predict(df.iloc[:20], kind="link").to_numpy(),
+                               auto.linear_predictor.iloc[:20].to_numpy(), rtol=1e-10)
+    assert list(auto.fixef()) == ["firm"]
     penalised = gk.glm("y ~ x1 + C(firm)", df, "poisson", alpha=1e-3)
     assert "C(firm)[T.1]" in penalised.names

@@ -76,6 +76,9 @@ class FixedEffects:
         The factors' names (``firm``, ``firm^year``).
     levels : tuple of arrays, optional
         The level labels, code order (for ``fixef`` and prediction).
+    reported : tuple of bool, optional
+        Factors absorbed while fitting whose effects are then reported as treatment-coded
+        coefficients (``C(year)[T.k]``: a small factor written with a large one).
 
     Examples
     --------
@@ -88,6 +91,7 @@ class FixedEffects:
     n_levels: tuple[int, ...]
     names: tuple[str, ...]
     levels: tuple[NDArray, ...] | None = None
+    reported: tuple[bool, ...] = ()
 
     @property
     def n_samples(self) -> int:
@@ -126,7 +130,22 @@ class FixedEffects:
             n_levels.append(int(present.size))
             if self.levels is not None:
                 levels.append(np.asarray(self.levels[f])[present])
-        return FixedEffects(tuple(codes), tuple(n_levels), self.names, tuple(levels) if self.levels is not None else None)
+        return FixedEffects(tuple(codes), tuple(n_levels), self.names, tuple(levels) if self.levels is not None else None,
+                            self.reported)
+
+    def keep_factors(self, factors: list[int]) -> "FixedEffects":
+        """Only the factors at positions ``factors``.
+
+        Examples
+        --------
+        >>> fe = FixedEffects((np.array([0, 1]), np.array([1, 0])), (2, 2), ("a", "b"), reported=(False, True))
+        >>> fe.keep_factors([0]).names
+        ('a',)
+        """
+        pick = lambda items: tuple(items[f] for f in factors)  # noqa: E731
+        return FixedEffects(pick(self.codes), pick(self.n_levels), pick(self.names),
+                            None if self.levels is None else pick(self.levels),
+                            pick(self.reported) if self.reported else ())
 
     def group_sums(self, f: int, values: Array) -> Array:
         """Σ over the rows of each level of factor ``f``; ``values`` (n,) or (n, k).

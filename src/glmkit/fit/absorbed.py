@@ -15,13 +15,13 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import NDArray
 
-from ..design import DenseDesign
+from ..design import AbsorbedDesign, DenseDesign
 from ..intake.absorb import AbsorbedSpec
 from ..loss import GLMLoss
 from ..problem import Problem
 from .aliasing import detect_aliased
 
-__all__ = ["absorbed_aliased", "solution_problem", "level_effects", "EXPLAINED_BELOW"]
+__all__ = ["absorbed_aliased", "effects_for_spec", "solution_problem", "level_effects", "EXPLAINED_BELOW"]
 
 Array = NDArray[np.floating]
 
@@ -58,9 +58,13 @@ def absorbed_aliased(problem: Problem) -> NDArray[np.bool_]:
     return aliased
 
 
-def solution_problem(problem: Problem, eta: Array, coef: Array) -> Problem:
-    """The problem a fitted model holds: covariates projected under the Fisher weights at
-    η, the effects in the offset (η = X̃β + offset′). ``coef`` over all columns (NaN: aliased).
+def solution_problem(problem: Problem, eta: Array, coef: Array,
+                     aliased: NDArray[np.bool_]) -> tuple[Problem, Array, NDArray[np.bool_]]:
+    """(the problem a fitted model holds, its coefficients, their aliasing): covariates
+    projected under the Fisher weights at η, the effects in the offset (η = X̃β + offset′).
+    A factor marked ``reported`` becomes treatment-coded columns (``C(year)[T.k]``) with its
+    effects' contrasts as coefficients, as the dummy-variable fit reports them.
+    ``coef`` over all columns (NaN: aliased).
 
     Examples
     --------
@@ -70,17 +74,51 @@ def solution_problem(problem: Problem, eta: Array, coef: Array) -> Problem:
     >>> import glmkit as gk
     >>> p = Problem(AbsorbedDesign(np.array([[0.0], [1.0], [0.0], [1.0]]), fe), np.ones(4), np.ones(4),
     ...             np.zeros(4), gk.Gaussian(), ["x"], None)
-    >>> solution_problem(p, np.ones(4), np.zeros(1)).design.is_projected
+    >>> solution_problem(p, np.ones(4), np.zeros(1), np.zeros(1, dtype=bool))[0].design.is_projected
     True
     """
     weights = GLMLoss(problem.family).terms(problem.y, eta, problem.weights, "expected").hessian
+    design, factors = problem.design, problem.design.absorbed
     kept = np.isfinite(coef)
-    raw = problem.design.X[:, kept] @ coef[kept] if np.any(kept) else np.zeros_like(eta)
-    effects = level_effects(problem.design.absorbed, eta - problem.offset - raw, problem.weights)
-    projected = problem.design.projected(weights, problem.offset, effects)
+    raw = design.X[:, kept] @ coef[kept] if np.any(kept) else np.zeros_like(eta)
+    effects = level_effects(factors, eta - problem.offset - raw, problem.weights)
+    reported = [f for f, r in enumerate(factors.reported) if r]
+    names = list(problem.names)
+    if reported:
+        absorbed = [f for f in range(len(factors.codes)) if f not in reported]
+        blocks, extra = [design.X], []
+        for f in reported:
+            g, labels = factors.n_levels[f], factors.levels[f] if factors.levels is not None else range(factors.n_levels[f])
+            blocks.append((factors.codes[f][:, None] == np.arange(1, g)[None, :]).astype(float))
+            extra.append(effects[f][1:] - effects[f][0])
+            names += [f"C({factors.names[f]})[T.{label}]" for label in list(labels)[1:]]
+        design = AbsorbedDesign(np.column_stack(blocks), factors.keep_factors(absorbed))
+        coef = np.concatenate([coef, *extra])
+        aliased = np.concatenate([aliased, np.zeros(coef.size - aliased.size, dtype=bool)])
+        effects = tuple(effects[f] for f in absorbed)
+    projected = design.projected(weights, problem.offset, effects)
+    kept = ~aliased
     fitted = projected.X[:, kept] @ coef[kept] if np.any(kept) else np.zeros_like(eta)
-    spec = problem.data_spec.with_effects(effects) if isinstance(problem.data_spec, AbsorbedSpec) else problem.data_spec
-    return replace(problem, design=projected, offset=eta - fitted, data_spec=spec)
+    spec = problem.data_spec.with_effects(effects_for_spec(problem, effects, reported)) \
+        if isinstance(problem.data_spec, AbsorbedSpec) else problem.data_spec
+    solved = replace(problem, design=projected, offset=eta - fitted, data_spec=spec, names=names)
+    return solved, coef, aliased
+
+
+def effects_for_spec(problem: Problem, effects: tuple[Array, ...], reported: list[int]) -> tuple[Array, ...]:
+    """The effects in the spec's factor order (a reported factor's: zeros, unused there).
+
+    Examples
+    --------
+    >>> effects_for_spec(None, (np.ones(2),), [])[0].tolist()
+    [1.0, 1.0]
+    """
+    if not reported:
+        return effects
+    out, rest = [], iter(effects)
+    for f, g in enumerate(problem.design.absorbed.n_levels):
+        out.append(np.zeros(g) if f in reported else next(rest))
+    return tuple(out)
 
 
 def level_effects(factors, values: Array, weights: Array) -> tuple[Array, ...]:  # type: ignore[no-untyped-def]

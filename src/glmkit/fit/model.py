@@ -8,7 +8,7 @@ core of a fit. It never computes inference (dispersion, tests, AIC): that is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -283,9 +283,11 @@ def _assemble(problem: Problem, columns: _Columns, solver, result: SolverResult)
     coef = np.full(problem.n_features, np.nan)
     coef[kept] = result.coef
     final = result.evaluation if result.evaluation is not None else objective.evaluate(result.coef, hessian="expected")
-    absorbed = problem.design.absorbed is not None
-    if absorbed:  # the fitted model holds the covariates projected at the solution, the effects in the offset
-        problem = solution_problem(problem, final.eta, coef)
+    aliased = columns.aliased
+    if problem.design.absorbed is not None:  # the fitted model holds the covariates projected at the solution
+        problem, coef, aliased = solution_problem(problem, final.eta, coef, aliased)
+        kept = np.flatnonzero(~aliased)
+        result = replace(result, coef=coef[kept])
         objective = problem.objective()
         objective = objective if kept.size == problem.n_features else objective.with_design(
             problem.design.select_columns(kept))
@@ -298,7 +300,7 @@ def _assemble(problem: Problem, columns: _Columns, solver, result: SolverResult)
         warn_boundary(family, final.mu, problem.weights, objective, result.coef, [problem.names[j] for j in kept])
     objective._last_sandwich = None  # the memo's weights (n values) are not needed after the fit
     return FittedModel(
-        problem=problem, coef=coef, aliased=columns.aliased, eta=final.eta, mu=final.mu, deviance=deviance,
+        problem=problem, coef=coef, aliased=aliased, eta=final.eta, mu=final.mu, deviance=deviance,
         rank=int(kept.size) + problem.design.absorbed_parameters, n_iter=result.n_iter, converged=result.converged, solver=solver.name,
         message=result.message, history=result.history, information_at_solution=final.hessian,
         objective=objective,

@@ -42,6 +42,7 @@ class AbsorbedTerms:
     """
 
     terms: tuple[tuple[str, ...], ...]
+    reported: tuple[str, ...] = ()  # factors whose effects become treatment-coded coefficients
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -116,7 +117,9 @@ def absorbed_effects(columns: dict[str, NDArray], absorbed: AbsorbedTerms) -> Fi
         codes.append(np.asarray(c, dtype=np.intp))
         n_levels.append(int(len(uniques)))
         levels.append(labels)
-    return FixedEffects(tuple(codes), tuple(n_levels), absorbed.names, tuple(levels))
+    reported = tuple(name in absorbed.reported for name in absorbed.names)
+    return FixedEffects(tuple(codes), tuple(n_levels), absorbed.names, tuple(levels),
+                        reported if any(reported) else ())
 
 
 def separated_rows(effects: FixedEffects, y: NDArray, weights: NDArray, family: Family) -> NDArray[np.bool_]:
@@ -194,7 +197,8 @@ class AbsorbedSpec:
     levels : tuple of arrays
         Each factor's level labels, in code order.
     effects : tuple of arrays or None
-        Each factor's estimated effects (set by the fit).
+        Each factor's estimated effects (set by the fit; a reported factor's are unused:
+        its levels are columns of the fitted design).
 
     Examples
     --------
@@ -262,6 +266,7 @@ class AbsorbedSpec:
             raise InputError(f"New data lack the absorbed factor column(s) {', '.join(missing)}; predictions "
                              "need each row's level.")
         off = np.array(off, dtype=float, copy=True)
+        columns = [X]
         for term, name, levels, effect in zip(self.absorbed.terms, self.absorbed.names, self.levels,
                                               self.effects or ()):
             if len(term) == 1:
@@ -275,8 +280,11 @@ class AbsorbedSpec:
                 raise UnseenLevelError(f"New data have levels of the absorbed factor {name} not seen in the fit "
                                        f"(e.g. {', '.join(map(str, unseen))}): they have no estimated effect; "
                                        "drop those rows.")
-            off += effect[codes]
-        return DenseDesign(X), off, index
+            if name in self.absorbed.reported:  # its effects are treatment-coded coefficients
+                columns.append((codes[:, None] == np.arange(1, len(levels))[None, :]).astype(float))
+            else:
+                off += effect[codes]
+        return DenseDesign(np.column_stack(columns)), off, index
 
 
 def absorb_columns(absorb: object, n: int) -> dict[str, NDArray]:
@@ -311,17 +319,20 @@ def absorb_columns(absorb: object, n: int) -> dict[str, NDArray]:
 _C_TERM = re.compile(r"^C\(\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\)$")
 
 
-def absorb_large_factors(formula: str, data: object, levels: int = ABSORB_LEVELS) -> str | None:
-    """The formula with its standalone ``C(g)`` terms of more than ``levels`` levels moved
-    after ``|`` (absorbed), or None when there is none. A factor also used elsewhere in the
-    formula (an interaction ``x:C(g)``) stays a term.
+def absorb_large_factors(formula: str, data: object,
+                         levels: int = ABSORB_LEVELS) -> tuple[str, AbsorbedTerms] | None:
+    """(the formula without its standalone ``C(g)`` terms, those terms to absorb) when one of
+    them has more than ``levels`` levels, else None. The smaller ones are absorbed while
+    fitting too, and reported as their treatment-coded coefficients (``C(h)[T.k]``, as the
+    dummy-variable fit gives them). A factor also used elsewhere in the formula (an
+    interaction ``x:C(g)``) stays a term.
 
     Examples
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"y": [1.0] * 300, "x": [0.0] * 300, "g": range(300), "h": [0, 1, 2] * 100})
     >>> absorb_large_factors("y ~ x + C(g) + C(h)", df)
-    'y ~ x + C(h) | g'
+    ('y ~ x', AbsorbedTerms(terms=(('g',), ('h',)), reported=('h',)))
     """
     from .frames import pandas_columns
     if "~" not in formula:
@@ -333,9 +344,11 @@ def absorb_large_factors(formula: str, data: object, levels: int = ABSORB_LEVELS
     if not candidates:
         return None
     frame = pandas_columns(data, list(candidates))
-    big = [name for name, term in candidates.items() if name in frame.columns
-           and frame[name].nunique(dropna=True) > levels and rhs.count(name) == 1]
+    usable = [name for name in candidates if name in frame.columns and rhs.count(name) == 1]
+    big = [name for name in usable if frame[name].nunique(dropna=True) > levels]
     if not big:
         return None
-    rest = [t for t in terms if t and not (_C_TERM.match(t) and _C_TERM.match(t).group(1) in big)]  # type: ignore[union-attr]
-    return f"{lhs.strip()} ~ {' + '.join(rest) if rest else '1'} | {' + '.join(big)}"
+    usable.sort(key=lambda name: name not in big)  # the large factors first: fixef's first factor is one
+    rest = [t for t in terms if t and not (_C_TERM.match(t) and _C_TERM.match(t).group(1) in usable)]  # type: ignore[union-attr]
+    small = tuple(name for name in usable if name not in big)
+    return f"{lhs.strip()} ~ {' + '.join(rest) if rest else '1'}", AbsorbedTerms(tuple((n,) for n in usable), small)
