@@ -202,10 +202,9 @@ class FixedEffects:
             inv = np.divide(1.0, sw, out=np.zeros_like(sw), where=sw > 0)[:, None]
             alpha = self.group_sums(0, weights[:, None] * M) * inv
             return Demeaned(M - alpha[self.codes[0]], (alpha,), 0, True)
-        sweep = _Sweep(self, M, weights)
         if len(self.codes) == 2 and min(self.n_levels) <= SCHUR_LEVELS:
-            return sweep.two_way_exact()
-        return sweep.solve(start, tol, max_iter)
+            return _two_way_exact(self, M, weights)
+        return _Sweep(self, M, weights).solve(start, tol, max_iter)
 
 
 class _Sweep:
@@ -216,25 +215,6 @@ class _Sweep:
         self.wM = weights[:, None] * M
         sw = [np.bincount(c, weights=weights, minlength=g) for c, g in zip(effects.codes, effects.n_levels)]
         self.inv_sw = [np.divide(1.0, s, out=np.zeros_like(s), where=s > 0)[:, None] for s in sw]
-        scale = np.max(np.abs(M), axis=0) if M.shape[0] else np.zeros(M.shape[1])
-        self.scale = np.where(scale > 0, scale, 1.0)
-
-    def two_way_exact(self) -> Demeaned:
-        """Two factors, exactly: α₂ from the Schur complement S = diag(W₂) − Cᵀ diag(1/W₁) C
-        of the normal equations (C the cross-tabulated weights), then α₁ = group means."""
-        fe = self.fe
-        small = 0 if fe.n_levels[0] < fe.n_levels[1] else 1
-        big = 1 - small
-        cb, cs = fe.codes[big], fe.codes[small]
-        gb, gs = fe.n_levels[big], fe.n_levels[small]
-        cross = np.bincount(cb * gs + cs, weights=self.w, minlength=gb * gs).reshape(gb, gs)
-        inv_b = self.inv_sw[big]
-        schur = np.diag(np.bincount(cs, weights=self.w, minlength=gs)) - cross.T @ (inv_b * cross)
-        rb, rs = fe.group_sums(big, self.wM), fe.group_sums(small, self.wM)
-        alpha_s = np.linalg.lstsq(schur, rs - cross.T @ (inv_b * rb), rcond=1e-12)[0]
-        alpha_b = (rb - cross @ alpha_s) * inv_b
-        effects = (alpha_b, alpha_s) if big == 0 else (alpha_s, alpha_b)
-        return Demeaned(self.M - alpha_b[cb] - alpha_s[cs], effects, 0, True)
 
     def _mean(self, f: int, other: Array) -> Array:
         """α_f = weighted group means of M − ``other`` (other: the rows' sum of the other effects)."""
@@ -261,9 +241,10 @@ class _Sweep:
             s.shape == (g, k) for s, g in zip(start, self.fe.n_levels))
         x = [s.copy() for s in start[1:]] if ok_start else [np.zeros((g, k)) for g in self.fe.n_levels[1:]]  # type: ignore[index]
         n_iter, converged = 0, False
+        scale = max(float(np.max(np.abs(self.M))) if self.M.size else 0.0, 1e-300)
         while n_iter < max_iter:
             gx, _ = self._map(x)
-            if _moved(gx, x) <= tol * self.scale.max():
+            if _moved(gx, x) <= tol * scale:
                 x, converged = gx, True
                 n_iter += 1
                 break
@@ -274,6 +255,28 @@ class _Sweep:
         codes = self.fe.codes
         total = alpha1[codes[0]] + sum(a[c] for a, c in zip(rest, codes[1:]))
         return Demeaned(self.M - total, (alpha1, *rest), n_iter, converged)
+
+
+def _two_way_exact(fe: FixedEffects, M: Array, w: Array) -> Demeaned:
+    """Two factors, exactly: α₂ from the Schur complement S = diag(W₂) − Cᵀ diag(1/W₁) C
+    of the normal equations (C the cross-tabulated weights; α₂ the smaller factor), then
+    α₁ = the group means of M − α₂."""
+    small = 0 if fe.n_levels[0] < fe.n_levels[1] else 1
+    big = 1 - small
+    cb, cs = fe.codes[big], fe.codes[small]
+    gb, gs = fe.n_levels[big], fe.n_levels[small]
+    cross = np.bincount(cb * gs + cs, weights=w, minlength=gb * gs).reshape(gb, gs)
+    sw_b = cross.sum(axis=1)
+    inv_b = np.divide(1.0, sw_b, out=np.zeros_like(sw_b), where=sw_b > 0)[:, None]
+    schur = np.diag(cross.sum(axis=0)) - cross.T @ (inv_b * cross)
+    wM = w[:, None] * M
+    rb, rs = fe.group_sums(big, wM), fe.group_sums(small, wM)
+    alpha_s = np.linalg.lstsq(schur, rs - cross.T @ (inv_b * rb), rcond=1e-12)[0]
+    alpha_b = (rb - cross @ alpha_s) * inv_b
+    effects = (alpha_b, alpha_s) if big == 0 else (alpha_s, alpha_b)
+    residual = M - alpha_b[cb]
+    residual -= alpha_s[cs]
+    return Demeaned(residual, effects, 0, True)
 
 
 def _moved(new: list[Array], old: list[Array]) -> float:
