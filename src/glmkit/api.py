@@ -57,6 +57,12 @@ def _route(problem_of: Any, family: str | Family, link: Any, penalty: ElasticNet
         return GLMResult(fit_model(problem, options), dispersion_override=options.dispersion)
 
 
+def _absorbs_large_factors(alpha: float, lower: Any, upper: Any, solver: Any) -> bool:
+    """Many-level C(g) terms of an unpenalised IRLS fit are absorbed: same coefficients, no dummies."""
+    return alpha == 0 and lower is None and upper is None and (
+        solver is None or (isinstance(solver, str) and solver in ("auto", "irls")))
+
+
 def _options(function: str, solver: Any, solver_options: Mapping[str, Any] | None, tol: float | None,
              max_iter: int | None, start: Any, n_threads: int | None, dispersion: float | None,
              loose: Mapping[str, Any]) -> FitOptions:
@@ -82,12 +88,9 @@ def glm(
     formula : str
         ``"y ~ x1 + C(g) + x1:C(g) + I(x1**2) + np.log(x2) + offset(np.log(t))"``;
         ``- 1`` drops the intercept; ``cbind(s, f) ~ ...`` gives binomial successes and failures.
-        ``y ~ x1 + x2 | firm + year`` absorbs the factors after ``|`` (fixed effects, as
-        fixest: no column per level; ``firm^year`` for combinations; see
-        :mod:`glmkit.intake.absorb`); ``fit.fixef()`` gives their effects. A standalone
-        ``C(g)`` term of more than 200 levels in an unpenalised fit (solver "auto" or
-        "irls") is absorbed the same way: the other coefficients are the same, and
-        neither the intercept nor ``C(g)``'s levels are reported as coefficients.
+        ``y ~ x1 + x2 | firm + year`` (or ``firm^year``) absorbs the factors after ``|`` as
+        fixest does, as do unpenalised IRLS fits with a ``C(g)`` of over 200 levels (see
+        :mod:`glmkit.intake.absorb`; ``fit.fixef()`` gives the effects).
     data : DataFrame or mapping of columns
     family : str or Family, default "gaussian"
         ``gaussian binomial poisson gamma inverse_gaussian negative_binomial tweedie
@@ -137,9 +140,7 @@ def glm(
     """
     options = _options("glm", solver, solver_options, tol, max_iter, start, n_threads, dispersion,
                        deprecated_solver_options)
-    # many-level C(g) terms of an unpenalised IRLS fit are absorbed (issue 18): same coefficients, no dummies
-    absorb_large = alpha == 0 and lower is None and upper is None and (
-        solver is None or (isinstance(solver, str) and solver in ("auto", "irls")))
+    absorb_large = _absorbs_large_factors(alpha, lower, upper, solver)
 
     def problem_of(fam: Family, all_levels: bool) -> Problem:
         return problem_from_formula(formula, data, fam, weights=weights, offset=offset, trials=trials,
