@@ -370,12 +370,16 @@ class GLMResult(PortableResult, Diagnostics):
         return fixef(self)
 
     def summary_notes(self) -> list[str]:
-        """Lines the summary prints after the AIC (none here; θ for a negative binomial fit).
+        """Lines the summary prints after the AIC (θ for a negative binomial fit; the absorbed factors).
 
         >>> gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson").summary_notes()
         []
         """
-        return []
+        factors = self.model.problem.design.absorbed
+        if factors is None:
+            return []
+        sizes = ", ".join(f"{name} ({g:,} levels)" for name, g in zip(factors.names, factors.n_levels))
+        return [f"Absorbed factors: {sizes}; {self.model.problem.design.absorbed_parameters:,} parameters."]
 
     def summary(self, cov: Any = None, cluster: Any = None) -> "Summary":
         """An R-like summary: coefficient table, dispersion, deviances, AIC, iterations.
