@@ -28,7 +28,8 @@ from .families import Family, get_family
 from .intake.arrays import array_columns
 from .intake.checks import DefaultNames, as_vector, check_finite, check_weights, response_weights_offset
 from .intake.absorb import absorb_large_factors as absorb_large
-from .intake.absorb import AbsorbedSpec, AbsorbedTerms, absorb_columns, absorbed_effects, check_absorbed_columns, separated_rows, split_absorbed
+from .intake.absorb import (AbsorbedSpec, AbsorbedTerms, absorb_columns, absorbed_effects, check_absorbed_columns,
+                            check_not_explained, separated_rows, split_absorbed)
 from .intake.formula import build_model_frame
 from .intake.frames import eager, frame_kind, pandas_columns
 from .intake.response import prepare_response
@@ -290,6 +291,7 @@ def _absorbed_problem(formula: str, left: str, absorbed: AbsorbedTerms, data: An
         X = np.delete(X, frame.intercept_index, axis=1)
     names = [n for j, n in enumerate(frame.column_names) if j != frame.intercept_index]
     effects = effects.subset(keep) if keep.size < rows.size else effects
+    check_not_explained(effects, y[keep], w[keep], left.split("~")[0].strip())
     design = AbsorbedDesign(X[keep], effects)
     n_dropped = int(missing.sum()) + frame.n_dropped + int(rows.size - keep.size)
     spec = AbsorbedSpec(frame.spec, frame.intercept_index, absorbed, effects.levels or ())
@@ -313,6 +315,7 @@ def _absorbed_arrays(X: Any, y: ArrayLike, fam: Family, absorb: Any, weights: An
         raise InputError("Every row was dropped: in every group of the absorbed factors the outcome sits at the "
                          "edge of the family's range (e.g. all 0 for Poisson); check y or absorb fewer factors.")
     effects = effects.subset(keep) if keep.size < n else effects
+    check_not_explained(effects, yv[keep], w[keep])
     design = AbsorbedDesign(np.asarray(columns.design.toarray(), dtype=np.float64)[keep], effects)
     return Problem(design, yv[keep], w[keep], off[keep], fam, list(columns.names), None,
                    None if tr is None else tr[keep], None, index=pd.RangeIndex(n)[keep],

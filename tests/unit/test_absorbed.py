@@ -148,6 +148,9 @@ def test_bad_input_names_the_column():
             gk.glm("y ~ x1 | firm", zero, "poisson")
     with pytest.raises(InputError, match="absorbed"):
         gk.glm("y ~ x1 | firm", df, "poisson", solver="lbfgs")
+    explained = df.assign(y=df.firm * 0.5 + 1.0)
+    with pytest.raises(InputError, match="constant within every level of the absorbed factor firm"):
+        gk.glm("y ~ x1 | firm + year", explained, "gaussian")
 
 
 def test_array_door_absorb_equals_formula():

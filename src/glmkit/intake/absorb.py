@@ -24,7 +24,7 @@ from ..design.effects import FixedEffects
 from ..errors import DataWarning, FormulaError, InputError
 from ..families import Family
 
-__all__ = ["absorb_columns", "absorb_large_factors", "split_absorbed", "AbsorbedTerms", "AbsorbedSpec", "check_absorbed_columns", "absorbed_effects", "separated_rows", "ABSORB_LEVELS"]
+__all__ = ["check_not_explained", "absorb_columns", "absorb_large_factors", "split_absorbed", "AbsorbedTerms", "AbsorbedSpec", "check_absorbed_columns", "absorbed_effects", "separated_rows", "ABSORB_LEVELS"]
 
 ABSORB_LEVELS = 200  # a standalone C(g) term with more levels than this, in an unpenalised fit, is absorbed
 
@@ -160,6 +160,27 @@ def separated_rows(effects: FixedEffects, y: NDArray, weights: NDArray, family: 
              "the group's effect has no finite estimate (fixest drops them too; n_obs counts the rows used).",
              DataWarning)
     return drop
+
+
+def check_not_explained(effects: FixedEffects, y: NDArray, weights: NDArray, response: str = "y") -> None:
+    """An :class:`~glmkit.errors.InputError` when the outcome is constant within every level of
+    an absorbed factor (the factor explains it entirely; fixest refuses it too).
+
+    Examples
+    --------
+    >>> fe = FixedEffects((np.array([0, 0, 1, 1]),), (2,), ("g",))
+    >>> check_not_explained(fe, np.array([1.0, 2.0, 3.0, 3.0]), np.ones(4))
+    """
+    used = weights > 0
+    for name, codes, g in zip(effects.names, effects.codes, effects.n_levels):
+        low, high = np.full(g, np.inf), np.full(g, -np.inf)
+        np.minimum.at(low, codes[used], y[used])
+        np.maximum.at(high, codes[used], y[used])
+        present = np.isfinite(low)
+        if np.all(low[present] == high[present]):
+            raise InputError(f"The outcome {response} is constant within every level of the absorbed factor "
+                             f"{name}: the factor explains it entirely and nothing is left to estimate. Absorb "
+                             "fewer factors or check the outcome.")
 
 
 def _edge_text(family: Family) -> str:
