@@ -32,7 +32,6 @@ Array = NDArray[np.floating]
 
 DEMEAN_TOL = 1e-13  # stop when no effect moves by more than this × the column's scale
 DEMEAN_MAX_ITER = 10_000  # sweeps at most (each accelerated step counts two)
-SPARSE_SUMS_FROM = 4  # columns from which group sums are one sparse product, not a bincount each
 SCHUR_LEVELS = 2_000  # two factors, one with at most this many levels: solved exactly (a small dense system)
 
 
@@ -158,18 +157,9 @@ class FixedEffects:
         codes, g = self.codes[f], self.n_levels[f]
         if values.ndim == 1:
             return np.bincount(codes, weights=values, minlength=g)
-        if values.shape[1] >= SPARSE_SUMS_FROM:  # one pass over the rows for all columns
-            return np.asarray(self._indicators[f] @ values)
-        return np.column_stack([np.bincount(codes, weights=values[:, j], minlength=g)
-                                for j in range(values.shape[1])]) if values.shape[1] else np.zeros((g, 0))
-
-    @cached_property
-    def _indicators(self) -> list:
-        """Each factor's levels × rows indicator matrix (CSR), for sums over many columns."""
-        import scipy.sparse as sp
-        n = self.n_samples
-        return [sp.csr_matrix((np.ones(n), (c, np.arange(n))), shape=(g, n))
-                for c, g in zip(self.codes, self.n_levels)]
+        columns = np.ascontiguousarray(values.T)  # bincount reads a contiguous column twice as fast
+        return np.column_stack([np.bincount(codes, weights=c, minlength=g) for c in columns]) \
+            if values.shape[1] else np.zeros((g, 0))
 
     def demean(self, M: Array, weights: Array, start: tuple[Array, ...] | None = None,
                tol: float = DEMEAN_TOL, max_iter: int = DEMEAN_MAX_ITER) -> Demeaned:
@@ -201,7 +191,7 @@ class FixedEffects:
             sw = np.bincount(self.codes[0], weights=weights, minlength=self.n_levels[0])
             inv = np.divide(1.0, sw, out=np.zeros_like(sw), where=sw > 0)[:, None]
             alpha = self.group_sums(0, weights[:, None] * M) * inv
-            return Demeaned(M - alpha[self.codes[0]], (alpha,), 0, True)
+            return Demeaned(M - _rows(alpha, self.codes[0]), (alpha,), 0, True)
         if len(self.codes) == 2 and min(self.n_levels) <= SCHUR_LEVELS:
             return _two_way_exact(self, M, weights)
         return _Sweep(self, M, weights).solve(start, tol, max_iter)
@@ -223,14 +213,14 @@ class _Sweep:
     def _map(self, rest: list[Array]) -> tuple[list[Array], Array]:
         """One sweep: α₁ from α₂…α_K, then each α_f (f ≥ 2) from the newest others."""
         codes = self.fe.codes
-        total = sum((a[c] for a, c in zip(rest, codes[1:])), np.zeros_like(self.M))
+        total = sum((_rows(a, c) for a, c in zip(rest, codes[1:])), np.zeros_like(self.M))
         alpha1 = self._mean(0, total)
-        total = total + alpha1[codes[0]]
+        total = total + _rows(alpha1, codes[0])
         new = []
         for f, a in enumerate(rest, start=1):
-            total = total - a[codes[f]]
+            total = total - _rows(a, codes[f])
             a_new = self._mean(f, total)
-            total = total + a_new[codes[f]]
+            total = total + _rows(a_new, codes[f])
             new.append(a_new)
         return new, alpha1
 
@@ -253,7 +243,7 @@ class _Sweep:
             x = _irons_tuck(x, gx, ggx)
         rest, alpha1 = self._map(x)
         codes = self.fe.codes
-        total = alpha1[codes[0]] + sum(a[c] for a, c in zip(rest, codes[1:]))
+        total = _rows(alpha1, codes[0]) + sum(_rows(a, c) for a, c in zip(rest, codes[1:]))
         return Demeaned(self.M - total, (alpha1, *rest), n_iter, converged)
 
 
@@ -274,9 +264,14 @@ def _two_way_exact(fe: FixedEffects, M: Array, w: Array) -> Demeaned:
     alpha_s = np.linalg.lstsq(schur, rs - cross.T @ (inv_b * rb), rcond=1e-12)[0]
     alpha_b = (rb - cross @ alpha_s) * inv_b
     effects = (alpha_b, alpha_s) if big == 0 else (alpha_s, alpha_b)
-    residual = M - alpha_b[cb]
-    residual -= alpha_s[cs]
+    residual = M - _rows(alpha_b, cb)
+    residual -= _rows(alpha_s, cs)
     return Demeaned(residual, effects, 0, True)
+
+
+def _rows(values: Array, codes: NDArray[np.intp]) -> Array:
+    """values[codes] along the first axis (np.take: several times faster than fancy indexing)."""
+    return np.take(values, codes, axis=0)
 
 
 def _moved(new: list[Array], old: list[Array]) -> float:
