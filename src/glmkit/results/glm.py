@@ -375,8 +375,8 @@ class GLMResult(PortableResult, Diagnostics):
         >>> gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson").summary_notes()
         []
         """
-        factors = self.model.problem.design.absorbed
-        if factors is None:
+        factors = self.model.problem.design.absorbed if self.holds_training_data else None
+        if factors is None:  # (a model file keeps no absorbed factors)
             return []
         sizes = ", ".join(f"{name} ({g:,} levels)" for name, g in zip(factors.names, factors.n_levels))
         return [f"Absorbed factors: {sizes}; {self.model.problem.design.absorbed_parameters:,} parameters."]
