@@ -52,8 +52,8 @@ class ModelCounts:
 
     @property
     def intercept(self) -> bool:
-        """Whether the model has an intercept (absorbed factors include one)."""
-        return self.problem.intercept_index is not None or self.problem.design.absorbed is not None
+        """Whether the model has an intercept."""
+        return self.problem.intercept_index is not None
 
     @property
     def n_obs(self) -> int:
@@ -115,6 +115,11 @@ class FittedModel(ModelCounts):
     history: tuple[IterationRecord, ...] = field(default_factory=tuple)
     information_at_solution: Array | None = None
     objective: Objective | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def intercept(self) -> bool:
+        """Whether the model has an intercept (absorbed factors include one)."""
+        return self.problem.intercept_index is not None or self.problem.design.absorbed is not None
 
     family = property(lambda self: self.problem.family, doc="The family, with its link.")
     design = property(lambda self: self.problem.design, doc="The full design (aliased columns included).")

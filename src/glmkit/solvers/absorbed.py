@@ -43,7 +43,7 @@ def absorbed_iterations(objective, options) -> SolverResult:  # type: ignore[no-
     ...                          np.ones(6), np.zeros(6))
     >>> result = absorbed_iterations(objective, gk.solvers.IRLS())
     >>> result.converged, result.coef.round(6).tolist()
-    (True, [0.601986])
+    (True, [0.679039])
     """
     run = _AbsorbedRun(objective, options)
     return run.iterate()
