@@ -259,14 +259,20 @@ def _two_way_exact(fe: FixedEffects, M: Array, w: Array) -> Demeaned:
     sw_b = cross.sum(axis=1)
     inv_b = np.divide(1.0, sw_b, out=np.zeros_like(sw_b), where=sw_b > 0)[:, None]
     schur = np.diag(cross.sum(axis=0)) - cross.T @ (inv_b * cross)
-    wM = w[:, None] * M
-    rb, rs = fe.group_sums(big, wM), fe.group_sums(small, wM)
+    wMt = np.multiply(M.T, w, order="C")  # (k, n): each column contiguous for bincount, made once
+    rb, rs = _sums_of_columns(cb, gb, wMt), _sums_of_columns(cs, gs, wMt)
     alpha_s = np.linalg.lstsq(schur, rs - cross.T @ (inv_b * rb), rcond=1e-12)[0]
     alpha_b = (rb - cross @ alpha_s) * inv_b
     effects = (alpha_b, alpha_s) if big == 0 else (alpha_s, alpha_b)
     residual = M - _rows(alpha_b, cb)
     residual -= _rows(alpha_s, cs)
     return Demeaned(residual, effects, 0, True)
+
+
+def _sums_of_columns(codes: NDArray[np.intp], g: int, columns: Array) -> Array:
+    """Group sums of each row of ``columns`` (k, n), as a (g, k) array."""
+    return np.column_stack([np.bincount(codes, weights=c, minlength=g) for c in columns]) if len(columns) \
+        else np.zeros((g, 0))
 
 
 def _rows(values: Array, codes: NDArray[np.intp]) -> Array:
