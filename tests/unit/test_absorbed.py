@@ -207,3 +207,11 @@ def test_many_level_factor_terms_take_the_absorbed_route():
     assert list(auto.fixef()) == ["firm"]
     penalised = gk.glm("y ~ x1 + C(firm)", df, "poisson", alpha=1e-3)
     assert "C(firm)[T.1]" in penalised.names
+
+
+def test_separation_by_a_covariate_is_reported():
+    df = _data("binomial", seed=11)
+    df["sep"] = (df.x1 > 0).astype(float) + 0.01 * np.random.default_rng(1).normal(size=len(df))
+    df["y"] = (df.x1 > 0).astype(float)
+    with pytest.warns(gk.errors.SeparationWarning, match="sep"):
+        gk.glm("y ~ sep + x2 | firm", df, "binomial")
