@@ -230,7 +230,11 @@ def main(argv: list[str] | None = None) -> int:
         output = pb.CACHE_DIR / "RESULTS-quick.md"
     else:
         store_path, output = here / "results.json", here / "RESULTS.md"
-    output.write_text(render(json.loads(store_path.read_text())))
+    text = render(json.loads(store_path.read_text()))
+    if not args.quick:  # the fixed-effects benchmarks (issue 18) have their own store
+        from benchmarks.fixed_effects import section
+        text = text.rstrip() + "\n\n" + section() if section() else text
+    output.write_text(text)
     print(f"wrote {output}")
     return 0
 

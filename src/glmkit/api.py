@@ -52,6 +52,9 @@ def _route(problem_of: Any, family: str | Family, link: Any, penalty: ElasticNet
             )
         return fit_negative_binomial(problem_of(fam, False), options)
     problem: Problem = problem_of(fam, penalty.alpha > 0)
+    if penalized and problem.design.absorbed is not None:
+        raise InputError("A penalised fit does not absorb factors; drop alpha/lower/upper, or give the factors "
+                         "as ordinary terms (C(firm)) for a penalised fit.")
     with blas_threads(options.n_threads, problem.n_samples * problem.n_features):
         if penalized:
             return fit_penalized(problem, penalty, standardize=standardize, options=options)
@@ -64,6 +67,10 @@ def _recorded(result: Any, function: Any, arguments: dict[str, Any]) -> Any:
         return result
     loose = arguments.pop("deprecated_solver_options", {})
     return with_call(result, FitCall(function, tuple({**arguments, **loose}.items()), _DATA_ARGUMENTS))
+def _absorbs_large_factors(alpha: float, lower: Any, upper: Any, solver: Any) -> bool:
+    """Many-level C(g) terms of an unpenalised IRLS fit are absorbed: same coefficients, no dummies."""
+    return alpha == 0 and lower is None and upper is None and (
+        solver is None or (isinstance(solver, str) and solver in ("auto", "irls")))
 
 
 def _options(function: str, solver: Any, solver_options: Mapping[str, Any] | None, tol: float | None,
@@ -94,6 +101,9 @@ def glm(
         R's spellings work as in R (``docs/formulas.md``): ``y ~ .`` (every column but the
         response, weights, offset and trials), ``factor(x)``, ``I(x^2)``, ``log(x)``,
         ``poly(x, 3)``, ``ns(x, df = 4)``, ``bs(x, df = 5)``, with R's column names.
+        ``y ~ x1 + x2 | firm + year`` (or ``firm^year``) absorbs the factors after ``|`` as
+        fixest does, as do unpenalised IRLS fits with a ``C(g)`` of over 200 levels (see
+        :mod:`glmkit.intake.absorb`; ``fit.fixef()`` gives the effects).
     data : DataFrame or mapping of columns
     family : str or Family, default "gaussian"
         ``gaussian binomial poisson gamma inverse_gaussian negative_binomial tweedie
@@ -145,10 +155,11 @@ def glm(
     arguments = dict(locals())
     options = _options("glm", solver, solver_options, tol, max_iter, start, n_threads, dispersion,
                        deprecated_solver_options)
+    absorb_large = _absorbs_large_factors(alpha, lower, upper, solver)
 
     def problem_of(fam: Family, all_levels: bool) -> Problem:
         return problem_from_formula(formula, data, fam, weights=weights, offset=offset, trials=trials,
-                                    na_action=na_action)
+                                    na_action=na_action, absorb_large_factors=absorb_large)
 
     result = _route(problem_of, family, link, ElasticNet(alpha, l1_ratio, penalty_factor, lower, upper),
                     standardize, options)
@@ -162,7 +173,7 @@ def glm_fit(
     start: ArrayLike | None = None, tol: float | None = None, max_iter: int | None = None,
     dispersion: float | str | None = None, feature_names: list[str] | None = None, alpha: float = 0.0,
     l1_ratio: float = 0.0, penalty_factor: Any = None, lower: Any = None, upper: Any = None,
-    standardize: bool = False, n_threads: int | None = None, **deprecated_solver_options: Any,
+    standardize: bool = False, n_threads: int | None = None, absorb: Any = None, **deprecated_solver_options: Any,
 ) -> GLMResult:
     """Fit a GLM from a design matrix and a response.
 
@@ -183,6 +194,9 @@ def glm_fit(
         Elastic-net penalty and bounds, as in :func:`glm`; penalised fits return a
         :class:`~glmkit.penalized.PenalizedGLMResult` (a DataFrame's factors then get a
         column per level).
+    absorb : array of shape (n_samples,) or (n_samples, k), DataFrame or mapping, optional
+        Factors to absorb (fixed effects), as after ``|`` in :func:`glm`'s formula: no column
+        per level; the intercept is theirs (``intercept`` is ignored). Unpenalised fits only.
     **deprecated_solver_options
         As in :func:`glm`.
 
@@ -204,7 +218,7 @@ def glm_fit(
 
     def problem_of(fam: Family, all_levels: bool) -> Problem:
         return problem_from_arrays(X, y, fam, intercept=intercept, weights=weights, offset=offset, trials=trials,
-                                   feature_names=feature_names, all_levels=all_levels)
+                                   feature_names=feature_names, all_levels=all_levels, absorb=absorb)
 
     result = _route(problem_of, family, link, ElasticNet(alpha, l1_ratio, penalty_factor, lower, upper),
                     standardize, options)

@@ -22,13 +22,16 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .design import Design
+from .design import AbsorbedDesign, Design
 from .errors import InputError
 from .families import Family, get_family
 from .intake.arrays import array_columns
 from .intake.checks import DefaultNames, as_vector, check_finite, check_weights, response_weights_offset
+from .intake.absorb import absorb_large_factors as absorb_large
+from .intake.absorb import (AbsorbedSpec, AbsorbedTerms, absorb_columns, absorbed_effects, check_absorbed_columns,
+                            check_not_explained, separated_rows, split_absorbed)
 from .intake.formula import build_model_frame
-from .intake.frames import eager, frame_kind
+from .intake.frames import eager, frame_kind, pandas_columns
 from .intake.response import prepare_response
 from .links import Link
 from .loss import GLMLoss
@@ -177,6 +180,7 @@ def problem_from_arrays(
     X: Any, y: ArrayLike, family: str | Family = "gaussian", *, link: str | Link | None = None,
     intercept: bool = True, weights: ArrayLike | None = None, offset: ArrayLike | None = None,
     trials: ArrayLike | None = None, feature_names: Sequence[str] | None = None, all_levels: bool = False,
+    absorb: Any = None,
 ) -> Problem:
     """The array door: check X, y, weights, offset and trials and hold them as a problem.
 
@@ -192,6 +196,9 @@ def problem_from_arrays(
     feature_names : list of str, optional
     all_levels : bool, default False
         A DataFrame's factors get a column per level (penalised fits).
+    absorb : array of shape (n_samples,) or (n_samples, k), DataFrame or mapping, optional
+        Factors to absorb (fixed effects, as after ``|`` in a formula): their levels get no
+        columns, and the intercept is theirs.
 
     Examples
     --------
@@ -200,6 +207,8 @@ def problem_from_arrays(
     'binomial'
     """
     fam = get_family(family, link)
+    if absorb is not None:
+        return _absorbed_arrays(X, y, fam, absorb, weights, offset, trials, feature_names)
     columns = array_columns(X, intercept=intercept, feature_names=feature_names, all_levels=all_levels)
     n = columns.design.shape[0]
     if n == 0:
@@ -215,7 +224,7 @@ def problem_from_arrays(
 def problem_from_formula(
     formula: str, data: Any, family: str | Family = "gaussian", *, link: str | Link | None = None,
     weights: Any = None, offset: Any = None, trials: Any = None,
-    na_action: Literal["drop", "raise"] = "drop",
+    na_action: Literal["drop", "raise"] = "drop", absorb_large_factors: bool = False,
 ) -> Problem:
     """The formula door: evaluate a formula on data (R's ``na.omit``) and hold it as a problem.
 
@@ -224,6 +233,10 @@ def problem_from_formula(
     formula : str
     data : DataFrame of any kind (pandas, polars eager or lazy, pyarrow Table, …) or mapping of columns
     family, link, weights, offset, trials, na_action : as in :func:`glmkit.glm`
+    absorb_large_factors : bool, default False
+        Absorb standalone ``C(g)`` terms of more than ``ABSORB_LEVELS`` levels (see
+        :func:`glmkit.intake.absorb.absorb_large_factors`): the same coefficients for the
+        other terms, without a column per level (unpenalised fits).
 
     Examples
     --------
@@ -237,6 +250,12 @@ def problem_from_formula(
     if not isinstance(formula, str):
         raise InputError(f"formula must be a string such as 'y ~ x1 + x2'; got {type(formula).__name__} {formula!r}. "
                          "For arrays use glm_fit(X, y).")
+    left, absorbed = split_absorbed(formula)
+    rewritten = absorb_large(formula, data) if absorbed is None and absorb_large_factors else None
+    if rewritten is not None:
+        left, absorbed = rewritten
+    if absorbed is not None:
+        return _absorbed_problem(formula, left, absorbed, data, fam, weights, offset, trials, na_action)
     frame = build_model_frame(formula, data, weights=weights, offset=offset, trials=trials, na_action=na_action)
     check_weights(frame.weights)
     check_finite(frame.y, "response")
@@ -244,3 +263,63 @@ def problem_from_formula(
     y, w, tr = prepare_response(fam, frame.y, frame.weights, frame.trials, y_is_proportion=trials is None)
     return Problem(frame.design, y, w, frame.offset, fam, frame.column_names, frame.intercept_index, tr,
                    frame.spec, formula, frame.index, frame.n_dropped, data, frame_kind(data))
+
+
+def _absorbed_problem(formula: str, left: str, absorbed: AbsorbedTerms, data: Any, fam: Family, weights: Any,
+                      offset: Any, trials: Any, na_action: Literal["drop", "raise"]) -> Problem:
+    """The formula door for ``y ~ x | firm + year``: the covariates before ``|``, the factors
+    after it absorbed (rows with a missing factor dropped as R's ``na.omit``, or refused)."""
+    frame_data = pandas_columns(data, [formula, *absorbed.columns,
+                                       *(a for a in (weights, offset, trials) if isinstance(a, str))])
+    check_absorbed_columns(absorbed, list(frame_data.attrs.get("columns", frame_data.columns)))
+    labels = frame_data.index
+    frame_data = frame_data.reset_index(drop=True)
+    missing = frame_data[absorbed.columns].isna().any(axis=1).to_numpy()
+    if missing.any() and na_action == "raise":
+        bad = [c for c in absorbed.columns if frame_data[c].isna().any()]
+        raise InputError(f"The absorbed factor column(s) {', '.join(bad)} have {int(missing.sum())} missing "
+                         "value(s); drop those rows or use na_action='drop'.")
+    frame = build_model_frame(left, frame_data[~missing], weights=weights, offset=offset, trials=trials,
+                              na_action=na_action)
+    rows = np.asarray(frame.index, dtype=np.intp)
+    y, w, tr = prepare_response(fam, frame.y, frame.weights, frame.trials, y_is_proportion=trials is None)
+    effects = absorbed_effects({c: frame_data[c].to_numpy()[rows] for c in absorbed.columns}, absorbed)
+    keep = np.flatnonzero(~separated_rows(effects, y, w, fam))
+    if keep.size == 0:
+        raise InputError(f"Every row was dropped: in every group of {' + '.join(absorbed.names)} the outcome "
+                         "sits at the edge of the family's range (e.g. all 0 for Poisson), so no effect has a "
+                         "finite estimate. Check the outcome, or absorb fewer factors.")
+    X = frame.design.toarray()
+    if frame.intercept_index is not None:  # the factors absorb the intercept
+        X = np.delete(X, frame.intercept_index, axis=1)
+    names = [n for j, n in enumerate(frame.column_names) if j != frame.intercept_index]
+    effects = effects.subset(keep) if keep.size < rows.size else effects
+    check_not_explained(effects, y[keep], w[keep], left.split("~")[0].strip())
+    design = AbsorbedDesign(X[keep], effects)
+    n_dropped = int(missing.sum()) + frame.n_dropped + int(rows.size - keep.size)
+    spec = AbsorbedSpec(frame.spec, frame.intercept_index, absorbed, effects.levels or ())
+    return Problem(design, y[keep], w[keep], frame.offset[keep], fam, names, None,
+                   None if tr is None else tr[keep], spec, formula, labels[rows[keep]], n_dropped, data,
+                   frame_kind(data))
+
+
+def _absorbed_arrays(X: Any, y: ArrayLike, fam: Family, absorb: Any, weights: Any, offset: Any, trials: Any,
+                     feature_names: Sequence[str] | None) -> Problem:
+    """The array door with ``absorb=``: X's columns as covariates, the factors absorbed."""
+    columns = array_columns(X, intercept=False, feature_names=feature_names)
+    n = columns.design.shape[0]
+    factors = absorb_columns(absorb, n)
+    yv, w, off = response_weights_offset(y, weights, offset, n)
+    tr = None if trials is None else as_vector(trials, "trials", n)
+    yv, w, tr = prepare_response(fam, yv, w, tr, y_is_proportion=False)
+    effects = absorbed_effects(factors, AbsorbedTerms(tuple((name,) for name in factors)))
+    keep = np.flatnonzero(~separated_rows(effects, yv, w, fam))
+    if keep.size == 0:
+        raise InputError("Every row was dropped: in every group of the absorbed factors the outcome sits at the "
+                         "edge of the family's range (e.g. all 0 for Poisson); check y or absorb fewer factors.")
+    effects = effects.subset(keep) if keep.size < n else effects
+    check_not_explained(effects, yv[keep], w[keep])
+    design = AbsorbedDesign(np.asarray(columns.design.toarray(), dtype=np.float64)[keep], effects)
+    return Problem(design, yv[keep], w[keep], off[keep], fam, list(columns.names), None,
+                   None if tr is None else tr[keep], None, index=pd.RangeIndex(n)[keep],
+                   n_dropped=int(n - keep.size), frame_kind=frame_kind(X))

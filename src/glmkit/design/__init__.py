@@ -7,12 +7,14 @@ from typing import Any
 import numpy as np
 
 from ._base import BlockTerms, ColumnProducts, Design, DesignBase, StepPass, is_sparse
+from .absorbed import AbsorbedDesign
 from .categorical import CategoricalDesign
+from .effects import FixedEffects
 from .dense import DenseDesign
 from .mixed import MixedDesign
 from .sparse import SparseDesign
 
-__all__ = ["BlockTerms", "ColumnProducts", "Design", "DesignBase", "StepPass", "DenseDesign", "SparseDesign", "CategoricalDesign", "MixedDesign", "as_design"]
+__all__ = ["BlockTerms", "ColumnProducts", "Design", "DesignBase", "StepPass", "DenseDesign", "SparseDesign", "CategoricalDesign", "MixedDesign", "AbsorbedDesign", "FixedEffects", "as_design"]
 
 
 def as_design(X: Any, intercept: bool = False) -> Design:

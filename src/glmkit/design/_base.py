@@ -37,6 +37,11 @@ Capabilities "not offered" by default (the caller's fallback in brackets):
   pays;
 - ``take_rows(rows)`` → the design on some rows (cross-validation folds) [the default
   refuses with an :class:`~glmkit.errors.InputError`: such a design cannot be cross-validated];
+- ``absorbed`` → the factors absorbed into the model rather than stored as columns
+  (:class:`~glmkit.design.effects.FixedEffects`), or None (the default); a solver must
+  declare ``absorbs_effects`` to fit such a design, and ``absorbed_parameters`` counts
+  them (0 by default); ``refits`` (True by default) says whether sub-models may be
+  refitted on the design (drop1, profile intervals);
 - flags: ``intercept`` (an implicit first column of ones, never stored), ``binary`` (every
   stored entry is 0 or 1: Σ w x² = Xᵀw), ``one_pass_evaluation``, ``one_pass_steps``,
   ``structured_gram``, all False by default.
@@ -165,6 +170,15 @@ class Design(Protocol):
     @property
     def structured_gram(self) -> bool: ...
 
+    @property
+    def absorbed(self) -> Any: ...
+
+    @property
+    def absorbed_parameters(self) -> int: ...
+
+    @property
+    def refits(self) -> bool: ...
+
     def matvec(self, coef: Array) -> Array: ...
 
     def rmatvec(self, v: Array) -> Array: ...
@@ -240,6 +254,22 @@ class DesignBase:
     def structured_gram(self) -> bool:
         """``arrow_sandwich`` can return a structured XᵀWX (a factor's diagonal block). Default False."""
         return False
+
+    @property
+    def absorbed(self) -> Any:
+        """Factors absorbed into the model, not stored as columns
+        (:class:`~glmkit.design.effects.FixedEffects`), or None (the default)."""
+        return None
+
+    @property
+    def absorbed_parameters(self) -> int:
+        """Parameters the absorbed factors count for (degrees of freedom, AIC). Default 0."""
+        return 0
+
+    @property
+    def refits(self) -> bool:
+        """Sub-models may be refitted on this design (drop1, add1, profile). Default True."""
+        return True
 
     # -- generic answers -------------------------------------------------------------------
     def take_rows(self, rows: NDArray[np.intp]) -> "Design":

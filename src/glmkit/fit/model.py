@@ -8,7 +8,7 @@ core of a fit. It never computes inference (dispersion, tests, AIC): that is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -23,6 +23,7 @@ from ..objective import Objective
 from ..problem import Problem
 from ..solvers import SolverResult, solve_spd
 from ..solvers._base import IterationRecord, solve_factored
+from .absorbed import absorbed_aliased, solution_problem
 from .aliasing import detect_aliased
 from .boundary import warn_boundary
 from .null import null_deviance
@@ -121,6 +122,11 @@ class FittedModel(ModelCounts):
     objective: Objective | None = field(default=None, repr=False, compare=False)
     column_scale: Array | None = None
 
+    @property
+    def intercept(self) -> bool:
+        """Whether the model has an intercept (absorbed factors include one)."""
+        return self.problem.intercept_index is not None or self.problem.design.absorbed is not None
+
     family = property(lambda self: self.problem.family, doc="The family, with its link.")
     design = property(lambda self: self.problem.design, doc="The full design (aliased columns included).")
     y = property(lambda self: self.problem.y, doc="The response as the family uses it.")
@@ -190,7 +196,8 @@ def fit_model(problem: Problem, options: FitOptions | None = None) -> FittedMode
     eta0 = valid_start_eta(problem.family, problem.y, problem.weights) if options.start is None else None
     system = _start_system_if_narrow(problem, objective, eta0)
     columns = _columns(problem, objective, system)
-    solver = plain_solver(options, columns.objective.loss, int(columns.kept.size))
+    solver = plain_solver(options, columns.objective.loss, int(columns.kept.size),
+                          absorbed=problem.design.absorbed is not None)
     result = _solve(problem, columns, solver, options, system)
     return _assemble(problem, columns, solver, result)
 
@@ -198,14 +205,16 @@ def fit_model(problem: Problem, options: FitOptions | None = None) -> FittedMode
 def _start_system_if_narrow(problem: Problem, objective: Objective, eta0: Array | None) -> StartSystem | None:
     """One XᵀW₀X that serves both the aliasing check and the first IRLS step."""
     p = problem.n_features
-    if eta0 is None or p == 0 or p > WIDE_PROBLEM:
+    if eta0 is None or p == 0 or p > WIDE_PROBLEM or problem.design.absorbed is not None:
         return None
     return start_system(objective, eta0)
 
 
 def _columns(problem: Problem, objective: Objective, system: StartSystem | None) -> _Columns:
     n, p = problem.design.shape
-    if p > WIDE_PROBLEM:
+    if problem.design.absorbed is not None:  # judged with the factors projected out
+        aliased = absorbed_aliased(problem)
+    elif p > WIDE_PROBLEM:
         # A p × p factorisation is what a wide fit must avoid; dependent columns are not
         # detected, and the (then non-unique) minimiser is reported with a warning.
         aliased = np.zeros(p, dtype=bool)
@@ -237,8 +246,8 @@ def _start(problem: Problem, columns: _Columns, options: FitOptions, system: Sta
             raise InputError(f"start must have {problem.n_features} values, one per column; "
                              f"got shape {options.start.shape}.")
         return options.start[kept]
-    if kept.size == 0:
-        return np.zeros(0)
+    if kept.size == 0 or problem.design.absorbed is not None:  # absorbed: IRLS starts from R's mustart
+        return np.zeros(kept.size)
     if system is not None:
         # the rank check's factor, where it covers every column, solves the start system
         coef0 = solve_factored(*system.factor, system.rhs) if system.factor is not None else None
@@ -292,6 +301,14 @@ def _assemble(problem: Problem, columns: _Columns, solver, result: SolverResult)
     coef = np.full(problem.n_features, np.nan)
     coef[kept] = result.coef
     final = result.evaluation if result.evaluation is not None else objective.evaluate(result.coef, hessian="expected")
+    aliased = columns.aliased
+    if problem.design.absorbed is not None:  # the fitted model holds the covariates projected at the solution
+        problem, coef, aliased = solution_problem(problem, final.eta, coef, aliased)
+        kept = np.flatnonzero(~aliased)
+        result = replace(result, coef=coef[kept])
+        objective = problem.objective()
+        objective = objective if kept.size == problem.n_features else objective.with_design(
+            problem.design.select_columns(kept))
     # The loss is half the deviance by construction (ℓᵢ = wᵢ dᵢ/2), so the solver's last
     # value is the deviance: no further pass over the data.
     family: Family = problem.family
@@ -301,8 +318,8 @@ def _assemble(problem: Problem, columns: _Columns, solver, result: SolverResult)
         warn_boundary(family, final.mu, problem.weights, objective, result.coef, [problem.names[j] for j in kept])
     objective._last_sandwich = None  # the memo's weights (n values) are not needed after the fit
     return FittedModel(
-        problem=problem, coef=coef, aliased=columns.aliased, eta=final.eta, mu=final.mu, deviance=deviance,
-        rank=int(kept.size), n_iter=result.n_iter, converged=result.converged, solver=solver.name,
+        problem=problem, coef=coef, aliased=aliased, eta=final.eta, mu=final.mu, deviance=deviance,
+        rank=int(kept.size) + problem.design.absorbed_parameters, n_iter=result.n_iter, converged=result.converged, solver=solver.name,
         message=result.message, history=result.history, information_at_solution=final.hessian,
         objective=objective,
     )

@@ -7,6 +7,8 @@ same value, since the intercept is never penalised.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..design import DenseDesign
@@ -37,6 +39,9 @@ def null_deviance(problem: Problem, objective: Objective | None = None) -> float
     >>> null_deviance(p)   # Σ (y − ȳ)²
     2.0
     """
+    if problem.design.absorbed is not None and problem.design.prior_offset is not None:
+        # R's glm with factor(): the null model is the intercept-only one, with the model's own offset
+        problem = replace(problem, offset=problem.design.prior_offset, intercept_index=0)
     family, y, w, offset = problem.family, problem.y, problem.weights, problem.offset
     link = family.link
     if problem.intercept_index is None:

@@ -37,8 +37,9 @@ def _named(options: FitOptions) -> Any:
     return get_solver(options.solver, settings)
 
 
-def plain_solver(options: FitOptions, loss: GLMLoss, n_features: int) -> Any:
-    """The solver of an unpenalised fit with ``n_features`` non-aliased columns.
+def plain_solver(options: FitOptions, loss: GLMLoss, n_features: int, absorbed: bool = False) -> Any:
+    """The solver of an unpenalised fit with ``n_features`` non-aliased columns
+    (``absorbed``: the design absorbs factors; only a solver that ``absorbs_effects`` fits it).
 
     Examples
     --------
@@ -46,6 +47,12 @@ def plain_solver(options: FitOptions, loss: GLMLoss, n_features: int) -> Any:
     >>> plain_solver(FitOptions(), gk.GLMLoss(gk.Poisson()), 5).name
     'irls'
     """
+    if absorbed:
+        solver = get_solver("irls", options.solver_settings()) if _is_auto(options.solver) else _named(options)
+        if not solver.absorbs_effects:
+            raise InputError(f"The {solver.name} solver cannot fit a model with absorbed factors (fixed effects "
+                             "after '|' or absorb=); use solver='auto' or 'irls'.")
+        return solver
     if not _is_auto(options.solver):
         return _named(options)
     settings = options.solver_settings()

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..design import Design
-from ..errors import AliasingWarning, GLMError
+from ..errors import AliasingWarning, GLMError, InputError
 from ..fit import FitOptions, FittedModel, fit_model
 from ..fit.start import start_coef
 
@@ -65,6 +65,11 @@ def refit(
     quiet_aliasing : bool, default True
         Silence the aliasing warning (a sub-model of an aliased fit is aliased too).
     """
+    if not model.design.refits:
+        raise InputError(
+            "This fit absorbs factors (fixed effects): a refit of a sub-model here (sequential anova, drop1, "
+            "add1, score tests, profile intervals) would hold the effects fixed. Fit the sub-model with "
+            "gk.glm and compare the fits with gk.anova(small, large); use Wald intervals.")
     problem = model.problem.with_columns(columns, design=design, intercept_index=intercept_index)
     if extra_offset is not None:
         problem = problem.with_offset(extra_offset)

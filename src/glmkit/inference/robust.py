@@ -196,8 +196,8 @@ def cluster_covariance(model: FittedModel, cluster: ArrayLike, kind: CRKind = "C
             adj = g / (g - 1.0) if cadjust and g > 1 else 1.0
             meat += sign * adj * (sums.T @ sums)
     n = ef.shape[0]
-    if kind == "CR1":
-        meat *= (n - 1.0) / (n - k)
+    if kind == "CR1":  # k: the rank, absorbed factors' parameters included (as vcovCL on the dummy fit)
+        meat *= (n - 1.0) / (n - model.rank)
     bread = unscaled_covariance(model)
     cov = bread @ meat @ bread
     return _embed(model, 0.5 * (cov + cov.T))

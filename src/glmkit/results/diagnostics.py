@@ -89,6 +89,46 @@ class Diagnostics:
         cov = robust_covariance(self.model, kind, self._cluster_labels(cluster), cadjust)
         return pd.DataFrame(cov, index=self.names, columns=self.names)
 
+    def cov_fixest(self, vcov: str = "iid", cluster: Any = None, ssc: Any = None) -> pd.DataFrame:
+        """The covariance as fixest computes it, with its small-sample corrections by name.
+
+        Parameters
+        ----------
+        vcov : {"iid", "hetero", "cluster"}, default "iid"
+            ``"cluster"`` needs ``cluster``.
+        cluster : str, list of str or array, optional
+            A column (``"firm"``), several (``"firm+year"`` or a list: multi-way), or labels of
+            the rows used (one column per cluster variable).
+        ssc : SmallSample, optional
+            fixest's ``ssc()`` (default: fixest's default, ``adj=True, fixef_k="nested",
+            cluster_adj=True, cluster_df="min"``); see :mod:`glmkit.inference.fixest` for the
+            formulas and the mapping to pyfixest's names.
+
+        Returns
+        -------
+        DataFrame of shape (n_features, n_features), NaN for aliased coefficients.
+
+        Examples
+        --------
+        >>> fit = gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson")
+        >>> cov = fit.cov_fixest("cluster", cluster="tension")
+        >>> cov.shape
+        (4, 4)
+        """
+        from ..inference.fixest import fixest_covariance
+
+        codes = None
+        if vcov == "cluster" and cluster is not None:
+            names = cluster.split("+") if isinstance(cluster, str) else cluster
+            if isinstance(names, list) and all(isinstance(c, str) for c in names):
+                columns = [self._cluster_labels(c.strip()) for c in names]
+            else:
+                arr = np.asarray(cluster)
+                columns = [arr] if arr.ndim == 1 else [arr[:, j] for j in range(arr.shape[1])]
+            codes = [pd.factorize(pd.Series(c))[0] for c in columns]
+        cov = fixest_covariance(self.model, vcov, codes, ssc, self.dispersion)
+        return pd.DataFrame(cov, index=self.names, columns=self.names)
+
     def _robust_std_err(self, cov: Any, cluster: Any) -> NDArray[np.floating]:
         if isinstance(cov, pd.DataFrame):
             matrix = cov.to_numpy(dtype=float)

@@ -415,13 +415,30 @@ class GLMResult(PortableResult, Diagnostics):
         """
         return update_fit(self, formula, changes)
 
+    def fixef(self) -> dict[str, pd.Series]:
+        """The estimated effects of the absorbed factors, one Series per factor (see
+        :func:`glmkit.results.fixef.fixef`).
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [1.0, 2, 4, 3, 5, 9], "x": [0.0, 1, 2, 0, 1, 2], "g": list("aaabbb")})
+        >>> gk.glm("y ~ x | g", df, "poisson").fixef()["g"].round(4).tolist()
+        [0.1374, 1.0247]
+        """
+        from .fixef import fixef
+        return fixef(self)
+
     def summary_notes(self) -> list[str]:
-        """Lines the summary prints after the AIC (none here; θ for a negative binomial fit).
+        """Lines the summary prints after the AIC (θ for a negative binomial fit; the absorbed factors).
 
         >>> gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson").summary_notes()
         []
         """
-        return []
+        factors = self.model.problem.design.absorbed if self.holds_training_data else None
+        if factors is None:  # (a model file keeps no absorbed factors)
+            return []
+        sizes = ", ".join(f"{name} ({g:,} levels)" for name, g in zip(factors.names, factors.n_levels))
+        return [f"Absorbed factors: {sizes}; {self.model.problem.design.absorbed_parameters:,} parameters."]
 
     def summary(self, cov: Any = None, cluster: Any = None) -> "Summary":
         """An R-like summary: coefficient table, dispersion, deviances, AIC, iterations.

@@ -184,6 +184,8 @@ class Solver(Protocol):
     evaluated start (IRLS, Newton): they report an invalid start at iteration 0 themselves
     (so the fit needs no separate pass to check it) and, even when stopped early, end near
     a stationary point, where the separation test of the fitted means is meaningful.
+    ``absorbs_effects`` (a ClassVar) is True for solvers that fit a design with absorbed
+    factors (``design.absorbed``), projecting them out of each step (IRLS).
 
     Examples
     --------
@@ -194,6 +196,7 @@ class Solver(Protocol):
     name: str
     accepts_penalty: ClassVar[bool]
     newton_type: ClassVar[bool]
+    absorbs_effects: ClassVar[bool]
 
     def solve(self, objective: Any, start: Array) -> SolverResult:
         """Minimise ``objective`` from ``start`` (shape (n_features,)).

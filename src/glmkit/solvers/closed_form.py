@@ -31,6 +31,7 @@ class ClosedForm:
     name: ClassVar[str] = "closed_form"
     accepts_penalty: ClassVar[bool] = False
     newton_type: ClassVar[bool] = False
+    absorbs_effects: ClassVar[bool] = False
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
         """Two Newton steps from ``start``: exact for the Gaussian family with identity link.

@@ -78,6 +78,7 @@ class GradientDescent:
     name: ClassVar[str] = "gd"
     accepts_penalty: ClassVar[bool] = False
     newton_type: ClassVar[bool] = False
+    absorbs_effects: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         if self.learning_rate is not None and not (np.isfinite(self.learning_rate) and self.learning_rate > 0):

@@ -20,6 +20,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from .absorbed import absorbed_iterations
 from ._base import Array, IterationRecord, SolverResult, relative_decrement, solve_spd
 
 __all__ = ["IRLS", "newton_iterations"]
@@ -59,6 +60,7 @@ class IRLS:
     name: ClassVar[str] = "irls"
     accepts_penalty: ClassVar[bool] = False
     newton_type: ClassVar[bool] = True
+    absorbs_effects: ClassVar[bool] = True
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
         """Minimise ``objective`` from ``start`` (shape (n_features,)).
@@ -76,6 +78,8 @@ class IRLS:
         >>> result.converged, result.coef.round(3).tolist()
         (True, [-0.249, 0.463])
         """
+        if objective.design.absorbed is not None:  # factors absorbed: each step demeans
+            return absorbed_iterations(objective, self)
         return newton_iterations(objective, start, self, hessian_kind="expected",
                                  reuse_hessian_below=self.reuse_hessian_below)
 

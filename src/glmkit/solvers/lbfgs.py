@@ -46,6 +46,7 @@ class LBFGS:
     name: ClassVar[str] = "lbfgs"
     accepts_penalty: ClassVar[bool] = False
     newton_type: ClassVar[bool] = False
+    absorbs_effects: ClassVar[bool] = False
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
         """Minimise ``objective`` from ``start`` (shape (n_features,)).

@@ -42,6 +42,7 @@ class Newton:
     name: ClassVar[str] = "newton"
     accepts_penalty: ClassVar[bool] = False
     newton_type: ClassVar[bool] = True
+    absorbs_effects: ClassVar[bool] = False
 
     def solve(self, objective, start: Array) -> SolverResult:  # type: ignore[no-untyped-def]
         """Minimise ``objective`` from ``start`` (shape (n_features,)).
