@@ -67,6 +67,8 @@ def _recorded(result: Any, function: Any, arguments: dict[str, Any]) -> Any:
         return result
     loose = arguments.pop("deprecated_solver_options", {})
     return with_call(result, FitCall(function, tuple({**arguments, **loose}.items()), _DATA_ARGUMENTS))
+
+
 def _absorbs_large_factors(alpha: float, lower: Any, upper: Any, solver: Any) -> bool:
     """Many-level C(g) terms of an unpenalised IRLS fit are absorbed: same coefficients, no dummies."""
     return alpha == 0 and lower is None and upper is None and (
@@ -98,12 +100,9 @@ def glm(
     formula : str
         ``"y ~ x1 + C(g) + x1:C(g) + I(x1**2) + np.log(x2) + offset(np.log(t))"``;
         ``- 1`` drops the intercept; ``cbind(s, f) ~ ...`` gives binomial successes and failures.
-        R's spellings work as in R (``docs/formulas.md``): ``y ~ .`` (every column but the
-        response, weights, offset and trials), ``factor(x)``, ``I(x^2)``, ``log(x)``,
-        ``poly(x, 3)``, ``ns(x, df = 4)``, ``bs(x, df = 5)``, with R's column names.
-        ``y ~ x1 + x2 | firm + year`` (or ``firm^year``) absorbs the factors after ``|`` as
-        fixest does, as do unpenalised IRLS fits with a ``C(g)`` of over 200 levels (see
-        :mod:`glmkit.intake.absorb`; ``fit.fixef()`` gives the effects).
+        R's spellings work as in R (``docs/formulas.md``): ``y ~ .``, ``factor(x)``, ``I(x^2)``,
+        ``log(x)``, ``poly(x, 3)``, ``ns(x, df = 4)``, ``bs(x, df = 5)``. ``y ~ x | firm + year``
+        absorbs the factors after ``|`` as fixest does (:mod:`glmkit.intake.absorb`).
     data : DataFrame or mapping of columns
     family : str or Family, default "gaussian"
         ``gaussian binomial poisson gamma inverse_gaussian negative_binomial tweedie

@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from .._domain import check_level
 
 from .._warnings import warn
-from ..errors import GLMError, GLMWarning, NumericalWarning
+from ..errors import InputError, GLMError, GLMWarning, NumericalWarning
 from ..fit import FittedModel
 from ._refit import column, position_in, refit
 from .covariance import unscaled_covariance
@@ -131,6 +131,10 @@ def profile_intervals(model: FittedModel, dispersion: float, level: float, names
     -------
     (lower, upper), each of shape (n_features,)
     """
+    if not model.design.refits:  # absorbed factors: refused here, not a table of NaN
+        raise InputError("This fit absorbs factors (fixed effects): profile intervals would refit with the "
+                         "effects held fixed. Use Wald intervals: fit.conf_int(method='wald').")
+
     from scipy import stats
     check_level(level)
     target = float(stats.norm.ppf(0.5 + level / 2.0))
