@@ -179,9 +179,14 @@ class _Newton:
                 final = (dataclasses.replace(ev, hessian=None)
                          if self.stale or self.kind != "expected" or not ev.hessian_exact else ev)
             return SolverResult(self.coef, True, iteration, ev.value, "converged", tuple(self.history), final)
+        if self.last_change < 1e-15 and decrement < tol and self.kind == "expected":
+            # At the floating-point floor the deviance no longer moves, but Fisher scoring on a
+            # non-canonical link may still be ~√decrement from the MLE, converging linearly:
+            # finish with Newton steps on the observed information (quadratic convergence).
+            self.kind = "observed"
+            return None
         if self.last_change < 1e-15 and decrement < tol:
-            # At the floating-point floor the deviance no longer moves, but a linearly
-            # converging (non-canonical) fit may still be ~√decrement away: take the step.
+            # At the floor with the observed information: take the last step.
             new_coef = self.coef + step
             new_value = self.obj.value(new_coef)
             if _acceptable(new_value, ev.value):
