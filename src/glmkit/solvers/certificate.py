@@ -19,7 +19,7 @@ A fit is certified when ``kkt ≤ max(10·tol, floor)``: ``tol`` the tolerance t
 e.g. L-BFGS scales the columns by their information at the start, gradient descent uses a
 gradient norm per unit weight), and ``floor`` the rounding level of the gradient, 64 ε √n times
 √(Σᵢ gᵢ²/hᵢ / (|f| + 0.1)) (by Cauchy–Schwarz, |Σᵢ xᵢⱼ gᵢ| ≤ √Hⱼⱼ √(Σᵢ gᵢ²/hᵢ)), below
-which no solver can go. A value or gradient that is not finite is never certified.
+which no solver can go (ε of the design's dtype: a float32 design is certified at its precision). A value or gradient that is not finite is never certified.
 """
 
 from __future__ import annotations
@@ -141,5 +141,14 @@ def certify(objective: Any, coef: Array, tol: float | None, penalty: Any = None,
     with np.errstate(divide="ignore", invalid="ignore"):
         pearson = float(np.sum(np.where(h > 0, terms.gradient**2 / h, 0.0)))
     n = int(np.count_nonzero(h > 0)) or 1
-    floor = _FLOOR_FACTOR * np.finfo(float).eps * math.sqrt(n) * math.sqrt(pearson / (abs(value) + 0.1))
+    eps = max(float(np.finfo(np.float64).eps), _design_eps(design))
+    floor = _FLOOR_FACTOR * eps * math.sqrt(n) * math.sqrt(pearson / (abs(value) + 0.1))
     return Certificate(float(kkt), tol, float(floor) if math.isfinite(floor) else 0.0, value)
+
+
+def _design_eps(design: Any) -> float:
+    """Machine ε of the design's floating dtype (float64's for anything else)."""
+    try:
+        return float(np.finfo(design.dtype).eps)
+    except (TypeError, ValueError):
+        return float(np.finfo(np.float64).eps)
