@@ -130,7 +130,7 @@ class GLMLoss:
         """
         if self._kernel is not None:
             return self._kernel(y, eta, weights, "expected", None).loss
-        mu = self.link.inverse(eta)
+        mu = _off_open_ends(self.link.inverse(eta), self.family)
         return _half_deviance(self.family, y, mu, weights)
 
     def gradient(self, y: Array, eta: Array, weights: Array) -> Array:
@@ -214,7 +214,7 @@ class GLMLoss:
         if self._kernel is not None:
             return self._kernel(y, eta, weights, kind, saturated)
         link, var = self.link, self.family.variance
-        mu = link.inverse(eta)
+        mu = _off_open_ends(link.inverse(eta), self.family)
         dmu = link.inverse_derivative(eta)
         v = var(mu)
         resid = y - mu
@@ -245,6 +245,22 @@ def _with_link(family: Family, link: Link) -> Family:
     fam = copy.copy(family)
     fam.link = link
     return fam
+
+
+def _off_open_ends(mu: Array, family: Family) -> Array:
+    """μ moved one ulp inside where g⁻¹(η) rounded onto a finite open end of the family's domain.
+
+    As R's ``linkinv``, which keeps μ within ``.Machine$double.eps`` of 0 and 1: otherwise a
+    y = 1 observation at η ≈ 3.6 (cloglog), where 1 − exp(−exp η) rounds to 1, would make the
+    loss infinite and stop every solver at a cliff that the likelihood does not have.
+    """
+    dom = family.mu_domain
+    for end, other, inclusive in ((dom.high, dom.low, dom.high_inclusive), (dom.low, dom.high, dom.low_inclusive)):
+        if not inclusive and np.isfinite(end):
+            at_end = mu == end
+            if np.any(at_end):
+                mu = np.where(at_end, np.nextafter(end, other), mu)
+    return mu
 
 
 def _half_deviance(family: Family, y: Array, mu: Array, weights: Array) -> Array:

@@ -8,6 +8,8 @@ core of a fit. It never computes inference (dispersion, tests, AIC): that is
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -23,6 +25,7 @@ from ..objective import Objective
 from ..problem import Problem
 from ..solvers import SolverResult, solve_spd
 from ..solvers._base import IterationRecord, solve_factored
+from ..solvers.certificate import certify
 from .absorbed import absorbed_aliased, solution_problem
 from .aliasing import detect_aliased
 from .boundary import warn_boundary
@@ -289,11 +292,32 @@ def _solve(problem: Problem, columns: _Columns, solver, options: FitOptions,  # 
         if fallback is None:
             raise InputError(NO_VALID_START)
         result = solver.solve(objective, fallback)
+    return _certified(result, objective, options, solver)
+
+
+def _certified(result: SolverResult, objective: Objective, options: FitOptions, solver) -> SolverResult:  # type: ignore[no-untyped-def]
+    """The result with ``converged`` as the certificate on its final coefficients says, warned."""
+    cert = certify(objective, result.coef, options.tol, evaluation=result.evaluation)
+    if result.converged and not cert.holds and math.isfinite(cert.value) and _at_boundary(objective, result.coef):
+        # Separation: no finite MLE, the scaled gradient falls only as the means approach the
+        # boundary; R reports convergence there, and the fit warns of separation instead.
+        return result
+    if cert.holds != result.converged:
+        message = result.message if cert.holds else f"{result.message}; {cert.describe()}"
+        result = dataclasses.replace(result, converged=cert.holds, message=message)
     if not result.converged:
-        warn(
-            f"glm fit did not converge ({solver.name}: {result.message}); results are not the "
-            "maximum-likelihood estimate. Raise max_iter or try another solver.", ConvergenceWarning)
+        hint = ("Try solver='irls' or 'newton', raise max_iter, or supply start values" if not solver.newton_type
+                else "Raise max_iter, supply start values, or rescale the columns")
+        warn(f"glm fit did not converge ({solver.name}: {result.message}); results are not the "
+             f"maximum-likelihood estimate. {hint}.", ConvergenceWarning)
     return result
+
+
+def _at_boundary(objective: Objective, coef: Array) -> bool:
+    """Whether fitted means of rows with positive weight reached the family's boundary."""
+    family = objective.loss.family
+    mu = family.link.inverse(objective.eta(coef))
+    return family.boundary_message(mu[objective.weights > 0]) is not None
 
 
 def _assemble(problem: Problem, columns: _Columns, solver, result: SolverResult) -> FittedModel:  # type: ignore[no-untyped-def]

@@ -18,6 +18,7 @@ Standard errors of β use dispersion 1 (``summary.negbin``).
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -38,6 +39,9 @@ from ..results.call import FitCall, with_call
 __all__ = ["NegBinResult", "theta_ml", "negative_binomial_ml", "fit_negative_binomial", "glm_nb"]
 
 Array = NDArray[np.floating]
+
+
+POISSON_LIMIT = 1e6  # θ / max μ above which a diverging θ is taken as Poisson data
 
 
 def _score_info(theta: float, y: Array, mu: Array, w: Array) -> tuple[float, float]:
@@ -194,30 +198,30 @@ def negative_binomial_ml(start: GLMResult | FittedModel, init_theta: float | Non
     options = options or FitOptions()
     m = start.model if isinstance(start, GLMResult) else start
     theta = float(init_theta) if init_theta is not None else theta_ml(m.y, m.mu, m.weights)[0]
-    fitted, rounds, converged = m, 0, False
+    fitted, rounds, converged, diverges = m, 0, False, False
     for rounds in range(1, max_iter + 1):
         fitted = _fit_at_theta(m.problem, theta, fitted.coef, options)
         new_theta, _, ok = theta_ml(fitted.y, fitted.mu, fitted.weights, start=theta)
         change = abs(new_theta - theta)
         theta = new_theta
-        if change <= tol * theta:
+        # θ far above every mean: the variance μ + μ²/θ is the Poisson's to 1e-6, and θ's MLE is
+        # at infinity; more rounds (each a fit and a θ solve) only walk θ up. Stop.
+        diverges = not ok and theta > POISSON_LIMIT * max(1.0, float(np.max(fitted.mu, initial=1.0)))
+        if change <= tol * theta or diverges:
             converged = ok
             break
-    if theta > 1e10:
+    if diverges or theta > 1e10:
         warn("theta diverges (no overdispersion relative to the Poisson); consider the Poisson family.",
-                      ConvergenceWarning)
+             ConvergenceWarning)
     elif not converged:
-        warn(f"the theta/beta alternation did not converge in {max_iter} rounds (last relative change in θ "
-             f"{change / theta:.2g}); the result reports converged=False. Try init_theta= near the estimate, "
-             "or solver='newton'.", ConvergenceWarning)
+        warn(f"the theta/beta alternation did not converge in {rounds} rounds (theta {theta:.6g}); raise "
+             "max_iter or give init_theta.", ConvergenceWarning)
     final = _fit_at_theta(m.problem, theta, fitted.coef, options)
     if not final.converged:
-        warn(f"the negative binomial fit at θ = {theta:.6g} did not converge ({final.solver}: {final.message}); "
-             "β is not the maximum-likelihood estimate. Try solver='newton' or a larger max_iter.",
-             ConvergenceWarning)
-    elif not converged and theta <= 1e10:
-        final = replace(final, converged=False,
-                        message=f"the θ/β alternation did not converge in {max_iter} rounds")
+        warn(f"the negative binomial fit at theta = {theta:.6g} did not converge ({final.solver}: "
+             f"{final.message}); raise max_iter or try solver='newton'.", ConvergenceWarning)
+    elif not converged and not diverges:
+        final = dataclasses.replace(final, converged=False, message=f"theta not converged after {rounds} rounds")
     _, se, _ = theta_ml(final.y, final.mu, final.weights, start=theta, max_iter=0)
     return NegBinResult(model=final, dispersion_override=options.dispersion, theta=theta, theta_se=se,
                         twologlik=_twologlik(theta, final.y, final.mu, final.weights), theta_iterations=rounds)

@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from .._warnings import warn
 from ..errors import ConvergenceWarning, InputError
+from ..solvers.certificate import certify
 from ..fit import FitOptions, null_deviance, penalized_solver
 from ..fit.start import intercept_only_coef
 from ..objective import Objective
@@ -153,10 +154,37 @@ def fit_penalized(problem: Problem, penalty: ElasticNet, *, standardize: bool = 
             half = half_deviance_of(free.state, free.coef)
             null_dev = None if half is None else 2.0 * half
         res = solver.solve(objective, free.coef, pen, free.state)
-    if not res.converged:
-        warn(
-            f"penalised fit did not converge ({solver.name}: {res.message}; relative KKT violation "
-            f"{res.kkt:.3g}). Raise max_iter or loosen tol.", ConvergenceWarning)
+    res = _certified(res, objective, options, pen, solver.name)
     if null_dev is None:
         null_dev = null_deviance(problem, objective)
     return build_result(problem, setup, penalty, res, null_dev, objective, dispersion=options.dispersion)
+
+
+def _certified(res: PenalizedSolverResult, objective: Objective, options: FitOptions, pen: Any,
+               solver_name: str) -> PenalizedSolverResult:
+    """The result with ``converged`` as the certificate (KKT at the final coefficients) says, warned.
+
+    A final loss that is not finite (a mean outside the family's domain, e.g. a zero-weight
+    row far out in x) is refused, as R's "no valid set of coefficients has been found".
+    """
+    cert = certify(objective, res.coef, options.tol, penalty=pen)
+    valid = True
+    zero = objective.weights == 0
+    if np.any(zero):  # rows of zero weight add nothing to the loss, but R's validmu checks them too
+        with np.errstate(all="ignore"):
+            eta = objective.eta(res.coef)[zero]
+            link, family = objective.loss.link, objective.loss.family
+            valid = link.valid_eta(eta) and family.valid_mu(link.inverse(eta))
+    if not valid or not np.isfinite(cert.value):
+        raise InputError(f"no valid set of coefficients has been found: the penalised fit ({solver_name}) ended "
+                         "where a fitted mean is outside the family's domain (the loss is not finite). "
+                         "Supply start values, drop rows with zero weight far outside the others, or use "
+                         "another link.")
+    if cert.holds != res.converged:
+        message = res.message if cert.holds else f"{res.message}; {cert.describe()}"
+        res = replace(res, converged=cert.holds, message=message)
+    if not res.converged:
+        warn(
+            f"penalised fit did not converge ({solver_name}: {res.message}; relative KKT violation "
+            f"{cert.kkt:.3g}). Raise max_iter, loosen tol or try another solver.", ConvergenceWarning)
+    return res

@@ -10,10 +10,13 @@ options mapping. The "auto" choice is not made here: the fit layer makes it.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import UnknownNameError
+import numpy as np
+
+from ..errors import InputError, UnknownNameError
 from ._base import (IterationRecord, PenalizedSolver, PenalizedSolverResult, Solver, SolverResult, WarmState,
                     solve_spd)
 from .closed_form import ClosedForm
@@ -90,7 +93,7 @@ def get_solver(solver: str | Any, options: Mapping[str, Any] | None = None, **ke
     if not isinstance(solver, str):
         if not callable(getattr(solver, "solve", None)):
             raise UnknownNameError(f"{solver!r} is not a solver: it has no solve(objective, start) method.")
-        return solver
+        return _checked_limits(solver)
     key = solver.lower().replace("-", "_")
     key = ALIASES.get(key, key)
     if key not in REGISTRY:
@@ -107,4 +110,25 @@ def get_solver(solver: str | Any, options: Mapping[str, Any] | None = None, **ke
             f"The {key} solver has no option(s) {', '.join(unknown)}; its options are: "
             f"{', '.join(sorted(fields)) or 'none'}."
         )
-    return cls(**{k: v for k, v in given.items() if k in fields})
+    return _checked_limits(cls(**{k: v for k, v in given.items() if k in fields}))
+
+
+def _checked_limits(solver: Any) -> Any:
+    """The solver, once its ``tol`` (> 0, finite) and ``max_iter`` (≥ 1) fields are valid.
+
+    R refuses ``epsilon <= 0`` and ``maxit <= 0`` alike: a non-positive tolerance or limit can
+    only "converge" by accident, or never.
+    """
+    if not dataclasses.is_dataclass(solver):
+        return solver
+    values = {f.name: getattr(solver, f.name) for f in dataclasses.fields(solver) if f.name in ("tol", "max_iter")}
+    tol = values.get("tol")
+    if tol is not None and not (isinstance(tol, (int, float, np.number)) and not isinstance(tol, bool)
+                                and math.isfinite(tol) and tol > 0):
+        raise InputError(f"The {solver.name} solver's tol must be a positive finite number; got {tol!r}. "
+                         "E.g. tol=1e-10.")
+    max_iter = values.get("max_iter")
+    if max_iter is not None and (isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer))
+                                 or max_iter < 1):
+        raise InputError(f"The {solver.name} solver's max_iter must be a whole number ≥ 1; got {max_iter!r}.")
+    return solver
