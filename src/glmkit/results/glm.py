@@ -377,11 +377,11 @@ class GLMResult(PortableResult, Diagnostics):
         Examples
         --------
         >>> fit = gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson")
-        >>> print(fit.summary())  # doctest: +ELLIPSIS
-        Generalized linear model
-        Formula: breaks ~ wool + tension
+        >>> print(fit.summary())  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+        Call:
+        glm(formula = breaks ~ wool + tension, family = poisson(link = "log"))
         ...
-        Residual deviance: 210.392  on 50 degrees of freedom
+        Residual deviance: 210.39  on 50  degrees of freedom
         ...
         """
         if cov is None and cluster is None:
