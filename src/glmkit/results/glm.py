@@ -19,6 +19,7 @@ from ..errors import InputError, UnknownNameError
 from ..fit import FittedModel
 from ..inference.residuals import ResidualKind
 from ..intake.specs import DataSpec
+from .columns import TableColumn
 from .diagnostics import Diagnostics
 from .portable import PortableResult
 from .summary import Summary
@@ -35,7 +36,7 @@ Array = NDArray[np.floating]
 
 
 @dataclass(frozen=True, eq=False)
-class GLMResult(PortableResult, Diagnostics):
+class GLMResult(PortableResult, Diagnostics, TableColumn):
     """A fitted generalized linear model.
 
     Attributes
