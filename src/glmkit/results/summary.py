@@ -85,4 +85,6 @@ class Summary:
         return str(self)
 
     def _repr_html_(self) -> Any:
-        return "<pre>" + str(self) + "</pre>"
+        from html import escape
+
+        return "<pre>" + escape(str(self)) + "</pre>"
