@@ -31,6 +31,9 @@ def loss_eta(family: str, y: np.ndarray, eta: np.ndarray) -> tuple[np.ndarray, n
     if family == "gamma":
         y_over_mu = y * np.exp(-eta)
         return eta + y_over_mu, 1.0 - y_over_mu, y_over_mu
+    if family == "gaussian":
+        r = eta - y
+        return 0.5 * r * r, r, np.ones_like(r)
     raise ValueError(f"unknown family {family!r}")
 
 
@@ -38,7 +41,7 @@ def loss_constant(family: str, y: np.ndarray) -> float:
     """mean(half unit deviance - l(eta)), which depends on y only."""
     if family == "poisson":
         return float(np.mean(xlogy(y, y) - y))
-    if family == "binomial":
+    if family in ("binomial", "gaussian"):
         return 0.0
     if family == "gamma":
         return float(np.mean(-np.log(y) - 1.0))

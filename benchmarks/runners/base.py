@@ -27,9 +27,9 @@ import numpy as np
 
 from benchmarks.problems import Problem
 
-LIBRARIES = ["glmkit", "statsmodels", "glum", "glum-lbfgs", "sklearn"]
+LIBRARIES = ["glmkit", "glmkit-tol1e-4", "statsmodels", "glum", "glum-lbfgs", "sklearn", "sklearn-newton"]
 # library name -> module under benchmarks.runners (default: "<name>_runner")
-_MODULES = {"glum-lbfgs": "glum_runner"}
+_MODULES = {"glum-lbfgs": "glum_runner", "sklearn-newton": "sklearn_runner", "glmkit-tol1e-4": "glmkit_runner"}
 MARKER = "BENCH_RESULT "  # prefixes the one JSON line a run prints on stdout
 
 

@@ -14,7 +14,7 @@ import re
 
 import numpy as np
 
-from benchmarks.runners.base import (FitOutput, NotAvailable, Runner, categorical_frame,
+from benchmarks.runners.base import (FitOutput, NotApplicable, NotAvailable, Runner, categorical_frame,
                                      small_frame)
 
 
@@ -78,6 +78,7 @@ def _by_name(values, names, problem) -> tuple[np.ndarray, str]:
 class GlmkitRunner(Runner):
     name = "glmkit"
     distribution = "glmkit"
+    accuracy: dict = {}  # glmkit's default tolerance
 
     def prepare(self, problem, data, reference):
         gk = _import()
@@ -89,6 +90,8 @@ class GlmkitRunner(Runner):
 
             accepts = inspect.signature(getattr(gk, "glm_path", lambda: None)).parameters
             prepared["quiet"] = {"progress": False} if "progress" in accepts else {}
+            if "early_stop" in accepts:  # the whole grid, as the peers fit it
+                prepared["quiet"]["early_stop"] = False
         return prepared
 
     def fit(self, problem, prepared):
@@ -100,7 +103,7 @@ class GlmkitRunner(Runner):
                    if problem.penalised else {})
         # The link is explicit: glmkit's default Gamma link is R's (inverse), ours is log.
         return _call("glm_fit", prepared["X"], prepared["y"], family=problem.family,
-                     link=problem.link, **penalty)
+                     link=problem.link, **penalty, **self.accuracy)
 
     def extract(self, problem, fitted):
         if problem.kind == "path":
@@ -166,4 +169,16 @@ def _bool_or_none(value):
     return None if value is None else bool(value)
 
 
+class GlmkitLooseRunner(GlmkitRunner):
+    """glmkit asked for about scikit-learn's accuracy (``tol=1e-4``), dense unpenalised problems."""
+
+    name = "glmkit-tol1e-4"
+    accuracy = {"tol": 1e-4}
+
+    def check(self, problem):
+        if problem.kind != "dense":
+            raise NotApplicable("benchmarked on the dense unpenalised problems (P1-P3) only")
+
+
 RUNNER = GlmkitRunner()
+RUNNERS = {"glmkit": RUNNER, "glmkit-tol1e-4": GlmkitLooseRunner()}

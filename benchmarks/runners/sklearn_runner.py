@@ -19,6 +19,7 @@ from benchmarks.runners.base import FitOutput, NotApplicable, Runner
 class SklearnRunner(Runner):
     name = "sklearn"
     distribution = "scikit-learn"
+    solver: dict = {}  # the default, lbfgs
 
     def check(self, problem):
         if problem.l1_ratio > 0:
@@ -33,11 +34,11 @@ class SklearnRunner(Runner):
         from sklearn import linear_model as lm
 
         if problem.family == "poisson":
-            return lm.PoissonRegressor(alpha=problem.alpha)
+            return lm.PoissonRegressor(alpha=problem.alpha, **self.solver)
         if problem.family == "gamma":
-            return lm.GammaRegressor(alpha=problem.alpha)
+            return lm.GammaRegressor(alpha=problem.alpha, **self.solver)
         C = np.inf if problem.alpha == 0 else 1.0 / (problem.alpha * n_samples)
-        return lm.LogisticRegression(C=C)
+        return lm.LogisticRegression(C=C, **self.solver)
 
     def fit(self, problem, prepared):
         model = self._estimator(problem, prepared["y"].shape[0])
@@ -49,4 +50,18 @@ class SklearnRunner(Runner):
         return FitOutput(coef, n_iter, n_iter < model.max_iter)
 
 
+class SklearnNewtonRunner(SklearnRunner):
+    """scikit-learn's ``solver="newton-cholesky"`` (its other solver for these models), dense
+    unpenalised problems only."""
+
+    name = "sklearn-newton"
+    solver = {"solver": "newton-cholesky"}
+
+    def check(self, problem):
+        super().check(problem)
+        if problem.kind != "dense":
+            raise NotApplicable("benchmarked on the dense unpenalised problems (P1-P3) only")
+
+
 RUNNER = SklearnRunner()
+RUNNERS = {"sklearn": RUNNER, "sklearn-newton": SklearnNewtonRunner()}

@@ -48,6 +48,7 @@ from . import penalties
 from .penalized import CVResult, PathResult, PenalizedGLMResult, cv_glm, glm_path
 from .model_files import load
 from .compare import ComparisonTable, compare
+from .selection import StepResult, step
 
 __version__ = "0.1.0"
 
@@ -110,6 +111,8 @@ __all__ = [
     "load",
     "compare",
     "ComparisonTable",
+    "step",
+    "StepResult",
 ]
 
 

@@ -25,9 +25,13 @@ from .penalized import PenalizedGLMResult, fit_penalized
 from .penalties import ElasticNet
 from .problem import Problem, problem_from_arrays, problem_from_formula
 from .results import GLMResult
+from .results.call import FitCall, with_call
 from .solvers import SOLVERS
 
 __all__ = ["glm", "glm_fit"]
+
+# Arguments that may hold data: a data-free pickle of a fit leaves them out of its call.
+_DATA_ARGUMENTS = ("data", "X", "y", "weights", "offset", "trials", "start")
 
 # Options some solver takes: the only loose keywords still accepted (deprecated spelling).
 _SOLVER_OPTION_NAMES = frozenset(
@@ -52,6 +56,14 @@ def _route(problem_of: Any, family: str | Family, link: Any, penalty: ElasticNet
         if penalized:
             return fit_penalized(problem, penalty, standardize=standardize, options=options)
         return GLMResult(fit_model(problem, options), dispersion_override=options.dispersion)
+
+
+def _recorded(result: Any, function: Any, arguments: dict[str, Any]) -> Any:
+    """The result with the call that made it (``fit.call``, used by ``fit.update``)."""
+    if not isinstance(result, GLMResult):
+        return result
+    loose = arguments.pop("deprecated_solver_options", {})
+    return with_call(result, FitCall(function, tuple({**arguments, **loose}.items()), _DATA_ARGUMENTS))
 
 
 def _options(function: str, solver: Any, solver_options: Mapping[str, Any] | None, tol: float | None,
@@ -79,6 +91,9 @@ def glm(
     formula : str
         ``"y ~ x1 + C(g) + x1:C(g) + I(x1**2) + np.log(x2) + offset(np.log(t))"``;
         ``- 1`` drops the intercept; ``cbind(s, f) ~ ...`` gives binomial successes and failures.
+        R's spellings work as in R (``docs/formulas.md``): ``y ~ .`` (every column but the
+        response, weights, offset and trials), ``factor(x)``, ``I(x^2)``, ``log(x)``,
+        ``poly(x, 3)``, ``ns(x, df = 4)``, ``bs(x, df = 5)``, with R's column names.
     data : DataFrame or mapping of columns
     family : str or Family, default "gaussian"
         ``gaussian binomial poisson gamma inverse_gaussian negative_binomial tweedie
@@ -126,6 +141,7 @@ def glm(
     >>> round(float(fit.coef["x"]), 4)
     0.1948
     """
+    arguments = dict(locals())
     options = _options("glm", solver, solver_options, tol, max_iter, start, n_threads, dispersion,
                        deprecated_solver_options)
 
@@ -133,8 +149,9 @@ def glm(
         return problem_from_formula(formula, data, fam, weights=weights, offset=offset, trials=trials,
                                     na_action=na_action)
 
-    return _route(problem_of, family, link, ElasticNet(alpha, l1_ratio, penalty_factor, lower, upper),
-                  standardize, options)  # type: ignore[return-value]
+    result = _route(problem_of, family, link, ElasticNet(alpha, l1_ratio, penalty_factor, lower, upper),
+                    standardize, options)
+    return _recorded(result, glm, arguments)
 
 
 def glm_fit(
@@ -180,6 +197,7 @@ def glm_fit(
     >>> np.round(fit.coef.to_numpy(), 10)
     array([1., 2.])
     """
+    arguments = dict(locals())
     options = _options("glm_fit", solver, solver_options, tol, max_iter, start, n_threads, dispersion,
                        deprecated_solver_options)
 
@@ -187,5 +205,6 @@ def glm_fit(
         return problem_from_arrays(X, y, fam, intercept=intercept, weights=weights, offset=offset, trials=trials,
                                    feature_names=feature_names, all_levels=all_levels)
 
-    return _route(problem_of, family, link, ElasticNet(alpha, l1_ratio, penalty_factor, lower, upper),
-                  standardize, options)  # type: ignore[return-value]
+    result = _route(problem_of, family, link, ElasticNet(alpha, l1_ratio, penalty_factor, lower, upper),
+                    standardize, options)
+    return _recorded(result, glm_fit, arguments)

@@ -48,6 +48,8 @@ FORMULA_FITS = {
     "negbin-fixed-theta": lambda d: gk.glm("count ~ x + g", d, family=gk.NegativeBinomial(theta=3.0)),
     "negbin-estimated-theta": lambda d: gk.glm_nb("count ~ x + g", d),
     "dispersion-override": lambda d: gk.glm("pos ~ x", d, family="gamma", dispersion=0.7),
+    "gamma-r-spellings": lambda d: gk.glm("pos ~ factor(g) * x + I(x^2) + ns(z, df = 3) + bs(x, df = 4) + poly(e, 2) "
+                                          "+ log(e) + offset(log(z))", d, family=gk.Gamma("log")),
 }
 
 

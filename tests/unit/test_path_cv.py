@@ -52,7 +52,8 @@ def test_path_grid_and_alpha_max():
 
 def test_path_equals_single_fits():
     X, y = _data(family="binomial", seed=1)
-    path = gk.glm_path(X, y, family="binomial", l1_ratio=0.8, n_alphas=8, standardize=True, progress=False)
+    path = gk.glm_path(X, y, family="binomial", l1_ratio=0.8, n_alphas=8, standardize=True, progress=False,
+                       early_stop=False)
     for i in (1, 4, 7):
         fit = gk.glm_fit(X, y, family="binomial", alpha=path.alphas[i], l1_ratio=0.8, standardize=True)
         np.testing.assert_allclose(path.coef_path[i], fit.coef_array, atol=1e-9)

@@ -303,8 +303,7 @@ def _loglik_column(result: Any, dev: Array, dispersion: float, scale: float | No
 
 def _aic_column(result: Any, loglik: Array, dfs: Array, k: float) -> Array:
     aic = loglik + k * dfs
-    edf = result.model.rank
-    return aic + (result.aic + (k - 2.0) * edf - aic[0])
+    return aic + (result.extract_aic(k)[1] - aic[0])  # R: shifted to extractAIC(object, k)
 
 
 def drop1(result: Any, scope: str | list[str] | None = None, test: str | None = None,

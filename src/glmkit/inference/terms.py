@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..intake.formula_text import split_top_level
+from ..intake.r_formula import term_label
 
 __all__ = ["Term", "model_terms", "droppable", "addable", "split_terms"]
 
@@ -32,7 +33,7 @@ def _spec_terms(spec: Any) -> tuple[list[Term], int | None]:
     terms: list[Term] = []
     intercept = None
     for term, cols in spec.term_indices.items():
-        label = str(term)
+        label = term_label(term)
         if label == "1":
             intercept = int(cols[0])
             continue

@@ -23,7 +23,10 @@ from ..design import DenseDesign
 from ..errors import FormulaError, InputError, UnseenLevelError
 from .checks import check_finite
 from .formula_text import split_top_level
-from .frames import pandas_columns
+from .frames import as_frame, eager, pandas_columns
+from .r_formula import column_names as r_column_names
+from .r_formula import float_integers, formula_context, prepare_rhs, translate_calls
+from .r_formula import model_matrix as r_model_matrix
 from .._lazy import lazy_module
 
 if TYPE_CHECKING:
@@ -75,6 +78,9 @@ def _parse(formula: str) -> tuple[str, str]:
     lhs, rhs = formula.split("~", 1)
     if not lhs.strip():
         raise FormulaError(f"The formula {formula!r} has no response on the left of '~'.")
+    if not rhs.strip():
+        raise FormulaError(f"The formula {formula!r} has nothing on the right of '~' (R refuses it too); write "
+                           "'y ~ 1' for a model with an intercept only.")
     return lhs.strip(), rhs.strip()
 
 
@@ -91,7 +97,8 @@ def _evaluate(expr: str, data: pd.DataFrame, what: str) -> Array:
         except (ValueError, TypeError) as exc:
             raise FormulaError(f"The {what} {expr!r} must be numeric; got dtype {values.dtype}.") from exc
     try:
-        mm = formulaic.model_matrix(f"0 + I({expr})", data, na_action="ignore")
+        mm = formulaic.model_matrix(translate_calls(f"0 + as_numeric({expr})"), data, na_action="ignore",
+                                    context=formula_context())
     except Exception as exc:  # formulaic raises its own hierarchy
         raise FormulaError(_formula_message(exc, data, what, expr)) from exc
     if mm.shape[1] != 1:
@@ -187,11 +194,11 @@ class FormulaSpec:
     def encode(self, newdata: Any, offset: Any = None) -> tuple[DenseDesign, Array, pd.Index]:
         """(design, offset, row index) for new data; unseen factor levels raise UnseenLevelError."""
         names = [self.rhs, *self.offset_terms, *(c for c in (self.offset_column, offset) if isinstance(c, str))]
-        data = pandas_columns(newdata, names)
+        data = float_integers(pandas_columns(newdata, names))
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                mm = self.rhs_spec.get_model_matrix(data, na_action="ignore")
+                mm = self.rhs_spec.get_model_matrix(data, na_action="ignore", context=formula_context())
             except Exception as exc:
                 raise FormulaError(_formula_message(exc, data, "formula", "right-hand side")) from exc
         for w in caught:
@@ -262,11 +269,14 @@ def build_model_frame(
     """
     if na_action not in ("drop", "raise"):
         raise InputError(f"na_action must be 'drop' or 'raise'; got {na_action!r}.")
-    data = _as_frame(data, [formula, *(a for a in (weights, offset, trials) if isinstance(a, str))])
-    index = data.index
-    data = data.reset_index(drop=True)
     lhs, rhs = _parse(formula)
     rhs, offset_terms = split_offsets(rhs)
+    named = [a for a in (weights, offset, trials) if isinstance(a, str)]
+    data = eager(data)
+    rhs = prepare_rhs(formula, lhs, rhs, _column_names(data) if "." in rhs else [], [*named, *offset_terms])
+    data = float_integers(_as_frame(data, [lhs, rhs, *offset_terms, *named]))
+    index = data.index
+    data = data.reset_index(drop=True)
     y, cbind_trials = _response(lhs, data)
     w = _column_or_array(weights, data, "weights")
     off_arg = _column_or_array(offset, data, "offset")
@@ -299,6 +309,14 @@ def build_model_frame(
     )
 
 
+def _column_names(data: Any) -> list[str]:
+    """The names of every column of a DataFrame of any kind (for ``.``)."""
+    if isinstance(data, (dict, pd.DataFrame)):
+        return [str(c) for c in (data.columns if isinstance(data, pd.DataFrame) else data)]
+    frame = as_frame(data)
+    return list(frame.columns) if frame is not None else []
+
+
 def _as_frame(data: Any, texts: list[str]) -> pd.DataFrame:
     """The columns the formula and the column-name arguments use, as pandas (any kind of frame in)."""
     data = pandas_columns(data, texts)
@@ -326,15 +344,14 @@ def _design(rhs: str, data: pd.DataFrame, missing: NDArray[np.bool_], na_action:
     bare = _bare_numeric_columns(rhs, data)
     if bare is not None:
         return _bare_design(*bare, data, missing, na_action)
-    subset = data[~missing] if missing.any() else data
-    if len(subset) >= _MIXED_MIN_ROWS:
-        design, names, spec_rhs, keep = _try_mixed(rhs, subset, data, missing, na_action)
+    if int((~missing).sum()) >= _MIXED_MIN_ROWS:
+        design, names, spec_rhs, keep = _try_mixed(rhs, data, missing, na_action)
         if design is not None:
             return design, names, spec_rhs, keep
-    import formulaic
-
     try:
-        mm = formulaic.model_matrix(rhs, subset, na_action="raise" if na_action == "raise" else "drop")
+        mm = r_model_matrix(rhs, data, missing, na_action="raise" if na_action == "raise" else "drop")
+    except FormulaError:
+        raise
     except Exception as exc:
         if na_action == "raise" and ("null" in str(exc).lower() or "missing" in str(exc).lower()):
             raise InputError(f"The formula's variables have missing values and na_action='raise': {exc}") from exc
@@ -343,7 +360,7 @@ def _design(rhs: str, data: pd.DataFrame, missing: NDArray[np.bool_], na_action:
     keep[data.index.get_indexer(mm.index)] = True
     values = mm.to_numpy(dtype=float)
     check_finite(values, "design matrix")
-    return DenseDesign(values), [str(c) for c in mm.columns], mm.model_spec, keep
+    return DenseDesign(values), r_column_names(mm.model_spec), mm.model_spec, keep
 
 
 def _bare_design(columns: list[str], with_intercept: bool, data: pd.DataFrame, missing: NDArray[np.bool_],
@@ -368,21 +385,19 @@ _MIXED_MIN_ROWS = 50_000  # below this a dense design is always cheap enough
 _MIXED_MIN_LEVELS = 20  # a factor term with at least this many columns is kept as codes
 
 
-def _try_mixed(rhs: str, subset: pd.DataFrame, data: pd.DataFrame, missing: Array, na_action: str):  # type: ignore[no-untyped-def]
+def _try_mixed(rhs: str, data: pd.DataFrame, missing: Array, na_action: str):  # type: ignore[no-untyped-def]
     """On large data, evaluate the formula sparsely and keep big factors as integer codes.
 
     Returns (design, names, spec, keep) or (None, ...) when the dense path should be used:
     no big factor, or a transform produced missing values (then formulaic's row index is
     needed to know which rows it dropped).
     """
-    import formulaic
-
     none = (None, None, None, None)
     try:
-        mm = formulaic.model_matrix(rhs, subset, output="sparse", na_action="raise" if na_action == "raise" else "drop")
+        mm = r_model_matrix(rhs, data, missing, output="sparse", na_action="raise" if na_action == "raise" else "drop")
     except Exception:
         return none  # the dense path raises the informative error
-    if mm.shape[0] != len(subset):
+    if mm.shape[0] != int((~missing).sum()):
         return none
     spec = mm.model_spec
     X = mm.tocsc()
@@ -418,7 +433,7 @@ def _try_mixed(rhs: str, subset: pd.DataFrame, data: pd.DataFrame, missing: Arra
             blocks.append(CategoricalDesign(codes, k + 1, columns=np.arange(1, k + 1)))
         position = stop
     keep = ~missing
-    return MixedDesign(blocks), [str(c) for c in spec.column_names], spec, keep
+    return MixedDesign(blocks), r_column_names(spec), spec, keep
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

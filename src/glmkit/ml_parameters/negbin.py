@@ -33,6 +33,7 @@ from ..families import NegativeBinomial, Poisson
 from ..fit import FitOptions, FittedModel, fit_model
 from ..problem import Problem, problem_from_formula
 from ..results import GLMResult
+from ..results.call import FitCall, with_call
 
 __all__ = ["NegBinResult", "theta_ml", "negative_binomial_ml", "fit_negative_binomial", "glm_nb"]
 
@@ -138,6 +139,18 @@ class NegBinResult(GLMResult):
         """−2 log L + (rank + 1) log n, θ counted (as R's ``BIC`` of a ``glm.nb`` fit)."""
         return -self.twologlik + np.log(self.model.y.shape[0]) * (self.rank + 1)
 
+    def extract_aic(self, k: float = 2.0) -> tuple[float, float]:
+        """(edf, −2 log L + k·edf) with edf = rows − residual df: θ is not counted, as R's
+        ``extractAIC`` of a ``glm.nb`` fit (so ``step`` reports ``aic − 2`` at k = 2).
+
+        >>> fit = gk.glm_nb("breaks ~ wool + tension", gk.datasets.load_warpbreaks())
+        >>> edf, aic = fit.extract_aic()
+        >>> edf, bool(np.isclose(aic, fit.aic - 2))
+        (4.0, True)
+        """
+        edf = float(self.model.problem.n_samples - self.df_resid)
+        return edf, -self.twologlik + k * edf
+
     def summary_notes(self) -> list[str]:
         """θ, its standard error and 2 log L, printed as MASS's ``summary.negbin``.
 
@@ -238,11 +251,13 @@ def glm_nb(formula: str, data: Any, *, link: Any = "log", init_theta: float | No
     >>> round(fit.theta, 4)
     9.9444
     """
+    arguments = dict(locals())
     options = FitOptions(solver=solver, solver_options=solver_options or {}, tol=tol, max_iter=max_iter,
                          n_threads=n_threads, dispersion=dispersion)
     problem = problem_from_formula(formula, data, Poisson(link=link), weights=weights, offset=offset,
                                    na_action=na_action)
-    return fit_negative_binomial(problem, options, init_theta=init_theta)
+    result = fit_negative_binomial(problem, options, init_theta=init_theta)
+    return with_call(result, FitCall(glm_nb, tuple(arguments.items()), ("data", "weights", "offset")))
 
 
 def fit_negative_binomial(problem: Problem, options: FitOptions, init_theta: float | None = None) -> NegBinResult:

@@ -25,7 +25,7 @@ from ..families import Family
 from ..fit import FitOptions
 from ..penalties import ElasticNet
 from ..problem import Problem
-from .path import PathResult, compute_path, problem_from_inputs
+from .path import PathResult, compute_path, path_tol, problem_from_inputs
 from .result import PenalizedGLMResult
 
 if TYPE_CHECKING:  # pandas is imported where a table is built
@@ -231,36 +231,15 @@ def _fold_ids(problem: Problem, n_folds: int, fold_ids: Any, data: Any, seed: An
 
 
 def cv_glm(
-    X: Any,
-    y: Any = None,
-    family: str | Family = "gaussian",
-    *,
-    link: Any = None,
-    l1_ratio: float = 1.0,
-    alphas: ArrayLike | None = None,
-    n_alphas: int = 100,
-    alpha_min_ratio: float | None = None,
-    penalty_factor: Any = None,
-    lower: Any = None,
-    upper: Any = None,
-    standardize: bool = False,
-    intercept: bool = True,
-    weights: Any = None,
-    offset: Any = None,
-    trials: Any = None,
-    feature_names: list[str] | None = None,
-    na_action: Literal["drop", "raise"] = "drop",
-    n_folds: int = 10,
-    fold_ids: Any = None,
-    measure: Measure = "deviance",
-    seed: Any = None,
-    relax: bool = False,
-    solver: Any = "auto",
-    solver_options: dict[str, Any] | None = None,
-    tol: float | None = None,
-    max_iter: int | None = None,
-    n_threads: int | None = None,
-    progress: bool | None = None,
+    X: Any, y: Any = None, family: str | Family = "gaussian", *, link: Any = None, l1_ratio: float = 1.0,
+    alphas: ArrayLike | None = None, n_alphas: int = 100, alpha_min_ratio: float | None = None,
+    penalty_factor: Any = None, lower: Any = None, upper: Any = None, standardize: bool = False,
+    intercept: bool = True, weights: Any = None, offset: Any = None, trials: Any = None,
+    feature_names: list[str] | None = None, na_action: Literal["drop", "raise"] = "drop", n_folds: int = 10,
+    fold_ids: Any = None, measure: Measure = "deviance", seed: Any = None, relax: bool = False,
+    solver: Any = "auto", solver_options: dict[str, Any] | None = None, tol: float | None = None,
+    max_iter: int | None = None, n_threads: int | None = None, progress: bool | None = None,
+    thresh: float | None = None, early_stop: bool = True, n_jobs: int = 1,
 ) -> CVResult:
     """Choose α of a penalised GLM by K-fold cross-validation.
 
@@ -278,10 +257,10 @@ def cv_glm(
         For the random fold assignment.
     relax : bool, default False
         Also cross-validate the relaxed fits (unpenalised refits on the active sets).
-    solver, solver_options, tol, max_iter, n_threads : optional
-        As in :func:`glmkit.glm_path`.
-    progress : bool, optional
-        Progress bar on stderr (default: when stderr is a terminal).
+    solver, solver_options, tol, max_iter, n_threads, progress, thresh, early_stop : optional
+        As in :func:`glmkit.glm_path`; the folds refit the grid the all-data path kept.
+    n_jobs : int, default 1
+        Folds fitted at once, in threads with one BLAS thread each; -1: one per usable core.
 
     Returns
     -------
@@ -300,38 +279,74 @@ def cv_glm(
                                   trials=trials, feature_names=feature_names, na_action=na_action,
                                   function="cv_glm")
     folds = _fold_ids(problem, n_folds, fold_ids, y if isinstance(X, str) else None, seed)
-    options = FitOptions(solver=solver, solver_options=solver_options or {}, tol=tol, max_iter=max_iter,
-                         n_threads=n_threads)
+    options = FitOptions(solver=solver, solver_options=solver_options or {}, tol=path_tol(tol, thresh),
+                         max_iter=max_iter, n_threads=n_threads)
     spec = ElasticNet(1.0, l1_ratio, penalty_factor, lower, upper)
     n_grid = n_alphas if alphas is None else int(np.size(alphas))
-    with Progress(n_grid * (int(folds.max()) + 2), "cv_glm", enabled=progress) as bar, \
-            blas_threads(n_threads, problem.n_samples * problem.n_features):
-        path = compute_path(problem, spec, alphas=alphas, n_alphas=n_alphas, alpha_min_ratio=alpha_min_ratio,
-                            standardize=standardize, relax=relax, options=options, progress=bar)
-        errs, errs_relaxed, fold_w = _fold_errors(problem, path, folds, measure, standardize, options, bar)
+    jobs = _n_jobs(n_jobs, int(folds.max()) + 1)
+    with Progress(n_grid * (int(folds.max()) + 2), "cv_glm", enabled=progress) as bar:
+        with blas_threads(n_threads, problem.n_samples * problem.n_features):
+            path = compute_path(problem, spec, alphas=alphas, n_alphas=n_alphas, alpha_min_ratio=alpha_min_ratio,
+                                standardize=standardize, relax=relax, options=options, progress=bar,
+                                early_stop=early_stop)
+        return _cross_validate(problem, path, folds, measure, standardize, options, bar, jobs)
+
+
+def _cross_validate(problem: Problem, path: PathResult, folds: NDArray[np.intp], measure: Measure,
+                    standardize: bool, options: FitOptions, bar: Progress, jobs: int) -> CVResult:
+    """The folds' errors along ``path``'s grid, summarised; folds in threads use one BLAS thread."""
+    with blas_threads(1 if jobs > 1 else options.n_threads, problem.n_samples * problem.n_features):
+        errs, errs_relaxed, fold_w = _fold_errors(problem, path, folds, measure, standardize, options, bar, jobs)
     return _cv_result(path, measure, errs, errs_relaxed, folds, fold_w)
 
 
+def _n_jobs(n_jobs: Any, n_folds: int) -> int:
+    """Threads for the folds: ``n_jobs`` (-1: every usable core), at most one per fold."""
+    from .._threads import usable_cpus
+
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or not (n_jobs >= 1 or n_jobs == -1):
+        raise InputError(f"n_jobs must be a positive integer or -1 (every usable core); got {n_jobs!r}.")
+    return max(1, min(n_folds, usable_cpus() if n_jobs == -1 else int(n_jobs)))
+
+
 def _fold_errors(problem: Problem, path: PathResult, folds: NDArray[np.intp], measure: Measure,
-                 standardize: bool, options: FitOptions, bar: Progress) -> tuple[Array, Array | None, Array]:
-    """The measure at every α on every held-out fold, each fold's path fitted on the other rows."""
+                 standardize: bool, options: FitOptions, bar: Progress,
+                 n_jobs: int = 1) -> tuple[Array, Array | None, Array]:
+    """The measure at every α on every held-out fold, each fold's path fitted on the other rows
+    (``n_jobs`` folds at a time, in threads)."""
     K = int(folds.max()) + 1
-    grid, relax, fam = path.alphas, path.relaxed_coef_path is not None, problem.family
+    grid, relax = path.alphas, path.relaxed_coef_path is not None
     errs = np.full((K, grid.size), np.nan)
     errs_relaxed = np.full((K, grid.size), np.nan) if relax else None
     fold_w = np.zeros(K)
-    for k in range(K):
+
+    def one(k: int) -> None:
         held = problem.subset(np.flatnonzero(folds == k))
         fold_w[k] = held.sum_weights
         fit_k = compute_path(problem.subset(np.flatnonzero(folds != k)), path.setup.spec, alphas=grid,
                              standardize=standardize, relax=relax, options=options, progress=bar)
-        for i in range(grid.size):
-            mu = fam.link.inverse(held.design.matvec(fit_k.coef_path[i]) + held.offset)
-            errs[k, i] = score(measure, fam, held.y, mu, held.weights)
-            if errs_relaxed is not None and fit_k.relaxed_coef_path is not None:
-                mu_r = fam.link.inverse(held.design.matvec(fit_k.relaxed_coef_path[i]) + held.offset)
-                errs_relaxed[k, i] = score(measure, fam, held.y, mu_r, held.weights)
+        _score_fold(held, fit_k, measure, errs[k], None if errs_relaxed is None else errs_relaxed[k])
+
+    if n_jobs == 1:
+        for k in range(K):
+            one(k)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+            list(pool.map(one, range(K)))  # list(): a fold's exception is raised here
     return errs, errs_relaxed, fold_w
+
+
+def _score_fold(held: Problem, fit_k: PathResult, measure: Measure, errs: Array, errs_relaxed: Array | None) -> None:
+    """Write the held-out measure at every α of ``fit_k`` into ``errs`` (and ``errs_relaxed``)."""
+    fam = held.family
+    for i in range(fit_k.n_alphas):
+        mu = fam.link.inverse(held.design.matvec(fit_k.coef_path[i]) + held.offset)
+        errs[i] = score(measure, fam, held.y, mu, held.weights)
+        if errs_relaxed is not None and fit_k.relaxed_coef_path is not None:
+            mu_r = fam.link.inverse(held.design.matvec(fit_k.relaxed_coef_path[i]) + held.offset)
+            errs_relaxed[i] = score(measure, fam, held.y, mu_r, held.weights)
 
 
 def _cv_result(path: PathResult, measure: Measure, errs: Array, errs_relaxed: Array | None,

@@ -31,9 +31,45 @@ from .setup import PenaltySetup
 if TYPE_CHECKING:  # pandas is imported where a table is built
     import pandas as pd
 
-__all__ = ["glm_path", "PathResult", "compute_path", "alpha_grid", "problem_from_inputs"]
+__all__ = ["glm_path", "PathResult", "compute_path", "alpha_grid", "problem_from_inputs", "tol_for_thresh"]
 
 Array = NDArray[np.floating]
+
+# glmnet's early stop on a computed grid (its ``glmnet.control`` defaults): after at least
+# _MIN_ALPHAS fits, stop when the deviance ratio grew by less than _FDEV (of itself, for a
+# least-squares loss), or passed _DEVMAX.
+_FDEV = 1e-5
+_DEVMAX = 0.999
+_MIN_ALPHAS = 5
+
+
+def tol_for_thresh(thresh: float) -> float:
+    """The KKT tolerance that reaches glmnet's accuracy at its ``thresh``.
+
+    glmnet stops coordinate descent when no coefficient update in a sweep changed the
+    objective by more than ``thresh`` × the null deviance; glmkit stops when no single
+    coordinate *could* lower the objective by more than tol² of its value (see
+    :class:`~glmkit.solvers.CoordinateDescent`). The two are not the same measurement, so
+    the mapping ``tol = 1e-6 · (thresh / 1e-12) ** 0.3`` is calibrated: on the benchmark
+    paths (benchmarks/RESULTS.md, "paths") glmkit at ``tol_for_thresh(t)`` ends no further
+    from the exact path, in objective, than glmnet at ``thresh = t``, for t = 1e-7
+    (glmnet's default; tol 3.2e-5) and t = 1e-12 (tol 1e-6).
+
+    Parameters
+    ----------
+    thresh : float
+        glmnet's ``thresh``, in (0, 1).
+
+    Examples
+    --------
+    >>> from glmkit.penalized.path import tol_for_thresh
+    >>> round(tol_for_thresh(1e-7), 7), tol_for_thresh(1e-12)
+    (3.16e-05, 1e-06)
+    """
+    if not (isinstance(thresh, (int, float)) and 0 < thresh < 1):
+        raise InputError(f"thresh must be a number in (0, 1), as glmnet's; got {thresh!r}. "
+                         "glmnet's default is 1e-7; 1e-12 is close to exact.")
+    return 1e-6 * (thresh / 1e-12) ** 0.3
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,6 +101,9 @@ class PathResult:
         With ``relax=True``: unpenalised refits on each active set.
     problem : Problem
     setup : PenaltySetup
+    stop_reason : str
+        Why the path ended: ``"end of the grid"``, or glmnet's early stop on a computed grid
+        (the deviance ratio saturated; see :func:`glm_path`), with the α it stopped at.
 
     Examples
     --------
@@ -73,8 +112,10 @@ class PathResult:
     >>> X = rng.normal(size=(500, 5))
     >>> y = rng.poisson(np.exp(0.3 + X[:, 0] - 0.5 * X[:, 1]))
     >>> path = gk.glm_path(X, y, family="poisson", n_alphas=10, progress=False)
-    >>> path.coef_path.shape, int(path.df[0]), int(path.df[-1])
-    ((10, 6), 0, 5)
+    >>> path.coef_path.shape, int(path.df[0]), int(path.df[-1])  # stopped early, as glmnet
+    ((9, 6), 0, 5)
+    >>> gk.glm_path(X, y, family="poisson", n_alphas=10, progress=False, early_stop=False).n_alphas
+    10
     """
 
     alphas: Array
@@ -92,6 +133,7 @@ class PathResult:
     problem: Problem
     setup: PenaltySetup
     relaxed_coef_path: Array | None = None
+    stop_reason: str = "end of the grid"
 
     @property
     def n_alphas(self) -> int:
@@ -227,6 +269,16 @@ def alpha_grid(a_max: float, n_alphas: int, alpha_min_ratio: float) -> Array:
     return np.geomspace(a_max, a_max * alpha_min_ratio, n_alphas)
 
 
+def path_tol(tol: float | None, thresh: float | None) -> float | None:
+    """The solver tolerance from ``tol`` or glmnet's ``thresh`` (not both)."""
+    if thresh is None:
+        return tol
+    if tol is not None:
+        raise InputError(f"Give tol= or thresh=, not both (got tol={tol!r}, thresh={thresh!r}); "
+                         "thresh is glmnet's accuracy, mapped to tol by tol_for_thresh.")
+    return tol_for_thresh(thresh)
+
+
 def _given_grid(alphas: ArrayLike) -> Array:
     grid = np.asarray(alphas, dtype=float).ravel()
     if grid.size == 0 or np.any(~np.isfinite(grid)) or np.any(grid < 0):
@@ -251,12 +303,42 @@ class _PathRecord:
         self.n_iter = np.zeros(n, dtype=np.intp)
         self.converged = np.zeros(n, dtype=bool)
         self.kkt = np.full(n, np.nan)
+        self.stop_reason = "end of the grid"
+
+    def truncate(self, m: int, reason: str) -> None:
+        """Keep the first ``m`` fits: the path stopped early, for ``reason``."""
+        self.grid = self.grid[:m]
+        for name in ("coefs", "relaxed", "deviance", "objective", "n_iter", "converged", "kkt"):
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, value[:m])
+        self.stop_reason = reason
+
+
+def _saturated(dev_ratio: Array, i: int, relative: bool) -> str | None:
+    """glmnet's early stop after the fit at position i: why, or None to go on.
+
+    As glmnet's Fortran: the growth of the deviance ratio is compared with fdev relative to
+    the ratio for a least-squares loss (``elnet``), and absolutely for the other families.
+    """
+    if i + 1 < _MIN_ALPHAS or not np.isfinite(dev_ratio[i]):
+        return None
+    if dev_ratio[i] > _DEVMAX:
+        return f"deviance ratio {dev_ratio[i]:.6g} > {_DEVMAX} (glmnet's devmax)"
+    growth = dev_ratio[i] - dev_ratio[i - 1]
+    if growth < _FDEV * (dev_ratio[i] if relative else 1.0):
+        return f"deviance ratio saturated: it grew by {growth:.3g} (< glmnet's fdev = {_FDEV:g})"
+    return None
 
 
 def compute_path(problem: Problem, spec: ElasticNet, *, alphas: ArrayLike | None = None, n_alphas: int = 100,
                  alpha_min_ratio: float | None = None, standardize: bool = False, relax: bool = False,
-                 options: FitOptions | None = None, progress: Progress | None = None) -> PathResult:
-    """The path on a validated problem (used by :func:`glm_path` and by every CV fold)."""
+                 options: FitOptions | None = None, progress: Progress | None = None,
+                 early_stop: bool = True) -> PathResult:
+    """The path on a validated problem (used by :func:`glm_path` and by every CV fold).
+
+    ``early_stop`` applies glmnet's stop on a computed grid only (never when ``alphas`` are given).
+    """
     options = options or FitOptions()
     setup = PenaltySetup.build(problem, spec, standardize)
     solver = make_solver(problem, setup, options)
@@ -270,7 +352,8 @@ def compute_path(problem: Problem, spec: ElasticNet, *, alphas: ArrayLike | None
         grid = _given_grid(alphas)
     null_dev = null_deviance(problem)
     record = _PathRecord(grid, problem.n_features, relax)
-    _walk(problem, setup, solver, objective, free, record, progress)
+    _walk(problem, setup, solver, objective, free, record, progress, null_dev if early_stop and alphas is None else None)
+    grid = record.grid
     if not np.all(record.converged):
         bad = np.flatnonzero(~record.converged)
         warn(f"{bad.size} of {grid.size} fits on the path did not converge (first at "
@@ -279,12 +362,13 @@ def compute_path(problem: Problem, spec: ElasticNet, *, alphas: ArrayLike | None
     dev_ratio = 1.0 - record.deviance / null_dev if null_dev > 0 else np.full(grid.size, np.nan)
     return PathResult(grid, record.coefs, list(problem.names), spec.l1_ratio, record.deviance, float(null_dev),
                       dev_ratio, df, record.objective, record.n_iter, record.converged, record.kkt, problem, setup,
-                      record.relaxed)
+                      record.relaxed, record.stop_reason)
 
 
 def _walk(problem: Problem, setup: PenaltySetup, solver: Any, objective: Any, free: PenalizedSolverResult,
-          record: _PathRecord, progress: Progress | None) -> None:
-    """Solve at every α of the grid, each warm-started from the previous solution."""
+          record: _PathRecord, progress: Progress | None, stop_null_deviance: float | None) -> None:
+    """Solve at every α of the grid, each warm-started from the previous solution; with
+    ``stop_null_deviance`` (> 0), stop early where glmnet would."""
     coef, warm = free.coef, free.state
     W = problem.sum_weights
     for i, a in enumerate(record.grid):
@@ -303,6 +387,11 @@ def _walk(problem: Problem, setup: PenaltySetup, solver: Any, objective: Any, fr
             record.relaxed[i] = CoordinateDescent(tol=solver.tol).solve(objective, coef, relaxed.at(0.0, W)).coef
         if progress is not None:
             progress.update(note=f"alpha={a:.3g} df={int(np.count_nonzero(coef[problem.feature_index]))}")
+        if stop_null_deviance is not None and stop_null_deviance > 0:
+            reason = _saturated(1.0 - record.deviance[: i + 1] / stop_null_deviance, i, objective.is_quadratic)
+            if reason is not None and i + 1 < record.grid.size:
+                record.truncate(i + 1, f"{reason}, at alpha={a:.4g} ({i + 1} of {record.grid.size} alphas)")
+                return
 
 
 def problem_from_inputs(X: Any, y: Any, family: str | Family, *, link: Any, intercept: bool, weights: Any,
@@ -328,6 +417,7 @@ def glm_path(
     feature_names: list[str] | None = None, na_action: Literal["drop", "raise"] = "drop", relax: bool = False,
     solver: Any = "auto", solver_options: dict[str, Any] | None = None, tol: float | None = None,
     max_iter: int | None = None, n_threads: int | None = None, progress: bool | None = None,
+    thresh: float | None = None, early_stop: bool = True,
 ) -> PathResult:
     """Fit a penalised GLM along a decreasing grid of α (a regularisation path).
 
@@ -355,6 +445,15 @@ def glm_path(
         As in the penalised :func:`glmkit.glm_fit`.
     progress : bool, optional
         A progress bar on stderr; default: on when stderr is a terminal.
+    thresh : float, optional
+        The accuracy in glmnet's terms (its ``thresh``: 1e-7 is glmnet's default, 1e-12
+        close to exact), instead of ``tol``; see :func:`tol_for_thresh` for the mapping.
+        Default: ``tol``'s default (1e-10), tighter than glmnet at 1e-12.
+    early_stop : bool, default True
+        On a computed grid (no ``alphas``), stop as glmnet does once the fits explain no
+        more deviance: after at least 5 α, when the deviance ratio grew by less than 1e-5
+        (of itself, for Gaussian least squares), or exceeds 0.999. ``stop_reason`` on the
+        result says where and why.
 
     Returns
     -------
@@ -378,10 +477,11 @@ def glm_path(
     """
     problem = problem_from_inputs(X, y, family, link=link, intercept=intercept, weights=weights, offset=offset,
                                   trials=trials, feature_names=feature_names, na_action=na_action)
-    options = FitOptions(solver=solver, solver_options=solver_options or {}, tol=tol, max_iter=max_iter,
-                         n_threads=n_threads)
+    options = FitOptions(solver=solver, solver_options=solver_options or {}, tol=path_tol(tol, thresh),
+                         max_iter=max_iter, n_threads=n_threads)
     spec = ElasticNet(1.0, l1_ratio, penalty_factor, lower, upper)
     total = n_alphas if alphas is None else int(np.size(alphas))
     with Progress(total, "glm_path", enabled=progress) as bar, blas_threads(n_threads, problem.n_samples * problem.n_features):
         return compute_path(problem, spec, alphas=alphas, n_alphas=n_alphas, alpha_min_ratio=alpha_min_ratio,
-                            standardize=standardize, relax=relax, options=options, progress=bar)
+                            standardize=standardize, relax=relax, options=options, progress=bar,
+                            early_stop=early_stop)

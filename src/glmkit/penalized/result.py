@@ -462,7 +462,8 @@ def build_result(problem: Problem, setup: PenaltySetup, penalty: ElasticNet, res
     objective = objective or problem.objective()
     coef = np.asarray(res.coef, dtype=float)
     state = res.state
-    eta = state.eta if state is not None and np.array_equal(state.coef, coef) else objective.eta(coef)
+    eta = state.current_eta(objective.design) if state is not None and np.array_equal(state.coef, coef) \
+        else objective.eta(coef)
     fam = problem.family
     mu = fam.link.inverse(eta)
     half = half_deviance_of(state, coef)

@@ -8,8 +8,11 @@
   formulaic's state (factor levels and contrasts, ``center``/``scale`` means, spline
   knots, polynomial coefficients), the ``offset(...)`` terms and the offset column.
 
-A formula is rebuilt as a formulaic ``ModelSpec`` from its text and that state; the
-columns it produces are checked against the coefficient names when new data is encoded.
+A formula is rebuilt as a formulaic ``ModelSpec`` from its text (as translated by
+:mod:`glmkit.intake.r_formula`) and that state; R's transforms (``factor``, ``poly``, ``ns``,
+``bs``) keep plain state (levels, coefficients, knots, boundary knots) and are evaluated
+with glmkit's formula context when new data is encoded. The columns it produces are
+checked against the coefficient names.
 """
 
 from __future__ import annotations

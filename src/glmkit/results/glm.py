@@ -19,6 +19,7 @@ from ..errors import InputError, UnknownNameError
 from ..fit import FittedModel
 from ..inference.residuals import ResidualKind
 from ..intake.specs import DataSpec
+from .call import FitCall, update_fit
 from .columns import TableColumn
 from .diagnostics import Diagnostics
 from .portable import PortableResult
@@ -276,6 +277,20 @@ class GLMResult(PortableResult, Diagnostics, TableColumn):
         """Bayesian criterion −2 log L + k log n_obs, as R's ``BIC``."""
         return inference.bic(self.model)
 
+    def extract_aic(self, k: float = 2.0) -> tuple[float, float]:
+        """(edf, AIC with penalty ``k`` per parameter), as R's ``extractAIC``: what ``step`` compares.
+
+        edf = rows − residual degrees of freedom; the criterion is ``aic + (k − 2)·edf``
+        (``k = log(n)``: BIC on R's scale).
+
+        >>> fit = gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson")
+        >>> edf, aic = fit.extract_aic()
+        >>> edf, bool(np.isclose(aic, fit.aic))
+        (4.0, True)
+        """
+        edf = float(self.model.problem.n_samples - self.df_resid)
+        return edf, float(self.aic) + (k - 2.0) * edf
+
     # -- fitted values, residuals, prediction ------------------------------------------------
     @property
     def fitted(self) -> pd.Series:
@@ -357,6 +372,44 @@ class GLMResult(PortableResult, Diagnostics, TableColumn):
         return predict(self, newdata, kind, se, offset, interval, level, weights=weights, trials=trials,
                        n_draws=n_draws, seed=seed)
 
+    # -- how it was fitted, and fitted again ------------------------------------------------
+    @property
+    def call(self) -> FitCall | None:
+        """The entry point and arguments that made this fit (R's ``fit$call``); None when
+        not recorded (a result loaded from a model file)."""
+        return self.__dict__.get("_call")
+
+    def update(self, formula: str | None = None, /, **changes: Any) -> Any:
+        """Fit again with the formula updated and arguments changed, as R's ``update()``.
+
+        Parameters
+        ----------
+        formula : str, optional
+            A change of formula read as R's ``update.formula``: ``.`` on the right stands
+            for the fit's terms and on the left for its response, e.g. ``". ~ . - x + z"``,
+            ``"~ . + x:z"``, ``"np.log(.) ~ ."``, ``"~ .^2"``; a formula without ``.``
+            replaces the right-hand side. Offsets are kept (as in R, ``- offset(...)``
+            does not remove one). Not for fits from arrays.
+        **changes
+            Any argument of the function that made the fit (``family=``, ``link=``,
+            ``weights=``, ``offset=``, ``data=``, ``solver=``, …; for ``glm_fit`` also
+            ``X=``, ``y=``); ``None`` restores a default. An unknown name is a ``TypeError``.
+
+        Returns
+        -------
+        GLMResult
+            A new fit, through the same entry point (``glm``, ``glm_fit``, ``glm_nb``).
+
+        Examples
+        --------
+        >>> fit = gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson")
+        >>> fit.update(". ~ . - wool").formula
+        'breaks ~ tension'
+        >>> fit.update("~ . + wool:tension", family="quasipoisson").family.name
+        'quasipoisson'
+        """
+        return update_fit(self, formula, changes)
+
     def summary_notes(self) -> list[str]:
         """Lines the summary prints after the AIC (none here; θ for a negative binomial fit).
 
@@ -380,7 +433,7 @@ class GLMResult(PortableResult, Diagnostics, TableColumn):
         >>> fit = gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson")
         >>> print(fit.summary())  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
         Call:
-        glm(formula = breaks ~ wool + tension, family = poisson(link = "log"))
+        glm(formula='breaks ~ wool + tension', data=<DataFrame 54x3>, family='poisson')
         ...
         Residual deviance: 210.39  on 50  degrees of freedom
         ...

@@ -49,6 +49,8 @@ class PortableResult:
             getattr(self, name)
         state = {k: v for k, v in self.__dict__.items() if k not in ("_influence", "_keep_data")}
         state["model"] = StoredModel.from_model(self.model)
+        if state.get("_call") is not None:  # the call's arguments without the data
+            state["_call"] = state["_call"].without_data()
         new = object.__new__(type(self))
         new.__dict__.update(state)
         return new

@@ -13,11 +13,13 @@ __all__ = ["Summary", "call_line"]
 
 
 def call_line(result: Any) -> str:
-    """The call as glmkit records it, in R's spelling: ``glm(formula = y ~ x, family = poisson(link = "log"))``.
+    """The call as glmkit records it (``fit.call``, R's ``fit$call``), data shown by kind and shape.
 
-    glmkit does not keep the name of the data variable, so the call shows the formula and
-    the family; a fit from arrays shows ``glm_fit(X, y, ...)``.
+    A fit without a recorded call (loaded from a model file) shows its formula and family in
+    R's spelling: ``glm(formula = y ~ x, family = poisson(link = "log"))``.
     """
+    if result.call is not None:
+        return repr(result.call)
     fam = result.family
     family = f'{fam.name}(link = "{fam.link.name}")'
     if result.formula:

@@ -109,6 +109,9 @@ class WarmState:
         f at ``coef`` (NaN when not recorded).
     fisher : ndarray of shape (n_samples,) or None
         The Fisher weights at ``eta``, when the solver had them (saves a loss evaluation).
+    pending : ndarray of shape (n_features,) or None
+        Steps not yet applied to ``eta``: the linear predictor at ``coef`` is then
+        ``eta + X·pending`` (a least-squares path defers that product; see :meth:`current_eta`).
 
     Examples
     --------
@@ -131,6 +134,18 @@ class WarmState:
     compact: Any = None
     value: float = float("nan")
     fisher: Array | None = None
+    pending: Array | None = None
+
+    def current_eta(self, design: Any) -> Array:
+        """The linear predictor at ``coef`` (``eta`` with the pending steps applied).
+
+        >>> X = np.column_stack([np.ones(3), np.arange(3.0)])
+        >>> state = WarmState(np.zeros(2), np.zeros(3), np.zeros(2), np.zeros(2), np.zeros(0, dtype=int), None,
+        ...                   pending=np.array([1.0, 2.0]))
+        >>> state.current_eta(gk.design.DenseDesign(X)).tolist()
+        [1.0, 3.0, 5.0]
+        """
+        return self.eta if self.pending is None else self.eta + design.matvec(self.pending)
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,7 @@ from numpy.typing import NDArray
 from ..penalties import Penalty
 from ._base import Array, IterationRecord, PenalizedSolverResult, WarmState
 from ._fused import CompactCopy, FusedEvaluator
+from ._cd_hessian import HessianState
 from ._penalized_qp import solve_penalized_qp
 
 __all__ = ["CompactCopy", "CoordinateDescent", "PenalizedSolverResult", "WarmState", "solve_penalized_qp"]
@@ -67,10 +68,9 @@ _REFRESH_RATIO = 0.1  # a reused Hessian must cut the KKT violation by this fact
 _REUSE_MIN_WORK = 5e6  # n·k² below which a fresh Hessian is cheaper than an extra iteration
 _DRIFT_MAX = 0.02  # rms η-change after which the fused pass forms a fresh Hessian
 _CHEAP_GRAM = 4.0  # a Gram over k columns with k² ≤ 4·p costs little next to a pass over X
-_NEAR_FRACTION = 0.3  # columns this close to their L1 threshold join the Gram early
 _COMPACT_FRACTION = 0.25  # working sets up to this share of the columns get a compact copy
 _FLOAT32_TOL = 1e-6  # the tolerance used at least on float32 designs
-_SMALL_GRAM = 1e6  # n·p² up to which the Gram always covers every column
+_QUADRATIC_MAX_P = 2000  # least squares: a Gram over every column up to this many (32 MB)
 _ARMIJO = 1e-4
 
 
@@ -151,7 +151,7 @@ class CoordinateDescent:
         return _Run(self, objective, penalty, warm).run(start)
 
 
-class _Run:
+class _Run(HessianState):
     """One call of the solver: fixed inputs and the loop state."""
 
     def __init__(self, opts: CoordinateDescent, objective: Any, penalty: Penalty | None,
@@ -171,64 +171,6 @@ class _Run:
         self.fisher_sum = float("nan")
 
     # -- the Hessian over the working set ------------------------------------------------
-    def _set_hessian(self, H: Array, idx: NDArray[np.intp], fisher_sum: float) -> None:
-        self.H, self.H_idx, self.fisher_sum = H, idx, float(fisher_sum)
-        self.H_pos = np.full(self.p, -1, dtype=np.intp)
-        self.H_pos[idx] = np.arange(idx.size)
-        self.H_diag = np.diag(H).copy()
-
-    def _secant_update(self, step: Array, grad_change: Array) -> None:
-        """BFGS correction of a reused Fisher matrix over its columns (Hs = y afterwards).
-
-        The Fisher information of an earlier point already captures most of the curvature;
-        the rank-two correction makes the reused matrix agree with the change of the gradient
-        just observed, which turns the linear convergence of a stale Hessian superlinear at
-        no cost in passes over X. Skipped when the curvature condition yᵀs > 0 fails.
-        """
-        if self.H is None:
-            return
-        idx = self.H_idx
-        s_ = step[idx]
-        if np.any(step[self.H_pos < 0] != 0):  # a move outside the stored columns: keep H as is
-            return
-        y_ = grad_change[idx]
-        ys = float(y_ @ s_)
-        Hs = self.H @ s_
-        sHs = float(s_ @ Hs)
-        if not (ys > 1e-12 * math.sqrt(float(y_ @ y_) * float(s_ @ s_)) and sHs > 0):
-            return
-        H = self.H + np.outer(y_, y_) / ys - np.outer(Hs, Hs) / sHs
-        self._set_hessian(0.5 * (H + H.T), idx, self.fisher_sum)
-
-    def _hessian_columns(self, ws: NDArray[np.bool_], coef: Array, grad: Array) -> NDArray[np.intp]:
-        """Columns to form the Gram over: the working set and the columns close to entering
-        it (|∂f/∂βⱼ| ≥ 0.3·l1ⱼ, which the strong rule will admit at the next α of a path), so
-        that a growing working set rarely needs a Gram of its own; all once that is most."""
-        pen = self.pen
-        if self.obj.design.shape[0] * self.p * self.p <= _SMALL_GRAM:  # small: always all columns
-            return np.arange(self.p)
-        near = np.abs(grad + pen.l2 * coef) >= _NEAR_FRACTION * pen.l1
-        cols = ws | near
-        if cols.sum() >= self.opts.full_gram_fraction * self.p:
-            return np.arange(self.p)
-        return np.flatnonzero(cols)
-
-    def _fresh_hessian(self, eta: Array, idx: NDArray[np.intp]) -> None:
-        h = self.obj.fisher_weights(eta)
-        self._set_hessian(self.obj.design.sandwich_columns(h, idx), idx, float(np.sum(h)))
-        self.n_hessians += 1
-
-    def _scale(self, eta: Array, v: Array) -> Array:
-        """Hⱼⱼ for every coefficient with a violation (exact Fisher diagonal off the stored set)."""
-        scale = np.ones(self.p)
-        inside = self.H_pos >= 0
-        scale[inside] = self.H_diag[self.H_pos[inside]]
-        outside = np.flatnonzero(~inside & (v > 0))
-        if outside.size:
-            h = self.obj.fisher_weights(eta)
-            scale[outside] = self.obj.design.weighted_column_norms(h, outside)
-        return scale
-
     def _measure(self, coef: Array, grad: Array, eta: Array, F: float,
                  only: NDArray[np.intp] | None = None) -> tuple[float, Array, Array]:
         v = self.pen.kkt_violation(coef, grad)
@@ -258,10 +200,21 @@ class _Run:
         opts, obj, pen = self.opts, self.obj, self.pen
         coef = pen.project(np.asarray(start, dtype=float))
         warm = self.warm
+        self.n_rows = obj.design.shape[0]
+        # a least-squares loss on a tall design: one Gram over every column serves the whole fit
+        # (and path); steps and gradients then follow from it exactly, with no pass over X
+        self.quadratic = obj.is_quadratic and self.n_rows > 4 * self.p and self.p <= _QUADRATIC_MAX_P
+        self.pending = np.zeros(self.p)  # the steps not yet applied to η (quadratic mode)
         if warm is not None and warm.coef.shape == coef.shape and np.array_equal(warm.coef, coef):
             # a warm start from the previous solution: η and ∇f are known, no pass over X
-            eta, grad = warm.eta, warm.gradient
-            f0 = obj.value_at_eta(eta)
+            grad = warm.gradient
+            if self.quadratic and np.isfinite(warm.value):
+                eta, f0 = warm.eta, warm.value
+                if warm.pending is not None:
+                    self.pending = warm.pending.copy()
+            else:
+                eta = warm.current_eta(obj.design)
+                f0 = obj.value_at_eta(eta)
         else:
             warm = None
             ev = obj.evaluate(coef, hessian=None)
@@ -273,7 +226,6 @@ class _Run:
         # float32 data: X·β and Xᵀv carry float32 rounding, so ~1e-8 is the attainable KKT level
         self.tol = opts.tol if np.dtype(obj.design.dtype) != np.float32 else max(opts.tol, _FLOAT32_TOL)
         self.tol2 = self.tol**2
-        self.n_rows = obj.design.shape[0]
         self.ws = self._first_working_set()
         # η-drift since the Hessian was formed: its Fisher weights are stale by about that much
         self.drift = float("inf")
@@ -282,6 +234,9 @@ class _Run:
             self._set_hessian(warm.hessian, warm.hessian_index, warm.fisher_sum)
             self.drift = warm.drift
         self.fused = FusedEvaluator(obj) if opts.fused and FusedEvaluator.applicable(obj) else None
+        if self.quadratic:
+            self._full_gram(warm, eta)
+            self.fused = None
         # compact mode: while the working set is a small part of X, passes read a contiguous
         # copy of its columns; ∇f is then current only on them (``partial``) until a full
         # gradient pass confirms the KKT conditions of every other column
@@ -373,9 +328,22 @@ class _Run:
                 self.partial = False
             self.compact = None
 
+    def _quadratic_step(self, d: Array) -> float:
+        """The full step on a quadratic loss: f and ∇f at β + d from the Gram, exactly."""
+        Hd = self.H @ d  # type: ignore[operator]
+        f_new = self.F - self.pen.value(self.coef) + float(self.grad @ d) + 0.5 * float(d @ Hd)
+        self.coef = self.coef + d
+        self.grad = self.grad + Hd
+        self.F = f_new + self.pen.value(self.coef)
+        self.pending += d
+        self._record(self.F, 1.0)
+        return 1.0
+
     def _line_search(self, d: Array, step_rms: float, fresh: bool) -> float | None:
         """Move along d (the full step from a one-pass evaluation where there is one, else
         backtracking); the step length, or None when no step was taken."""
+        if self.quadratic:
+            return self._quadratic_step(d)
         obj, pen = self.obj, self.pen
         decrease = float(self.grad @ d) + pen.value(self.coef + d) - pen.value(self.coef)
         slack = 1e-13 * (abs(self.F) + 0.1)
@@ -489,6 +457,8 @@ class _Run:
             message = "converged"
         compact = self.compact
         state = WarmState(self.coef.copy(), self.eta, self.grad.copy(), self.pen.l1.copy(), self.H_idx, self.H,
-                          self.fisher_sum, self.drift, None if compact is None else CompactCopy(compact))
+                          self.fisher_sum, self.drift, None if compact is None else CompactCopy(compact),
+                          value=self.F - self.pen.value(self.coef),
+                          pending=self.pending.copy() if np.any(self.pending) else None)
         return PenalizedSolverResult(self.coef, bool(converged), self.n_iter, float(self.F), message,
                                      tuple(self.history), kkt=float(kkt), n_hessians=self.n_hessians, state=state)
