@@ -107,7 +107,7 @@ SUMMARIES = [
 def test_summary_prints_as_r(fits, case, key) -> None:
     r = _r_text(case)
     g = str(fits[key].summary()).splitlines()
-    assert g[:2] == ["", "Call:"] and g[2].startswith("glm(formula='")
+    assert g[:2] == ["", "Call:"] and g[2].startswith("glm(formula = ")
     r_tab, r_end = _table(r, r.index("Coefficients:") + 1)
     g_tab, g_end = _table(g, g.index("Coefficients:") + 1)
     _same_table(r_tab, g_tab)

@@ -433,7 +433,7 @@ class GLMResult(PortableResult, Diagnostics, TableColumn):
         >>> fit = gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson")
         >>> print(fit.summary())  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
         Call:
-        glm(formula='breaks ~ wool + tension', data=<DataFrame 54x3>, family='poisson')
+        glm(formula = breaks ~ wool + tension, family = poisson(link = "log"))
         ...
         Residual deviance: 210.39  on 50  degrees of freedom
         ...

@@ -13,13 +13,12 @@ __all__ = ["Summary", "call_line"]
 
 
 def call_line(result: Any) -> str:
-    """The call as glmkit records it (``fit.call``, R's ``fit$call``), data shown by kind and shape.
+    """The model as R's call line spells it: ``glm(formula = y ~ x, family = poisson(link = "log"))``.
 
-    A fit without a recorded call (loaded from a model file) shows its formula and family in
-    R's spelling: ``glm(formula = y ~ x, family = poisson(link = "log"))``.
+    Built from what every result keeps (formula, family, link), so a fit, its pickle and its
+    model file print the same summary; ``fit.call`` holds the full call of a fresh fit
+    (data included), and a fit from arrays shows ``glm_fit(X, y, ...)``.
     """
-    if result.call is not None:
-        return repr(result.call)
     fam = result.family
     family = f'{fam.name}(link = "{fam.link.name}")'
     if result.formula:
