@@ -47,6 +47,7 @@ from .ml_parameters import gamma_shape, glm_nb, tweedie_power
 from . import penalties
 from .penalized import CVResult, PathResult, PenalizedGLMResult, cv_glm, glm_path
 from .model_files import load
+from .compare import ComparisonTable, compare
 from .selection import StepResult, step
 from .margins import comparisons, emmeans, predictions, slopes
 
@@ -109,6 +110,8 @@ __all__ = [
     "cv_glm",
     "CVResult",
     "load",
+    "compare",
+    "ComparisonTable",
     "step",
     "StepResult",
     "emmeans",

@@ -129,7 +129,9 @@ def deviance_table(results: list[Any], labels: list[str] | None = None, test: st
     big = results[int(np.argmin(resdf))]
     test = test or ("F" if big.dispersion_is_estimated else "Chisq")
     df_scale = float(resdf.min()) if big.dispersion_is_estimated else np.inf
-    return _stat_anova(table, test, big.dispersion, df_scale)
+    from .inference.tables import anova_table, models_heading
+
+    return anova_table(_stat_anova(table, test, big.dispersion, df_scale), models_heading(results))
 
 
 def _check_nested(results: list[Any], labels: list[str]) -> None:

@@ -85,8 +85,8 @@ def test_gradient_descent_agrees_with_irls(demo_run, section):
 def test_demo_fits_and_summarises_the_bundled_dataset(demo_run):
     out = demo_run[0].stdout
     assert "warpbreaks" in out and "Tippett (1950)" in out
-    assert "Residual deviance: 210.392  on 50 degrees of freedom" in out  # R: 210.39 on 50
-    assert re.search(r"^Intercept\s+3\.692", out, re.MULTILINE)
+    assert "Residual deviance: 210.39  on 50  degrees of freedom" in out  # as R prints it
+    assert re.search(r"^Intercept\s+3\.6919", out, re.MULTILINE)  # R: 3.69196
 
 
 def test_demo_writes_the_figures_it_names(demo_run):
@@ -151,7 +151,8 @@ def test_fit_then_predict_end_to_end(claims, ext):
                    cwd=where)
     assert proc.returncode == 0, proc.stderr
     direct = gk.glm(formula, d, family="poisson")
-    assert "Coefficients:" in proc.stdout and f"{direct.deviance:.6g}" in proc.stdout
+    assert "Coefficients:" in proc.stdout
+    assert re.search(rf"Residual deviance: +{direct.deviance:.1f}", proc.stdout)
     proc = _glmkit("predict", f"m_{ext}.json", f"d.{ext}", "--se", "--interval", "0.9", "--output", f"p.{ext}",
                    cwd=where)
     assert proc.returncode == 0, proc.stderr
@@ -172,7 +173,8 @@ def test_anova_of_saved_nested_models(claims):
     proc = _glmkit("anova", "small.json", "big.json", cwd=where)
     assert proc.returncode == 0, proc.stderr
     table = gk.anova(gk.glm("y ~ x", d, family="poisson"), gk.glm("y ~ x + g", d, family="poisson"), test="Chisq")
-    assert f"{table['Pr(>Chi)'].iloc[1]:.6f}" in proc.stdout
+    printed = str(table).splitlines()[-3]  # the larger model's row, as R prints it
+    assert printed.split(None, 1)[1] in proc.stdout
     bad = _glmkit("anova", "big.json", "big.json", "small.json", cwd=where)
     assert bad.returncode == 0  # equal models are nested in each other
 

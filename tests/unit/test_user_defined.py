@@ -65,7 +65,7 @@ def test_user_link_equals_equivalent_builtin_fit():
     np.testing.assert_allclose(score, 0.0, atol=1e-6)
     pred = fit.predict(x[:3].reshape(-1, 1), se=True)
     assert np.all(pred["se"] > 0)
-    assert "Link: log_complement" in str(fit.summary())
+    assert 'family = binomial(link = "log_complement")' in str(fit.summary())
 
 
 def test_user_family_matches_builtin_poisson():

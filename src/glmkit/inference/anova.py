@@ -38,6 +38,8 @@ from .terms import Term, addable, droppable, model_terms, split_terms
 if TYPE_CHECKING:  # pandas is imported where a table is built
     import pandas as pd
 
+    from .tables import AnovaTable
+
 __all__ = ["anova", "anova_sequential", "anova_models", "drop1", "add1", "rao_sum_of_squares"]
 
 Array = NDArray[np.floating]
@@ -140,16 +142,17 @@ def _null_fit(model: FittedModel, intercept: int | None) -> FittedModel:
 
 # -- sequential -----------------------------------------------------------------------------
 
-def anova_sequential(result: Any, test: str | None = None, dispersion: float | None = None) -> pd.DataFrame:
+def anova_sequential(result: Any, test: str | None = None, dispersion: float | None = None) -> AnovaTable:
     """Terms added sequentially (first to last), as R's ``anova.glm``.
 
     Returns
     -------
-    DataFrame with rows ``NULL`` and one per term; columns Df, Deviance, Resid. Df,
-    Resid. Dev, then Rao (test="Rao") and Pr(>Chi), or F and Pr(>F).
+    AnovaTable (a DataFrame) with rows ``NULL`` and one per term; columns Df, Deviance,
+    Resid. Df, Resid. Dev, then Rao (test="Rao") and Pr(>Chi), or F and Pr(>F).
     """
     require_fitted(result, "anova")
     import pandas as pd
+    from .tables import anova_table, sequential_heading
     test = _check_test(test)
     model = result.model
     terms, intercept = model_terms(result)
@@ -187,8 +190,9 @@ def anova_sequential(result: Any, test: str | None = None, dispersion: float | N
     )
     if test == "Rao":
         table["Rao"] = [np.nan] + score
+    heading = sequential_heading(result)
     if test is None:
-        return table
+        return anova_table(table, heading)
     if dispersion is None:
         scale = result.dispersion
         df_scale = float(model.df_resid) if result.dispersion_is_estimated else np.inf
@@ -196,7 +200,7 @@ def anova_sequential(result: Any, test: str | None = None, dispersion: float | N
         scale, df_scale = float(dispersion), np.inf
     if test == "F" and np.isinf(df_scale):
         _warn_f(result)
-    return _stat_anova(table, test, scale, df_scale)
+    return anova_table(_stat_anova(table, test, scale, df_scale), heading)
 
 
 # -- several models ---------------------------------------------------------------------------
@@ -205,11 +209,12 @@ def _design_array(result: Any) -> Array:
     return result.model.design.toarray()
 
 
-def anova_models(results: list[Any], test: str | None = None, dispersion: float | None = None) -> pd.DataFrame:
+def anova_models(results: list[Any], test: str | None = None, dispersion: float | None = None) -> AnovaTable:
     """Comparison of nested models fitted to the same data, as R's ``anova(m1, m2, ...)``."""
     for r in results:
         require_fitted(r, "anova")
     import pandas as pd
+    from .tables import anova_table, models_heading
     test = _check_test(test)
     n = {r.model.y.shape[0] for r in results}
     if len(n) != 1:
@@ -228,8 +233,9 @@ def anova_models(results: list[Any], test: str | None = None, dispersion: float 
             s = rao_sum_of_squares(_design_array(big), r, w, small.model.intercept)
             score.append(s if df[i] >= 0 else -s)
         table["Rao"] = score
+    heading = models_heading(results)
     if test is None:
-        return table
+        return anova_table(table, heading)
     big = results[int(np.argmin(resdf))]
     if dispersion is None:
         scale = big.dispersion
@@ -238,10 +244,10 @@ def anova_models(results: list[Any], test: str | None = None, dispersion: float 
         scale, df_scale = float(dispersion), np.inf
     if test == "F" and np.isinf(df_scale):
         _warn_f(big)
-    return _stat_anova(table, test, scale, df_scale)
+    return anova_table(_stat_anova(table, test, scale, df_scale), heading)
 
 
-def anova(*results: Any, test: str | None = None, dispersion: float | None = None) -> pd.DataFrame:
+def anova(*results: Any, test: str | None = None, dispersion: float | None = None) -> AnovaTable:
     """Analysis of deviance, as R's ``anova.glm``.
 
     Parameters
@@ -257,8 +263,9 @@ def anova(*results: Any, test: str | None = None, dispersion: float | None = Non
 
     Returns
     -------
-    DataFrame
-        R's columns (``Df``, ``Deviance``, ``Resid. Df``, ``Resid. Dev``, ``Pr(>Chi)``, …).
+    AnovaTable
+        A DataFrame with R's columns (``Df``, ``Deviance``, ``Resid. Df``, ``Resid. Dev``,
+        ``Pr(>Chi)``, …) that prints as R prints it (see :class:`glmkit.inference.tables.AnovaTable`).
 
     Examples
     --------
@@ -304,7 +311,7 @@ def _aic_column(result: Any, loglik: Array, dfs: Array, k: float) -> Array:
 
 
 def drop1(result: Any, scope: str | list[str] | None = None, test: str | None = None,
-          scale: float | None = None, k: float = 2.0) -> pd.DataFrame:
+          scale: float | None = None, k: float = 2.0) -> AnovaTable:
     """Drop each term in turn, as R's ``drop1.glm``.
 
     Parameters
@@ -321,7 +328,8 @@ def drop1(result: Any, scope: str | list[str] | None = None, test: str | None = 
 
     Returns
     -------
-    DataFrame with rows ``<none>`` and one per term: Df, Deviance, AIC and the test columns.
+    AnovaTable (a DataFrame) with rows ``<none>`` and one per term: Df, Deviance, AIC and the
+    test columns; it prints as R prints it.
 
     Examples
     --------
@@ -333,6 +341,7 @@ def drop1(result: Any, scope: str | list[str] | None = None, test: str | None = 
     tension  2.0   281.333  70.942
     """
     require_fitted(result, "drop1")
+    from .tables import anova_table, single_term_heading
     test = _check_test(test)
     model = result.model
     terms, intercept = model_terms(result)
@@ -348,8 +357,9 @@ def drop1(result: Any, scope: str | list[str] | None = None, test: str | None = 
         if test == "Rao":
             w, r = working_quantities(z)
             score.append(rao_sum_of_squares(X, r, w, True))
-    return _single_term_table(result, ["<none>"] + [t.label for t in chosen], np.array(dfs, float),
-                              np.array(dev), np.array(score), test, scale, k, drop=True)
+    table = _single_term_table(result, ["<none>"] + [t.label for t in chosen], np.array(dfs, float),
+                               np.array(dev), np.array(score), test, scale, k, drop=True)
+    return anova_table(table, single_term_heading("deletions", result, scale))
 
 
 def _single_term_table(result: Any, rows: list[str], dfs: Array, dev: Array, score: Array, test: str | None,
@@ -403,7 +413,7 @@ def _single_term_table(result: Any, rows: list[str], dfs: Array, dev: Array, sco
 
 
 def add1(result: Any, scope: str | list[str], test: str | None = None, scale: float | None = None,
-         k: float = 2.0) -> pd.DataFrame:
+         k: float = 2.0) -> AnovaTable:
     """Add each term of ``scope`` in turn, as R's ``add1.glm`` (formula fits only).
 
     Parameters
@@ -427,6 +437,7 @@ def add1(result: Any, scope: str | list[str], test: str | None = None, scale: fl
     require_fitted(result, "add1")
     import pandas as pd
     from ..intake.formula import build_model_frame, split_offsets
+    from .tables import anova_table, single_term_heading
 
     test = _check_test(test)
     if result.formula is None or result.data is None:
@@ -466,8 +477,9 @@ def add1(result: Any, scope: str | list[str], test: str | None = None, scale: fl
         dev.append(z.deviance)
         if test == "Rao":
             score.append(rao_sum_of_squares(X[:, cols], r, w, True, offset=model.offset))
-    return _single_term_table(result, ["<none>"] + [t.label for t in candidates], np.array(dfs, float),
-                              np.array(dev), np.array(score), test, scale, k, drop=False)
+    table = _single_term_table(result, ["<none>"] + [t.label for t in candidates], np.array(dfs, float),
+                               np.array(dev), np.array(score), test, scale, k, drop=False)
+    return anova_table(table, single_term_heading("additions", result, scale))
 
 
 def _spec_terms_of(spec: Any) -> tuple[list[Term], int | None]:

@@ -25,6 +25,7 @@ from ..families import Family
 from ..penalties import ElasticNet
 from ..objective import Objective
 from ..problem import Problem
+from ..results.columns import TableColumn, family_label
 from ..results.stored import StoredProblem
 from ..solvers import CoordinateDescent
 from .setup import PenaltySetup
@@ -64,7 +65,7 @@ _RELAX_REFUSAL = (
 
 
 @dataclass(frozen=True, eq=False)
-class PenalizedGLMResult:
+class PenalizedGLMResult(TableColumn):
     """A fitted penalised GLM.
 
     Attributes
@@ -362,6 +363,18 @@ class PenalizedGLMResult:
         self._check_inference("conf_int", wald=True)
         lo, hi = inference.wald_intervals(self.coef_array, self.std_err.to_numpy(), level)
         return pd.DataFrame({"lower": lo, "upper": hi}, index=self.names)
+
+    def table_statistics(self) -> dict[str, Any]:
+        """The statistics of a regression-table column: N, deviances, α, l1_ratio, nonzero count.
+
+        No AIC/BIC/log-likelihood: a penalised fit is not a maximum-likelihood fit.
+
+        >>> fit = gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson", alpha=0.1)
+        >>> sorted(fit.table_statistics())
+        ['N', 'alpha', 'deviance', 'df', 'family', 'l1_ratio', 'null_deviance']
+        """
+        return {"family": family_label(self.family), "N": int(self.n_obs), "deviance": float(self.deviance), "null_deviance": float(self.null_deviance),
+                "alpha": float(self.alpha), "l1_ratio": float(self.l1_ratio), "df": int(self.df)}
 
     # -- pickles without the training data --------------------------------------------------
     @property

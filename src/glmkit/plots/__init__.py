@@ -7,7 +7,7 @@ figure-level functions (``*_figure``) return a pyplot-free Figure to save.
 from .coefficients import coefficient_figure, plot_coefficients
 from .convergence import convergence_figure, plot_convergence
 from .cv import plot_cv
-from .diagnostics import diagnostic_figure, plot_diagnostics
+from .diagnostics import diagnostic_figure, lowess_line, plot_diagnostics
 from .effects import effect_figure, plot_effects
 from .forest import forest_figure, plot_forest
 from .path import plot_path
@@ -19,6 +19,7 @@ __all__ = [
     "convergence_figure",
     "plot_diagnostics",
     "diagnostic_figure",
+    "lowess_line",
     "plot_path",
     "plot_cv",
     "plot_forest",

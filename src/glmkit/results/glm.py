@@ -20,6 +20,7 @@ from ..fit import FittedModel
 from ..inference.residuals import ResidualKind
 from ..intake.specs import DataSpec
 from .call import FitCall, update_fit
+from .columns import TableColumn
 from .diagnostics import Diagnostics
 from .portable import PortableResult
 from .summary import Summary
@@ -36,7 +37,7 @@ Array = NDArray[np.floating]
 
 
 @dataclass(frozen=True, eq=False)
-class GLMResult(PortableResult, Diagnostics):
+class GLMResult(PortableResult, Diagnostics, TableColumn):
     """A fitted generalized linear model.
 
     Attributes
@@ -453,11 +454,11 @@ class GLMResult(PortableResult, Diagnostics):
         Examples
         --------
         >>> fit = gk.glm("breaks ~ wool + tension", gk.datasets.load_warpbreaks(), family="poisson")
-        >>> print(fit.summary())  # doctest: +ELLIPSIS
-        Generalized linear model
-        Formula: breaks ~ wool + tension
+        >>> print(fit.summary())  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+        Call:
+        glm(formula = breaks ~ wool + tension, family = poisson(link = "log"))
         ...
-        Residual deviance: 210.392  on 50 degrees of freedom
+        Residual deviance: 210.39  on 50  degrees of freedom
         ...
         """
         if cov is None and cluster is None:

@@ -6,24 +6,24 @@ from typing import Any
 
 import numpy as np
 
+from .._rformat import SIGNIF_LEGEND, coef_matrix_lines, format_real
 from ..inference.wald import wald_p_values, wald_statistic
 
-__all__ = ["Summary"]
+__all__ = ["Summary", "call_line"]
 
 
-def _stars(p: float) -> str:
-    if not np.isfinite(p):
-        return ""
-    for cut, s in ((0.001, "***"), (0.01, "**"), (0.05, "*"), (0.1, ".")):
-        if p < cut:
-            return s
-    return ""
+def call_line(result: Any) -> str:
+    """The model as R's call line spells it: ``glm(formula = y ~ x, family = poisson(link = "log"))``.
 
-
-def _fmt_p(p: float) -> str:
-    if not np.isfinite(p):
-        return "NA"
-    return "< 2e-16" if p < 2e-16 else f"{p:.3g}"
+    Built from what every result keeps (formula, family, link), so a fit, its pickle and its
+    model file print the same summary; ``fit.call`` holds the full call of a fresh fit
+    (data included), and a fit from arrays shows ``glm_fit(X, y, ...)``.
+    """
+    fam = result.family
+    family = f'{fam.name}(link = "{fam.link.name}")'
+    if result.formula:
+        return f"glm(formula = {result.formula}, family = {family})"
+    return f"glm_fit(X, y, family = {family})"
 
 
 class Summary:
@@ -53,50 +53,39 @@ class Summary:
 
     def __str__(self) -> str:
         r = self.result
-        fam = r.family
-        lines: list[str] = []
-        lines.append("Generalized linear model")
-        if r.formula:
-            lines.append(f"Formula: {r.formula}")
-        lines.append(f"Family: {fam.name}    Link: {fam.link.name}")
-        lines.append("")
+        lines = ["", "Call:", call_line(r), ""]
         if self.cov_label is not None:
-            lines.append(f"Standard errors: robust ({self.cov_label})")
-        lines.append("Coefficients:" + (f" ({int(r.model.aliased.sum())} not defined because of singularities)" if r.model.aliased.any() else ""))
-        names = list(r.coef.index)
-        width = max([len(n) for n in names] + [8])
-        stat_name = self.table.columns[2]
-        p_name = self.table.columns[3]
-        header = f"{'':<{width}} {'Estimate':>11} {'Std. Error':>11} {stat_name:>8} {p_name:>9}"
-        lines.append(header)
-        for name in names:
-            b, se, st, p = (float(self.table.loc[name, c]) for c in self.table.columns)
-            if np.isnan(b):
-                lines.append(f"{name:<{width}} {'NA':>11} {'NA':>11} {'NA':>8} {'NA':>9}")
-                continue
-            lines.append(f"{name:<{width}} {b:>11.5g} {se:>11.5g} {st:>8.3f} {_fmt_p(p):>9} {_stars(p)}".rstrip())
-        lines.append("---")
-        lines.append("Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1")
-        lines.append("")
-        disp_note = "estimated (Pearson)" if r.dispersion_is_estimated else "fixed"
-        lines.append(f"(Dispersion parameter for {fam.name} family taken to be {r.dispersion:.6g}; {disp_note})")
-        lines.append("")
-        lines.append(f"    Null deviance: {r.null_deviance:.6g}  on {r.df_null} degrees of freedom")
-        lines.append(f"Residual deviance: {r.deviance:.6g}  on {r.df_resid} degrees of freedom")
+            lines += [f"Standard errors: robust ({self.cov_label})", ""]
+        n_aliased = int(r.model.aliased.sum())
+        lines.append("Coefficients:" + (f" ({n_aliased} not defined because of singularities)" if n_aliased else ""))
+        table, legend = coef_matrix_lines([str(n) for n in self.table.index], list(self.table.columns),
+                                          self.table.to_numpy(dtype=float), ["coef", "coef", "test", "p"], 4)
+        lines += table
+        if legend:
+            lines += ["---", SIGNIF_LEGEND]
+        lines += ["", f"(Dispersion parameter for {r.family.name} family taken to be "
+                      f"{format_real([r.dispersion], 7)[0].strip()})", ""]
+        dev = format_real([r.null_deviance, r.deviance], 5)
+        dfs = [str(d).rjust(len(str(max(r.df_null, r.df_resid)))) for d in (r.df_null, r.df_resid)]
+        lines.append(f"    Null deviance: {dev[0]}  on {dfs[0]}  degrees of freedom")
+        lines.append(f"Residual deviance: {dev[1]}  on {dfs[1]}  degrees of freedom")
         if r.n_dropped:
             lines.append(f"  ({r.n_dropped} observation{'s' if r.n_dropped != 1 else ''} deleted due to missingness)")
-        aic = r.aic
-        lines.append(f"AIC: {aic:.6g}" if np.isfinite(aic) else "AIC: NA")
+        lines.append("AIC: " + (format_real([r.aic], 5)[0] if np.isfinite(r.aic) else "NA"))
         lines.append("")
         notes = r.summary_notes()
         if notes:
             lines += notes + [""]
+        # IRLS is Fisher scoring, which is what R counts; other solvers are named as they are.
+        method = "Fisher Scoring" if r.model.solver == "irls" else r.model.solver
         conv = "" if r.converged else "  (did NOT converge)"
-        lines.append(f"Number of {r.model.solver} iterations: {r.n_iter}{conv}")
+        lines += [f"Number of {method} iterations: {r.n_iter}{conv}", ""]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         return str(self)
 
     def _repr_html_(self) -> Any:
-        return "<pre>" + str(self) + "</pre>"
+        from html import escape
+
+        return "<pre>" + escape(str(self)) + "</pre>"

@@ -217,7 +217,9 @@ def _choose(fit: Any, drop: list[str], add: list[str], backward: bool, forward: 
     table = table[~(table["Df"].to_numpy() == 0)]
     order = np.argsort(table["AIC"].to_numpy(), kind="stable")
     if trace:
-        print(table.iloc[order].to_string(na_rep=""), end="\n\n")
+        from ..inference.tables import anova_table
+
+        print(anova_table(table.iloc[order], []).to_text(), end="\n\n")  # as R's print.anova
     return None if order[0] == 0 else str(table.index[order[0]])
 
 
