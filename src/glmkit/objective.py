@@ -12,6 +12,7 @@ terms as a ``block_terms`` callback (:data:`glmkit.design.BlockTerms`).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -165,6 +166,8 @@ class Objective:
         """
         if not self.loss.link.valid_eta(eta):
             return float("inf")
+        if self.design.evaluates_loss:  # rows held apart (Dask): the loss block by block
+            return float(np.sum(self.terms_at(eta).loss))  # type: ignore[union-attr]
         if self._saturated is not None:  # fused kernel: loss with the cached y-only term
             return float(np.sum(self.loss.terms(self.y, eta, self.weights, "expected", self._saturated).loss))
         return float(np.sum(self.loss.loss(self.y, eta, self.weights)))
@@ -218,6 +221,11 @@ class Objective:
         """
         if not self.loss.link.valid_eta(eta):
             return None
+        if self.design.evaluates_loss:  # rows held apart (Dask): the numpy kernel block by block
+            loss = self.loss
+            return LossTerms(*self.design.map_row_blocks(
+                lambda y, e, w, s: dataclasses.astuple(loss.terms(y, e, w, kind, s)),
+                [self.y, eta, self.weights, self._saturated], 4))
         return self.loss.terms(self.y, eta, self.weights, kind, self._saturated)
 
     def evaluate(
@@ -242,6 +250,8 @@ class Objective:
         >>> round(ev.value, 4), ev.gradient.round(4), ev.hessian.shape
         (0.2985, array([-1.633 , -2.9147]), (2, 2))
         """
+        if eta is None and terms is None and self.design.evaluates_loss:
+            return self._evaluate_loss(coef, hessian)
         if eta is None and terms is None and self.design.one_pass_evaluation:
             return self._evaluate_in_blocks(coef, hessian, self.gram_sample() if rough_hessian else 1)
         if eta is None:
@@ -259,6 +269,15 @@ class Objective:
             grad = self.design.rmatvec(terms.gradient)
             hess = self._sandwich(terms.hessian) if hessian is not None else None
         return Evaluation(value, grad, hess, eta, terms.mu)
+
+    def _evaluate_loss(self, coef: Array, hessian: HessianKind | None) -> Evaluation:
+        """:meth:`evaluate` by the design's fused pass (``evaluates_loss``: rows held apart)."""
+        value, grad, hess, eta, mu = self.design.evaluate_loss(  # type: ignore[misc]
+            coef, self.loss, self.y, self.weights, self.offset, self._saturated, hessian or "expected",
+            hessian is not None)
+        if not np.isfinite(value):
+            return Evaluation(float("inf"), np.full(self.n_features, np.nan), None, eta, mu)
+        return Evaluation(value, grad, hess, eta, mu)
 
     def gram_sample(self) -> int:
         """Every how many chunks of rows a rough Hessian reads: at least ~ROUGH_HESSIAN_ROWS rows.
@@ -428,4 +447,6 @@ class Objective:
         >>> objective.fisher_weights(np.array([0.0, 0.5, 1.0])).round(4)  # μ for Poisson–log
         array([1.    , 1.6487, 2.7183])
         """
+        if self.design.evaluates_loss:
+            return self.terms_at(eta, "expected").hessian  # type: ignore[union-attr]
         return self.loss.terms(self.y, eta, self.weights, "expected").hessian

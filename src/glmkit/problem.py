@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .design import Design
+from .design.dask import is_dask_collection
 from .errors import InputError
 from .families import Family, get_family
 from .intake.arrays import array_columns
@@ -200,6 +201,8 @@ def problem_from_arrays(
     'binomial'
     """
     fam = get_family(family, link)
+    if is_dask_collection(X):
+        return _dask_problem(X, y, fam, intercept, weights, offset, trials, feature_names)
     columns = array_columns(X, intercept=intercept, feature_names=feature_names, all_levels=all_levels)
     n = columns.design.shape[0]
     if n == 0:
@@ -210,6 +213,18 @@ def problem_from_arrays(
     spec = replace(columns.spec, offset_required=offset is not None and bool(np.any(off != 0)))
     return Problem(columns.design, yv, w, off, fam, columns.names, 0 if intercept else None, tr, spec,
                    index=pd.RangeIndex(n), frame_kind=frame_kind(X))
+
+
+def _dask_problem(X: Any, y: Any, fam: Family, intercept: bool, weights: Any, offset: Any, trials: Any,
+                  feature_names: Any) -> Problem:
+    """The array door for Dask arrays (:mod:`glmkit.intake.dask`): vectors aligned with X's row chunks."""
+    from .intake.dask import dask_columns, dask_vectors
+
+    design, names, spec = dask_columns(X, intercept=intercept, feature_names=feature_names)
+    yv, w, off, tr = dask_vectors(design, fam, y, weights, offset, trials)
+    spec = replace(spec, offset_required=offset is not None)
+    return Problem(design, yv, w, off, fam, names, 0 if intercept else None, tr, spec,
+                   index=pd.RangeIndex(design.shape[0]))
 
 
 def problem_from_formula(

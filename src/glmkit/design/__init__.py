@@ -8,11 +8,12 @@ import numpy as np
 
 from ._base import BlockTerms, ColumnProducts, Design, DesignBase, StepPass, is_sparse
 from .categorical import CategoricalDesign
+from .dask import DaskDesign
 from .dense import DenseDesign
 from .mixed import MixedDesign
 from .sparse import SparseDesign
 
-__all__ = ["BlockTerms", "ColumnProducts", "Design", "DesignBase", "StepPass", "DenseDesign", "SparseDesign", "CategoricalDesign", "MixedDesign", "as_design"]
+__all__ = ["BlockTerms", "ColumnProducts", "Design", "DesignBase", "StepPass", "DenseDesign", "SparseDesign", "CategoricalDesign", "MixedDesign", "DaskDesign", "as_design"]
 
 
 def as_design(X: Any, intercept: bool = False) -> Design:

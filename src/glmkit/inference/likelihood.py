@@ -21,8 +21,9 @@ def loglik(model: FittedModel) -> float:
     fam = model.family
     if not fam.has_likelihood:
         return float("nan")
-    disp = fam.aic_dispersion(model.y, model.mu, model.weights, model.deviance)
-    return fam.loglik(model.y, model.mu, model.weights, disp, trials=model.trials)
+    disp = float(fam.aic_dispersion(model.y, model.mu, model.weights, model.deviance))
+    return model.design.sum_row_blocks(lambda y, mu, w, tr: fam.loglik(y, mu, w, disp, trials=tr),
+                                       [model.y, model.mu, model.weights, model.trials])
 
 
 def n_parameters(model: FittedModel) -> int:
