@@ -248,6 +248,8 @@ def problem_from_formula(
     ['Intercept', 'x']
     """
     fam = get_family(family, link)
+    if is_dask_collection(data):
+        return _dask_formula_problem(formula, data, fam, weights, offset, trials, na_action)
     data = eager(data)
     frame = build_model_frame(formula, data, weights=weights, offset=offset, trials=trials, na_action=na_action)
     check_weights(frame.weights)
@@ -256,3 +258,17 @@ def problem_from_formula(
     y, w, tr = prepare_response(fam, frame.y, frame.weights, frame.trials, y_is_proportion=trials is None)
     return Problem(frame.design, y, w, frame.offset, fam, frame.column_names, frame.intercept_index, tr,
                    frame.spec, formula, frame.index, frame.n_dropped, data, frame_kind(data))
+
+
+def _dask_formula_problem(formula: str, data: Any, fam: Family, weights: Any, offset: Any, trials: Any,
+                          na_action: str) -> Problem:
+    """The formula door for Dask DataFrames (:mod:`glmkit.intake.dask_formula`)."""
+    from .design.dask import DaskDesign
+    from .intake.dask_formula import dask_formula
+
+    enc = dask_formula(formula, data, fam, weights=weights, offset=offset, trials=trials, na_action=na_action)
+    design = DaskDesign(enc.X, intercept=False)
+    align = design.align
+    tr = None if enc.trials is None else align(enc.trials)
+    return Problem(design, align(enc.y), align(enc.weights), align(enc.offset), fam, enc.column_names,
+                   enc.intercept_index, tr, enc.spec, formula, pd.RangeIndex(design.shape[0]), enc.n_dropped, data)

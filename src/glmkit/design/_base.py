@@ -46,7 +46,8 @@ Capabilities "not offered" by default (the caller's fallback in brackets):
 
 Per-row maps: ``map_row_blocks(func, vectors, n_outputs)`` applies a numpy function to
 row-aligned vectors (the default: to the whole vectors at once; a partitioned design: block by
-block, lazily); ``sum_row_blocks(func, vectors)`` sums a row-additive float over the blocks.
+block, lazily); ``sum_row_blocks(func, vectors)`` sums a row-additive float over the blocks;
+``grouped_rmatvec(labels, n_groups, v)`` gives the per-group sums Σ_{i∈g} vᵢ xᵢ (cluster scores).
 
 Shapes: n_samples rows; n_features columns, counting the implicit intercept (column 0).
 """
@@ -212,6 +213,8 @@ class Design(Protocol):
 
     def sum_row_blocks(self, func: Callable, vectors: Any) -> float: ...
 
+    def grouped_rmatvec(self, labels: NDArray[np.intp], n_groups: int, v: Array) -> Array: ...
+
     def column_products(self, single: bool = False) -> ColumnProducts | None: ...
 
     def arrow_sandwich(self, weights: Array) -> object | None: ...
@@ -275,6 +278,21 @@ class DesignBase:
         """
         out = func(*vectors)
         return (out,) if n_outputs == 1 else tuple(out)
+
+    def grouped_rmatvec(self, labels: NDArray[np.intp], n_groups: int, v: Array) -> Array:
+        """Σ_{i ∈ g} vᵢ xᵢ for each group g = 0 … n_groups − 1 of the rows, shape (n_groups,
+        n_features): cluster score sums. The default forms X densely; a partitioned design adds
+        its blocks' group sums (a group may span blocks).
+
+        >>> design = gk.design.as_design(np.arange(3.0)[:, None], intercept=True)
+        >>> design.grouped_rmatvec(np.array([0, 1, 0]), 2, np.ones(3))
+        array([[2., 2.],
+               [1., 1.]])
+        """
+        X = np.asarray(self.toarray(), dtype=np.float64)  # type: ignore[attr-defined]
+        sums = np.zeros((n_groups, X.shape[1]))
+        np.add.at(sums, np.asarray(labels, dtype=np.intp), np.asarray(v, dtype=np.float64)[:, None] * X)
+        return sums
 
     def sum_row_blocks(self, func: Callable, vectors: Any) -> float:
         """Σ over row blocks of ``func(*blocks)`` (a float additive over rows: a log-likelihood,

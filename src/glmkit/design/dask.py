@@ -128,8 +128,22 @@ def _block_quadratic(xb: Array, matrix: Array, intercept: bool) -> Array:
     return np.einsum("ij,ij->i", xb @ matrix, xb)
 
 
+def _block_grouped(xb: Array, labels: Array, v: Array, n_groups: int, intercept: bool) -> Array:
+    sums = np.zeros((n_groups, xb.shape[1] + int(intercept)))
+    rows = v[:, None] * xb
+    codes = labels.astype(np.intp)
+    if intercept:
+        np.add.at(sums[:, 0], codes, v)
+        np.add.at(sums[:, 1:], codes, rows)
+    else:
+        np.add.at(sums, codes, rows)
+    return sums
+
+
 def _block_apply(func: Callable, n_outputs: int, *blocks: Any) -> Array:
     out = func(*blocks)
+    if n_outputs == 1 and isinstance(out, tuple):
+        (out,) = out
     if n_outputs == 1:
         return np.asarray(out, dtype=np.float64)[:, None]
     return np.column_stack([np.asarray(o, dtype=np.float64) for o in out])
@@ -288,6 +302,17 @@ class DaskDesign(DesignBase):
         stacked = da.map_blocks(apply, *present, new_axis=1, chunks=(self.row_chunks, (n_outputs,)),
                                 dtype=np.float64, meta=np.empty((0, n_outputs)))
         return tuple(stacked[:, k] for k in range(n_outputs))
+
+    def grouped_rmatvec(self, labels: NDArray[np.intp], n_groups: int, v: Any) -> Array:
+        """Σ_{i ∈ g} vᵢ xᵢ per group, shape (n_groups, n_features): each block adds its rows into
+        a (n_groups, n_features) array, and the blocks' arrays are added in a fixed-order tree,
+        so a group spanning several blocks is summed whole."""
+        import dask
+
+        parts = [dask.delayed(_block_grouped, pure=True)(xb, lb, vb, n_groups, self.intercept)
+                 for xb, lb, vb in zip(self._blocks(), self._vector_blocks(np.asarray(labels, dtype=np.float64)),
+                                       self._vector_blocks(v))]
+        return np.asarray(tree_sum(parts), dtype=np.float64)
 
     def sum_row_blocks(self, func: Callable, vectors: Sequence[Any]) -> float:
         """Σ over blocks of ``func(*blocks)`` for row-aligned ``vectors``, in a fixed-order tree."""

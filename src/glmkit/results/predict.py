@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..design import Design
+from ..design.dask import is_dask_collection
 from ..errors import InputError, UnknownNameError
 from ..inference.prediction import confidence_interval, prediction_interval
 from ..intake.frames import column_values, eager, native_frame, native_series, prediction_kind
@@ -34,6 +35,10 @@ def predict(result: Any, newdata: Any, kind: Literal["link", "response"], se: bo
             interval: Literal["confidence", "prediction"] | None, level: float, *, weights: Any, trials: Any,
             n_draws: int, seed: int | None) -> Any:
     """:meth:`glmkit.GLMResult.predict` (see there for the parameters)."""
+    if is_dask_collection(newdata) or (newdata is None and result.model.design.evaluates_loss):
+        from .predict_dask import predict_dask  # lazy, partition by partition
+
+        return predict_dask(result, newdata, kind, se, offset, interval, level)
     newdata = eager(newdata)
     out_kind = prediction_kind(newdata, result.model.problem.frame_kind)
     if kind not in ("link", "response"):
