@@ -28,6 +28,13 @@ Array = NDArray[np.floating]
 ROUGH_HESSIAN_ROWS = 125_000  # rows a sampled (rough) Hessian uses at least; below 2× this, none
 
 
+def _block_value(loss: GLMLoss, y: Array, eta: Array, weights: Array, saturated: Array | None) -> float:
+    """Σℓ over one block of rows (inf where η is outside the link's domain)."""
+    if not loss.link.valid_eta(eta):
+        return float("inf")
+    return float(np.sum(loss.terms(y, eta, weights, "expected", saturated).loss))
+
+
 @dataclass(frozen=True)
 class Evaluation:
     """The objective and its derivatives at one β.
@@ -164,10 +171,12 @@ class Objective:
         >>> round(objective.value_at_eta(np.array([0.0, 0.5, 1.0])), 4)
         0.2985
         """
+        if self.design.evaluates_loss:  # rows held apart (Dask): the loss block by block, one pass
+            loss = self.loss
+            return self.design.sum_row_blocks(lambda y, e, w, s: _block_value(loss, y, e, w, s),
+                                              [self.y, eta, self.weights, self._saturated])
         if not self.loss.link.valid_eta(eta):
             return float("inf")
-        if self.design.evaluates_loss:  # rows held apart (Dask): the loss block by block
-            return float(np.sum(self.terms_at(eta).loss))  # type: ignore[union-attr]
         if self._saturated is not None:  # fused kernel: loss with the cached y-only term
             return float(np.sum(self.loss.terms(self.y, eta, self.weights, "expected", self._saturated).loss))
         return float(np.sum(self.loss.loss(self.y, eta, self.weights)))
@@ -250,7 +259,7 @@ class Objective:
         >>> round(ev.value, 4), ev.gradient.round(4), ev.hessian.shape
         (0.2985, array([-1.633 , -2.9147]), (2, 2))
         """
-        if eta is None and terms is None and self.design.evaluates_loss:
+        if self.design.evaluates_loss:  # one pass from β (a given lazy η would only deepen the graph)
             return self._evaluate_loss(coef, hessian)
         if eta is None and terms is None and self.design.one_pass_evaluation:
             return self._evaluate_in_blocks(coef, hessian, self.gram_sample() if rough_hessian else 1)
@@ -447,6 +456,9 @@ class Objective:
         >>> objective.fisher_weights(np.array([0.0, 0.5, 1.0])).round(4)  # μ for Poisson–log
         array([1.    , 1.6487, 2.7183])
         """
-        if self.design.evaluates_loss:
-            return self.terms_at(eta, "expected").hessian  # type: ignore[union-attr]
+        if self.design.evaluates_loss:  # lazily, block by block (η was checked where it was made)
+            loss = self.loss
+            (h,) = self.design.map_row_blocks(lambda y, e, w: loss.terms(y, e, w, "expected").hessian,
+                                              [self.y, eta, self.weights], 1)
+            return h  # type: ignore[no-any-return]
         return self.loss.terms(self.y, eta, self.weights, "expected").hessian

@@ -269,6 +269,13 @@ class DaskDesign(DesignBase):
             return DaskDesign(self.X[:, columns[columns > 0] - 1], intercept=bool(np.any(columns == 0)))
         return DaskDesign(self.X[:, columns], intercept=False)
 
+    def take_rows(self, rows: NDArray[np.intp]) -> "DaskDesign":
+        """The design on the given rows (cross-validation folds), lazily; empty blocks are kept."""
+        X = self.X[np.asarray(rows, dtype=np.intp)]
+        if any(np.isnan(c) for c in X.chunks[0]):
+            X = X.compute_chunk_sizes()
+        return DaskDesign(X, intercept=self.intercept)
+
     def toarray(self) -> Any:
         """X with its intercept column, as a lazy Dask array (never computed here)."""
         import dask.array as da
