@@ -125,9 +125,12 @@ def dask_vectors(design: DaskDesign, family: Family, y: Any, weights: Any, offse
     """
     import dask
 
+    import dask.array as da
+
     yv = _vector(design, y, "y")
-    w = design.align(np.ones(design.shape[0])) if weights is None else _vector(design, weights, "weights")
-    off = design.align(np.zeros(design.shape[0])) if offset is None else _vector(design, offset, "offset")
+    rows = (design.row_chunks,)  # ones and zeros made on the workers: nothing shipped with each pass
+    w = da.ones(design.shape[0], chunks=rows) if weights is None else _vector(design, weights, "weights")
+    off = da.zeros(design.shape[0], chunks=rows) if offset is None else _vector(design, offset, "offset")
     tr = None if trials is None else _vector(design, trials, "trials")
     blocks = [b.to_delayed().ravel() for b in (yv, w, off)]
     tr_blocks = [None] * len(blocks[0]) if tr is None else tr.to_delayed().ravel()
