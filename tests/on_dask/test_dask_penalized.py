@@ -28,3 +28,12 @@ def test_path_equals_in_memory(client):
     path = gk.glm_path(Xd, yd, family="binomial", n_alphas=8)
     np.testing.assert_allclose(np.asarray(path.alphas), np.asarray(mem.alphas), rtol=1e-12)
     np.testing.assert_allclose(np.asarray(path.coefs), np.asarray(mem.coefs), rtol=1e-10, atol=1e-12)
+
+
+def test_cross_validation_over_a_fold_column_equals_in_memory(client):
+    X, y, Xd, yd = _data(n=600, p=4)
+    folds = np.arange(600) % 3
+    mem = gk.cv_glm(X, y, family="binomial", fold_ids=folds, n_alphas=4)
+    cv = gk.cv_glm(Xd, yd, family="binomial", fold_ids=folds, n_alphas=4)
+    np.testing.assert_allclose(np.asarray(cv.cv_mean), np.asarray(mem.cv_mean), rtol=1e-10)
+    assert cv.alpha_min == mem.alpha_min
