@@ -211,6 +211,9 @@ def render(store: dict) -> str:
         quick = " --quick" if scale == "quick" else ""
         lines += ["## Not yet run", "", ", ".join(missing) + " — run "
                   f"`python -m benchmarks.run{quick} --problems {','.join(missing)}`.", ""]
+    dask = Path(__file__).with_name("DASK.md")  # the Dask benchmarks (benchmarks/dask_bench.py), kept by hand
+    if dask.exists():
+        lines += ["", dask.read_text().rstrip()]
     return "\n".join(lines)
 
 

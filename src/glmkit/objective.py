@@ -12,6 +12,7 @@ terms as a ``block_terms`` callback (:data:`glmkit.design.BlockTerms`).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,13 @@ __all__ = ["Objective", "Evaluation", "StepEvaluation"]
 Array = NDArray[np.floating]
 
 ROUGH_HESSIAN_ROWS = 125_000  # rows a sampled (rough) Hessian uses at least; below 2× this, none
+
+
+def _block_value(loss: GLMLoss, y: Array, eta: Array, weights: Array, saturated: Array | None) -> float:
+    """Σℓ over one block of rows (inf where η is outside the link's domain)."""
+    if not loss.link.valid_eta(eta):
+        return float("inf")
+    return float(np.sum(loss.terms(y, eta, weights, "expected", saturated).loss))
 
 
 @dataclass(frozen=True)
@@ -163,6 +171,10 @@ class Objective:
         >>> round(objective.value_at_eta(np.array([0.0, 0.5, 1.0])), 4)
         0.2985
         """
+        if self.design.evaluates_loss:  # rows held apart (Dask): the loss block by block, one pass
+            loss = self.loss
+            return self.design.sum_row_blocks(lambda y, e, w, s: _block_value(loss, y, e, w, s),
+                                              [self.y, eta, self.weights, self._saturated])
         if not self.loss.link.valid_eta(eta):
             return float("inf")
         if self._saturated is not None:  # fused kernel: loss with the cached y-only term
@@ -218,6 +230,11 @@ class Objective:
         """
         if not self.loss.link.valid_eta(eta):
             return None
+        if self.design.evaluates_loss:  # rows held apart (Dask): the numpy kernel block by block
+            loss = self.loss
+            return LossTerms(*self.design.map_row_blocks(
+                lambda y, e, w, s: dataclasses.astuple(loss.terms(y, e, w, kind, s)),
+                [self.y, eta, self.weights, self._saturated], 4))
         return self.loss.terms(self.y, eta, self.weights, kind, self._saturated)
 
     def evaluate(
@@ -242,6 +259,8 @@ class Objective:
         >>> round(ev.value, 4), ev.gradient.round(4), ev.hessian.shape
         (0.2985, array([-1.633 , -2.9147]), (2, 2))
         """
+        if self.design.evaluates_loss:  # one pass from β (a given lazy η would only deepen the graph)
+            return self._evaluate_loss(coef, hessian)
         if eta is None and terms is None and self.design.one_pass_evaluation:
             return self._evaluate_in_blocks(coef, hessian, self.gram_sample() if rough_hessian else 1)
         if eta is None:
@@ -259,6 +278,15 @@ class Objective:
             grad = self.design.rmatvec(terms.gradient)
             hess = self._sandwich(terms.hessian) if hessian is not None else None
         return Evaluation(value, grad, hess, eta, terms.mu)
+
+    def _evaluate_loss(self, coef: Array, hessian: HessianKind | None) -> Evaluation:
+        """:meth:`evaluate` by the design's fused pass (``evaluates_loss``: rows held apart)."""
+        value, grad, hess, eta, mu = self.design.evaluate_loss(  # type: ignore[misc]
+            coef, self.loss, self.y, self.weights, self.offset, self._saturated, hessian or "expected",
+            hessian is not None)
+        if not np.isfinite(value):
+            return Evaluation(float("inf"), np.full(self.n_features, np.nan), None, eta, mu)
+        return Evaluation(value, grad, hess, eta, mu)
 
     def gram_sample(self) -> int:
         """Every how many chunks of rows a rough Hessian reads: at least ~ROUGH_HESSIAN_ROWS rows.
@@ -428,4 +456,9 @@ class Objective:
         >>> objective.fisher_weights(np.array([0.0, 0.5, 1.0])).round(4)  # μ for Poisson–log
         array([1.    , 1.6487, 2.7183])
         """
+        if self.design.evaluates_loss:  # lazily, block by block (η was checked where it was made)
+            loss = self.loss
+            (h,) = self.design.map_row_blocks(lambda y, e, w: loss.terms(y, e, w, "expected").hessian,
+                                              [self.y, eta, self.weights], 1)
+            return h  # type: ignore[no-any-return]
         return self.loss.terms(self.y, eta, self.weights, "expected").hessian

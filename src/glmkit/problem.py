@@ -23,6 +23,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .design import AbsorbedDesign, Design
+from .design import Design
+from .design.dask import is_dask_collection
 from .errors import InputError
 from .families import Family, get_family
 from .intake.arrays import array_columns
@@ -209,6 +211,8 @@ def problem_from_arrays(
     fam = get_family(family, link)
     if absorb is not None:
         return _absorbed_arrays(X, y, fam, absorb, weights, offset, trials, feature_names)
+    if is_dask_collection(X):
+        return _dask_problem(X, y, fam, intercept, weights, offset, trials, feature_names)
     columns = array_columns(X, intercept=intercept, feature_names=feature_names, all_levels=all_levels)
     n = columns.design.shape[0]
     if n == 0:
@@ -219,6 +223,18 @@ def problem_from_arrays(
     spec = replace(columns.spec, offset_required=offset is not None and bool(np.any(off != 0)))
     return Problem(columns.design, yv, w, off, fam, columns.names, 0 if intercept else None, tr, spec,
                    index=pd.RangeIndex(n), frame_kind=frame_kind(X))
+
+
+def _dask_problem(X: Any, y: Any, fam: Family, intercept: bool, weights: Any, offset: Any, trials: Any,
+                  feature_names: Any) -> Problem:
+    """The array door for Dask arrays (:mod:`glmkit.intake.dask`): vectors aligned with X's row chunks."""
+    from .intake.dask import dask_columns, dask_vectors
+
+    design, names, spec = dask_columns(X, intercept=intercept, feature_names=feature_names)
+    yv, w, off, tr = dask_vectors(design, fam, y, weights, offset, trials)
+    spec = replace(spec, offset_required=offset is not None)
+    return Problem(design, yv, w, off, fam, names, 0 if intercept else None, tr, spec,
+                   index=pd.RangeIndex(design.shape[0]))
 
 
 def problem_from_formula(
@@ -246,6 +262,8 @@ def problem_from_formula(
     ['Intercept', 'x']
     """
     fam = get_family(family, link)
+    if is_dask_collection(data):
+        return _dask_formula_problem(formula, data, fam, weights, offset, trials, na_action)
     data = eager(data)
     if not isinstance(formula, str):
         raise InputError(f"formula must be a string such as 'y ~ x1 + x2'; got {type(formula).__name__} {formula!r}. "
@@ -323,3 +341,15 @@ def _absorbed_arrays(X: Any, y: ArrayLike, fam: Family, absorb: Any, weights: An
     return Problem(design, yv[keep], w[keep], off[keep], fam, list(columns.names), None,
                    None if tr is None else tr[keep], None, index=pd.RangeIndex(n)[keep],
                    n_dropped=int(n - keep.size), frame_kind=frame_kind(X))
+def _dask_formula_problem(formula: str, data: Any, fam: Family, weights: Any, offset: Any, trials: Any,
+                          na_action: str) -> Problem:
+    """The formula door for Dask DataFrames (:mod:`glmkit.intake.dask_formula`)."""
+    from .design.dask import DaskDesign
+    from .intake.dask_formula import dask_formula
+
+    enc = dask_formula(formula, data, fam, weights=weights, offset=offset, trials=trials, na_action=na_action)
+    design = DaskDesign(enc.X, intercept=False)
+    align = design.align
+    tr = None if enc.trials is None else align(enc.trials)
+    return Problem(design, align(enc.y), align(enc.weights), align(enc.offset), fam, enc.column_names,
+                   enc.intercept_index, tr, enc.spec, formula, pd.RangeIndex(design.shape[0]), enc.n_dropped, data)

@@ -10,11 +10,12 @@ from ._base import BlockTerms, ColumnProducts, Design, DesignBase, StepPass, is_
 from .absorbed import AbsorbedDesign
 from .categorical import CategoricalDesign
 from .effects import FixedEffects
+from .dask import DaskDesign
 from .dense import DenseDesign
 from .mixed import MixedDesign
 from .sparse import SparseDesign
 
-__all__ = ["BlockTerms", "ColumnProducts", "Design", "DesignBase", "StepPass", "DenseDesign", "SparseDesign", "CategoricalDesign", "MixedDesign", "AbsorbedDesign", "FixedEffects", "as_design"]
+__all__ = ["BlockTerms", "ColumnProducts", "Design", "DesignBase", "StepPass", "DenseDesign", "SparseDesign", "CategoricalDesign", "MixedDesign", "AbsorbedDesign", "FixedEffects", "DaskDesign", "as_design"]
 
 
 def as_design(X: Any, intercept: bool = False) -> Design:

@@ -35,6 +35,9 @@ Capabilities "not offered" by default (the caller's fallback in brackets):
 - ``step_in_blocks(direction, eta, block_terms, gram_columns)`` → a fused line-search pass,
   or None [``matvec`` then an ordinary evaluation]; ``one_pass_steps`` says whether it
   pays;
+- ``evaluate_loss(coef, loss, y, weights, offset, saturated, kind, with_gram)`` → (Σℓ, Xᵀg,
+  XᵀHX, η, μ) in one pass where the design holds its rows apart (Dask), or None
+  [``evaluate_in_blocks`` or separate products]; ``evaluates_loss`` says whether it is offered;
 - ``take_rows(rows)`` → the design on some rows (cross-validation folds) [the default
   refuses with an :class:`~glmkit.errors.InputError`: such a design cannot be cross-validated];
 - ``absorbed`` → the factors absorbed into the model rather than stored as columns
@@ -44,7 +47,12 @@ Capabilities "not offered" by default (the caller's fallback in brackets):
   refitted on the design (drop1, profile intervals);
 - flags: ``intercept`` (an implicit first column of ones, never stored), ``binary`` (every
   stored entry is 0 or 1: Σ w x² = Xᵀw), ``one_pass_evaluation``, ``one_pass_steps``,
-  ``structured_gram``, all False by default.
+  ``structured_gram``, ``evaluates_loss``, all False by default.
+
+Per-row maps: ``map_row_blocks(func, vectors, n_outputs)`` applies a numpy function to
+row-aligned vectors (the default: to the whole vectors at once; a partitioned design: block by
+block, lazily); ``sum_row_blocks(func, vectors)`` sums a row-additive float over the blocks;
+``grouped_rmatvec(labels, n_groups, v)`` gives the per-group sums Σ_{i∈g} vᵢ xᵢ (cluster scores).
 
 Shapes: n_samples rows; n_features columns, counting the implicit intercept (column 0).
 """
@@ -209,6 +217,18 @@ class Design(Protocol):
 
     def whole_array(self) -> Array | None: ...
 
+    @property
+    def evaluates_loss(self) -> bool: ...
+
+    def evaluate_loss(self, coef: Array, loss: Any, y: Any, weights: Any, offset: Any, saturated: Any,
+                      kind: str, with_gram: bool) -> tuple | None: ...
+
+    def map_row_blocks(self, func: Callable, vectors: Any, n_outputs: int) -> tuple: ...
+
+    def sum_row_blocks(self, func: Callable, vectors: Any) -> float: ...
+
+    def grouped_rmatvec(self, labels: NDArray[np.intp], n_groups: int, v: Array) -> Array: ...
+
     def column_products(self, single: bool = False) -> ColumnProducts | None: ...
 
     def arrow_sandwich(self, weights: Array) -> object | None: ...
@@ -271,7 +291,50 @@ class DesignBase:
         """Sub-models may be refitted on this design (drop1, add1, profile). Default True."""
         return True
 
+    @property
+    def evaluates_loss(self) -> bool:
+        """:meth:`evaluate_loss` is offered (a design whose rows are held apart, e.g. Dask). Default False."""
+        return False
+
     # -- generic answers -------------------------------------------------------------------
+    def map_row_blocks(self, func: Callable, vectors: Any, n_outputs: int) -> tuple:
+        """``func(*vectors)`` for row-aligned ``vectors`` (n_samples each, None passed through), as a
+        tuple of its ``n_outputs`` per-row outputs. The default applies it to the whole vectors
+        at once; a partitioned design applies it block by block.
+
+        >>> design = gk.design.as_design(np.ones((2, 1)))
+        >>> design.map_row_blocks(np.add, [np.ones(2), np.arange(2.0)], 1)
+        (array([1., 2.]),)
+        """
+        out = func(*vectors)
+        return (out,) if n_outputs == 1 else tuple(out)
+
+    def grouped_rmatvec(self, labels: NDArray[np.intp], n_groups: int, v: Array) -> Array:
+        """Σ_{i ∈ g} vᵢ xᵢ for each group g = 0 … n_groups − 1 of the rows, shape (n_groups,
+        n_features): cluster score sums. The default forms X densely; a partitioned design adds
+        its blocks' group sums (a group may span blocks).
+
+        >>> design = gk.design.as_design(np.arange(3.0)[:, None], intercept=True)
+        >>> design.grouped_rmatvec(np.array([0, 1, 0]), 2, np.ones(3))
+        array([[2., 2.],
+               [1., 1.]])
+        """
+        X = np.asarray(self.toarray(), dtype=np.float64)  # type: ignore[attr-defined]
+        sums = np.zeros((n_groups, X.shape[1]))
+        np.add.at(sums, np.asarray(labels, dtype=np.intp), np.asarray(v, dtype=np.float64)[:, None] * X)
+        return sums
+
+    def sum_row_blocks(self, func: Callable, vectors: Any) -> float:
+        """Σ over row blocks of ``func(*blocks)`` (a float additive over rows: a log-likelihood,
+        a Pearson sum) for row-aligned ``vectors`` (None passed through). The default applies it
+        to the whole vectors at once; a partitioned design sums block results in a fixed order.
+
+        >>> design = gk.design.as_design(np.ones((3, 1)))
+        >>> design.sum_row_blocks(lambda v: float(v.sum()), [np.arange(3.0)])
+        3.0
+        """
+        return float(func(*vectors))
+
     def take_rows(self, rows: NDArray[np.intp]) -> "Design":
         """The design on the given rows. Default: not offered (an :class:`~glmkit.errors.InputError`)."""
         raise InputError(f"{type(self).__name__} does not offer row subsets (take_rows), which cross-validation "
@@ -338,6 +401,12 @@ class DesignBase:
         Xᵀv and ``diagonal`` (= diag XᵀWX) are exact. None: no cheap estimate, the caller
         forms the exact XᵀWX (``sandwich_and_rmatvec``).
         """
+        return None
+
+    def evaluate_loss(self, coef: Array, loss: Any, y: Any, weights: Any, offset: Any, saturated: Any,
+                      kind: str, with_gram: bool) -> tuple | None:
+        """(Σℓ, Xᵀg, XᵀHX or None, η, μ) at β in one pass, or None (the default: not offered;
+        the objective evaluates with ``evaluate_in_blocks`` or separate products)."""
         return None
 
     def whole_array(self) -> Array | None:

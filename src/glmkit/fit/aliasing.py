@@ -57,7 +57,7 @@ def detect_aliased(design: Design, weights: Array, gram: Array | None = None) ->
     if gram is not None and clearly_full_rank(gram):
         return np.zeros(p, dtype=bool)
     used = weights > 0
-    if n * p <= _EXACT_ALIAS_LIMIT:
+    if n * p <= _EXACT_ALIAS_LIMIT and not design.evaluates_loss:  # rows held apart (Dask): the Gram's rule
         A = design.toarray()[used].astype(np.float64, copy=False) * np.sqrt(weights[used])[:, None]
         return _aliased_by_gram_schmidt(A)
     if gram is None:

@@ -44,7 +44,10 @@ def null_deviance(problem: Problem, objective: Objective | None = None) -> float
         problem = replace(problem, offset=problem.design.prior_offset, intercept_index=0)
     family, y, w, offset = problem.family, problem.y, problem.weights, problem.offset
     link = family.link
+    partitioned = problem.design.evaluates_loss  # rows held apart (Dask): per-row maths block by block
     if problem.intercept_index is None:
+        if partitioned:
+            return 2.0 * problem.objective().value_at_eta(offset)
         return family.deviance(y, link.inverse(offset), w)
     if not problem.has_offset:
         mean = np.sum(w * y) / np.sum(w)
@@ -56,9 +59,14 @@ def null_deviance(problem: Problem, objective: Objective | None = None) -> float
             if np.isfinite(value):
                 return 2.0 * value
         return family.deviance(y, np.full_like(y, mean), w)
-    intercept_only = DenseDesign(np.empty((y.shape[0], 0)), intercept=True)
+    if partitioned:
+        intercept_only = problem.design.select_columns(np.array([problem.intercept_index]))
+    else:
+        intercept_only = DenseDesign(np.empty((y.shape[0], 0)), intercept=True)
     null_objective = Objective(GLMLoss(family), intercept_only, y, w, offset)
     eta0 = valid_start_eta(family, y, w)
     start = start_coef(null_objective, eta0) if eta0 is not None else np.zeros(1)
     res = IRLS().solve(null_objective, start)  # always tight: the user's tol is for the main solver
+    if partitioned:
+        return 2.0 * null_objective.value(res.coef)
     return family.deviance(y, link.inverse(null_objective.eta(res.coef)), w)

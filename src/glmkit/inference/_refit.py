@@ -110,10 +110,15 @@ def working_quantities(model: FittedModel) -> tuple[Array, Array]:
     """(working weights, working residuals) at the fit, as R's ``weights(fit, "working")``
     and ``residuals(fit, "working")``: w = prior · (dμ/dη)² / V(μ), r = (y − μ)/(dμ/dη)."""
     fam = model.family
-    d = fam.link.inverse_derivative(model.eta)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = model.weights * d * d / fam.variance(model.mu)
-        r = (model.y - model.mu) / d
-    w = np.where(model.weights > 0, w, 0.0)
+    w, r = model.design.map_row_blocks(lambda eta, mu, y, prior: _working(fam, eta, mu, y, prior),
+                                       [model.eta, model.mu, model.y, model.weights], 2)
     return w, r
+
+
+def _working(fam, eta: Array, mu: Array, y: Array, prior: Array) -> tuple[Array, Array]:  # type: ignore[no-untyped-def]
+    d = fam.link.inverse_derivative(eta)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = prior * d * d / fam.variance(mu)
+        r = (y - mu) / d
+    return np.where(prior > 0, w, 0.0), r
 

@@ -22,7 +22,9 @@ def _pearson_chi2(family: Family, y: Array, mu: Array, weights: Array) -> float:
 
 def pearson_chi2(model: FittedModel) -> float:
     """Σ wᵢ (yᵢ − μᵢ)² / V(μᵢ) over rows with positive weight."""
-    return _pearson_chi2(model.family, model.y, model.mu, model.weights)
+    family = model.family
+    return model.design.sum_row_blocks(lambda y, mu, w: _pearson_chi2(family, y, mu, w),
+                                       [model.y, model.mu, model.weights])
 
 
 def pearson_dispersion_of(family: Family, y: Array, mu: Array, weights: Array, df_resid: float) -> float:

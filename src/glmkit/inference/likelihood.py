@@ -34,7 +34,8 @@ def loglik(model: FittedModel) -> float:
              "unbounded; logLik, AIC and BIC are NaN. Compare models with fewer parameters than rows.",
              NumericalWarning)
         return float("nan")
-    return fam.loglik(model.y, model.mu, model.weights, disp, trials=model.trials)
+    return model.design.sum_row_blocks(lambda y, mu, w, tr: fam.loglik(y, mu, w, disp, trials=tr),
+                                       [model.y, model.mu, model.weights, model.trials])
 
 
 def n_parameters(model: FittedModel) -> int:

@@ -23,8 +23,15 @@ RESIDUAL_KINDS = ("deviance", "pearson", "response", "working")
 
 
 def residuals(model: FittedModel, kind: ResidualKind = "deviance") -> NDArray[np.floating]:
-    """Residuals of the given kind, shape (n_samples,)."""
-    y, mu, w, fam = model.y, model.mu, model.weights, model.family
+    """Residuals of the given kind, shape (n_samples,) (lazy, block by block, on a Dask design)."""
+    if kind not in RESIDUAL_KINDS:
+        raise UnknownNameError(f"Unknown residual kind {kind!r}; valid: {', '.join(RESIDUAL_KINDS)}.")
+    (out,) = model.design.map_row_blocks(lambda y, mu, w, eta: _residuals(model.family, kind, y, mu, w, eta),
+                                         [model.y, model.mu, model.weights, model.eta], 1)
+    return out  # type: ignore[no-any-return]
+
+
+def _residuals(fam, kind: str, y, mu, w, eta) -> NDArray[np.floating]:  # type: ignore[no-untyped-def]
     r = y - mu
     if kind == "response":
         return r
@@ -33,6 +40,4 @@ def residuals(model: FittedModel, kind: ResidualKind = "deviance") -> NDArray[np
     if kind == "deviance":
         d = np.maximum(w * fam.unit_deviance(y, mu), 0.0)
         return np.sign(r) * np.sqrt(d)
-    if kind == "working":
-        return r / fam.link.inverse_derivative(model.eta)
-    raise UnknownNameError(f"Unknown residual kind {kind!r}; valid: {', '.join(RESIDUAL_KINDS)}.")
+    return r / fam.link.inverse_derivative(eta)

@@ -178,10 +178,12 @@ def cluster_covariance(model: FittedModel, cluster: ArrayLike, kind: CRKind = "C
         raise UnknownNameError(f"Unknown cluster-robust covariance {kind!r}; valid: {', '.join(CR_KINDS)}.")
     n_rows = model.y.shape[0]
     codes = _cluster_codes(cluster, n_rows)
-    used = model.weights > 0
-    ef = estimating_functions(model)[used]
+    partitioned = model.design.evaluates_loss  # rows held apart (Dask): per-block cluster score sums
+    used = np.asarray(model.weights > 0)
+    ef = None if partitioned else estimating_functions(model)[used]
+    u = _score_weights(model) if partitioned else None
     codes = [c[used] for c in codes]
-    k = ef.shape[1]
+    k = model.rank if partitioned else ef.shape[1]  # type: ignore[union-attr]
     meat = np.zeros((k, k))
     for order in range(1, len(codes) + 1):
         sign = 1.0 if order % 2 == 1 else -1.0
@@ -191,11 +193,16 @@ def cluster_covariance(model: FittedModel, cluster: ArrayLike, kind: CRKind = "C
             else:
                 labels = pd.factorize(pd.Series(list(zip(*(codes[i] for i in combo)))))[0]
             g = int(labels.max()) + 1
-            sums = np.zeros((g, k))
-            np.add.at(sums, labels, ef)
+            if partitioned:
+                all_rows = np.zeros(n_rows, dtype=np.intp)
+                all_rows[used] = labels  # rows of zero weight have u = 0
+                sums = kept_design(model).grouped_rmatvec(all_rows, g, u)  # type: ignore[arg-type]
+            else:
+                sums = np.zeros((g, k))
+                np.add.at(sums, labels, ef)
             adj = g / (g - 1.0) if cadjust and g > 1 else 1.0
             meat += sign * adj * (sums.T @ sums)
-    n = ef.shape[0]
+    n = int(used.sum())
     if kind == "CR1":  # k: the rank, absorbed factors' parameters included (as vcovCL on the dummy fit)
         meat *= (n - 1.0) / (n - model.rank)
     bread = unscaled_covariance(model)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from ..design.dask import is_dask_collection
 from .._lazy import lazy_module
 from ..errors import InputError
 
@@ -44,6 +45,8 @@ class Diagnostics:
                 f"cluster={cluster!r} names a column, but this result keeps no data (fits from arrays do "
                 "not); pass the labels as an array with one value per row used."
             )
+        if is_dask_collection(self.data):  # the rows used, partition by partition
+            return self.data_spec.rows_used(self.data, cluster)
         if not isinstance(self.data, pd.DataFrame):  # polars, pyarrow, …: rows used are positions
             from ..intake.frames import column_values
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from ..design.dask import is_dask_collection
 from .. import inference
 from ..errors import InputError, UnknownNameError
 from ..fit import FittedModel
@@ -295,13 +296,13 @@ class GLMResult(PortableResult, Diagnostics, TableColumn):
     # -- fitted values, residuals, prediction ------------------------------------------------
     @property
     def fitted(self) -> pd.Series:
-        """μ̂ for the rows used."""
-        return pd.Series(self.model.mu, index=self.index, name="fitted")
+        """μ̂ for the rows used (a lazy Dask array, chunked as the data, for a fit on Dask data)."""
+        return _per_row(self.model.mu, self.index, "fitted")
 
     @property
     def linear_predictor(self) -> pd.Series:
         """η̂ = Xβ̂ + offset."""
-        return pd.Series(self.model.eta, index=self.index, name="linear_predictor")
+        return _per_row(self.model.eta, self.index, "linear_predictor")
 
     def residuals(self, kind: ResidualKind = "deviance") -> pd.Series:
         """Residuals: ``"deviance"`` (default), ``"pearson"``, ``"response"`` or ``"working"``.
@@ -310,7 +311,7 @@ class GLMResult(PortableResult, Diagnostics, TableColumn):
         >>> fit.residuals("pearson").head(2).round(4).tolist()
         [-2.2297, -1.5982]
         """
-        return pd.Series(inference.residuals(self.model, kind), index=self.index, name=f"{kind}_residuals")
+        return _per_row(inference.residuals(self.model, kind), self.index, f"{kind}_residuals")
 
     def predict(
         self,
@@ -473,3 +474,9 @@ class GLMResult(PortableResult, Diagnostics, TableColumn):
             f"deviance={self.deviance:.6g} converged={self.converged}>"
         )
 
+
+def _per_row(values: Any, index: pd.Index, name: str) -> Any:
+    """A per-row result as a pandas Series, or as it is (lazy, chunked as the data) when Dask holds it."""
+    if is_dask_collection(values):
+        return values
+    return pd.Series(values, index=index, name=name)

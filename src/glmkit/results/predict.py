@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..design import Design
+from ..design.dask import is_dask_collection
 from ..errors import InputError, UnknownNameError
 from ..inference.prediction import confidence_interval, prediction_interval
 from ..intake.unseen import check_unseen, encode_with_policy, scatter_rows
@@ -36,6 +37,10 @@ def predict(result: Any, newdata: Any, kind: Literal["link", "response"], se: bo
             n_draws: int, seed: int | None, unseen: str = "error") -> Any:
     """:meth:`glmkit.GLMResult.predict` (see there for the parameters)."""
     check_unseen(unseen)
+    if is_dask_collection(newdata) or (newdata is None and result.model.design.evaluates_loss):
+        from .predict_dask import predict_dask  # lazy, partition by partition
+
+        return predict_dask(result, newdata, kind, se, offset, interval, level)
     newdata = eager(newdata)
     out_kind = prediction_kind(newdata, result.model.problem.frame_kind)
     if kind not in ("link", "response"):
