@@ -32,6 +32,7 @@ from ..errors import InputError
 from ..families import Family
 from .checks import check_finite, check_weights
 from .formula import FormulaSpec, build_model_frame
+from .r_formula import declared_levels_kept
 from .response import prepare_response
 
 __all__ = ["DaskFormula", "DaskFrameSpec", "dask_formula"]
@@ -152,7 +153,8 @@ def _encode(part: Any, formula: str, levels: dict, names: list[str], family: Fam
         p = len(names)
         return {"X": np.empty((0, p)), "y": np.empty(0), "weights": np.empty(0), "offset": np.empty(0),
                 "trials": np.empty(0), "dropped": 0, "keep": np.zeros(0, dtype=bool)}
-    frame = build_model_frame(formula, part, weights=weights, offset=offset, trials=trials, na_action=na_action)
+    with declared_levels_kept():
+        frame = build_model_frame(formula, part, weights=weights, offset=offset, trials=trials, na_action=na_action)
     if list(frame.column_names) != list(names):
         raise InputError(f"A partition encodes to columns {frame.column_names}, not {names}: every partition must "
                          "give the same columns (a column whose type differs between partitions?).")
@@ -199,8 +201,9 @@ def dask_formula(formula: str, data: Any, family: Family, *, weights: Any = None
         raise InputError(f"The formula uses the stateful transform(s) {', '.join(stateful)}, which learn from all "
                          "rows; on a Dask DataFrame compute that column first and use it by name.")
     levels = _factor_levels(data, formula, [weights, offset, trials])
-    proto = build_model_frame(formula, _with_levels(data.head(64, npartitions=-1), levels), weights=weights,
-                              offset=offset, trials=trials, na_action="drop")
+    with declared_levels_kept():
+        proto = build_model_frame(formula, _with_levels(data.head(64, npartitions=-1), levels), weights=weights,
+                                  offset=offset, trials=trials, na_action="drop")
     names = list(proto.column_names)
     encoded = [dask.delayed(_encode, pure=True)(part, formula, levels, names, family, weights, offset, trials,
                                                 na_action) for part in data.to_delayed()]

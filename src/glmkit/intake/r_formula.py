@@ -26,6 +26,10 @@ three places, each small:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
+
 import ast
 import keyword
 import re
@@ -49,6 +53,19 @@ __all__ = ["r_factor_order", "term_label", "column_names", "formula_context", "f
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DOT = re.compile(r"(?<![\w.])\.(?![\w.])")
 
+
+
+_KEEP_LEVELS: contextvars.ContextVar[bool] = contextvars.ContextVar("glmkit_keep_declared_levels", default=False)
+
+
+@contextlib.contextmanager
+def declared_levels_kept() -> Iterator[None]:
+    """Within it, factors keep every declared level (a Dask partition is encoded as the whole)."""
+    token = _KEEP_LEVELS.set(True)
+    try:
+        yield
+    finally:
+        _KEEP_LEVELS.reset(token)
 
 def formula_context() -> dict[str, Any]:
     """The names formulaic evaluates R's spellings with (``factor``, ``ns``, ``log`` …).
@@ -253,6 +270,8 @@ def model_matrix(rhs: str, data: pd.DataFrame, missing: Any = None, **options: A
 
     missing = np.zeros(len(data), dtype=bool) if missing is None else np.asarray(missing, dtype=bool)
     drop = set(np.flatnonzero(missing).tolist())
+    if _KEEP_LEVELS.get():  # a partition of a larger frame: its declared levels are the model's
+        return formulaic.model_matrix(rhs, data, context=formula_context(), drop_rows=set(drop), **options)
     frame = _drop_unused_levels(data, ~missing)
     mm = formulaic.model_matrix(rhs, frame, context=formula_context(), drop_rows=set(drop), **options)
     if hasattr(mm, "index") and mm.shape[0] < len(data) - len(drop):
